@@ -1,0 +1,39 @@
+# Outreach — `make help` lists the targets.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export FLASK_APP := outreach
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) ## Create the virtualenv and install Outreach with its dev tools
+
+run: $(STAMP) ## Migrate, seed the demo on an empty database, serve web + worker on :5000
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo --if-empty
+	$(BIN)/flask serve --host 127.0.0.1 --port 5000
+
+test: $(STAMP) ## Run the test suite (SQLite + embedded Redis, plus PostgreSQL/Redis when TEST_* are set)
+	$(BIN)/pytest -q
+
+lint: $(STAMP) ## ruff (lint + format check) and mypy
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check outreach tests
+	$(BIN)/mypy
+
+bench: $(STAMP) ## Benchmarks (imports, intersect); results in bench-results/
+	$(BIN)/python -m tests.bench.run
+
+clean: ## Remove the virtualenv and caches (keeps instance/ data)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

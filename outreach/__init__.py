@@ -1,0 +1,46 @@
+"""Outreach: a self-hosted link-building CRM."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from outreach.config import PROJECT_ROOT, Settings, instance_path_from_env
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the Flask app from the environment, with ``config`` overriding settings."""
+    from outreach import cli, models  # noqa: F401  (models: complete metadata for Alembic)
+    from outreach.accounts import views as accounts
+    from outreach.accounts.auth import init_login
+    from outreach.accounts.context import load_current_workspace
+    from outreach.campaigns import views as campaigns
+    from outreach.extensions import csrf, db, migrate
+    from outreach.jobs import views as jobs
+    from outreach.main import views as main
+    from outreach.web import init_templates
+
+    instance = (config or {}).get("INSTANCE_PATH") or instance_path_from_env()
+    app = Flask(
+        __name__,
+        instance_path=str(instance),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(Settings.from_env(Path(app.instance_path)).values)
+    app.config.update(config or {})
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    init_login(app)
+    init_templates(app)
+    app.before_request(load_current_workspace)
+    for blueprint in (main.bp, accounts.bp, campaigns.bp, jobs.bp):
+        app.register_blueprint(blueprint)
+    main.register_error_pages(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,69 @@
+"""The signed-in user's current workspace, checked on every request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, g, session
+from flask_login import current_user
+
+from outreach.accounts.models import Membership, Role, User, Workspace
+from outreach.accounts.services import membership, workspaces_of
+from outreach.extensions import db
+
+
+def load_current_workspace() -> None:
+    """Before each request: pick the session's workspace if the user still belongs to it."""
+    g.workspace = None
+    g.membership = None
+    if not current_user.is_authenticated:
+        return
+    wanted = session.get("workspace_id")
+    member = membership(current_user.id, wanted) if wanted else None
+    if member is None:
+        spaces = workspaces_of(current_user)
+        if not spaces:
+            return
+        member = membership(current_user.id, spaces[0].id)
+        session["workspace_id"] = spaces[0].id
+    g.membership = member
+    g.workspace = db.session.get(Workspace, member.workspace_id) if member else None
+
+
+def current_workspace() -> Workspace:
+    """The workspace the request acts in; 404 when the user has none."""
+    workspace: Workspace | None = g.get("workspace")
+    if workspace is None:
+        abort(404)
+    return workspace
+
+
+def current_membership() -> Membership:
+    """The signed-in user's membership of the current workspace."""
+    member: Membership | None = g.get("membership")
+    if member is None:
+        abort(404)
+    return member
+
+
+def require_owner() -> None:
+    """403 unless the signed-in user owns the current workspace."""
+    if current_membership().role is not Role.OWNER:
+        abort(403)
+
+
+def signed_in_user() -> User:
+    """The signed-in user as a model (for type checkers; views are behind login_required)."""
+    user: Any = current_user
+    return user._get_current_object()  # type: ignore[no-any-return]
+
+
+def switch_workspace(workspace_id: int) -> Workspace:
+    """Make another of the user's workspaces current; 404 if they are not a member."""
+    member = membership(current_user.id, workspace_id)
+    if member is None:
+        abort(404)
+    session["workspace_id"] = workspace_id
+    workspace = db.session.get(Workspace, workspace_id)
+    assert workspace is not None
+    return workspace

@@ -1,0 +1,105 @@
+"""Campaign pages: list, create, show and edit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from outreach.accounts.context import current_workspace
+from outreach.activity.services import record
+from outreach.campaigns import services
+from outreach.campaigns.forms import CampaignForm
+from outreach.campaigns.models import Campaign, CampaignKind
+from outreach.extensions import db
+from outreach.prospects.models import Stage
+
+bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    """Every campaign of the workspace."""
+    workspace = current_workspace()
+    return render_template("campaigns/index.html", campaigns=services.campaigns_of(workspace.id))
+
+
+def _apply(form: CampaignForm, campaign: Campaign) -> None:
+    campaign.name = (form.name.data or "").strip()
+    campaign.kind = CampaignKind(form.kind.data)
+    site = form.site_domain.data or ""
+    campaign.site_domain = services.clean_domain(site) if site.strip() else ""
+    campaign.target_pages = services.split_lines(form.target_pages.data)
+    campaign.topic_keywords = services.split_lines(form.topic_keywords.data)
+    campaign.monthly_link_target = form.monthly_link_target.data or 0
+    services.set_competitors(campaign, services.split_lines(form.competitors.data))
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new() -> str | Response:
+    """Create a campaign."""
+    workspace = current_workspace()
+    form = CampaignForm()
+    if request.method == "GET":
+        form.site_domain.data = workspace.site_domain
+    if form.validate_on_submit():
+        try:
+            campaign = services.create_campaign(
+                workspace.id,
+                form.name.data or "",
+                CampaignKind(form.kind.data),
+                form.site_domain.data or "",
+                services.split_lines(form.competitors.data),
+                services.split_lines(form.target_pages.data),
+                services.split_lines(form.topic_keywords.data),
+                form.monthly_link_target.data or 0,
+            )
+        except services.CampaignError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            record(workspace.id, "campaign", campaign.id, "created", {"name": campaign.name})
+            db.session.commit()
+            flash(f"Campaign {campaign.name} created.", "success")
+            return redirect(url_for(".show", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, campaign=None)
+
+
+@bp.get("/<int:campaign_id>")
+@login_required
+def show(campaign_id: int) -> str:
+    """A campaign's overview: competitors, pipeline counts."""
+    workspace = current_workspace()
+    campaign = services.get_campaign(workspace.id, campaign_id)
+    counts = services.stage_counts(workspace.id, campaign.id)
+    return render_template(
+        "campaigns/show.html", campaign=campaign, counts=counts, stages=list(Stage)
+    )
+
+
+@bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(campaign_id: int) -> str | Response:
+    """Change a campaign's settings and competitors."""
+    workspace = current_workspace()
+    campaign = services.get_campaign(workspace.id, campaign_id)
+    form = CampaignForm(obj=campaign)
+    if request.method == "GET":
+        form.kind.data = campaign.kind.value
+        form.competitors.data = "\n".join(c.domain for c in campaign.competitors)
+        form.target_pages.data = "\n".join(campaign.target_pages)
+        form.topic_keywords.data = ", ".join(campaign.topic_keywords)
+    if form.validate_on_submit():
+        try:
+            _apply(form, campaign)
+        except services.CampaignError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            record(workspace.id, "campaign", campaign.id, "edited", {})
+            db.session.commit()
+            flash("Campaign saved.", "success")
+            return redirect(url_for(".show", campaign_id=campaign.id))
+    return render_template("campaigns/form.html", form=form, campaign=campaign)

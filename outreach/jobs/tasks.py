@@ -1,0 +1,140 @@
+"""Launching background jobs with a :class:`Task` row, and reading their state back."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, current_app
+from rq import Callback, Queue
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from outreach.db import utcnow
+from outreach.extensions import db
+from outreach.jobs.connection import get_redis
+from outreach.jobs.models import Task, TaskStatus
+
+JOB_TIMEOUT = 6 * 3600
+
+
+def get_queue(app: Flask | None = None) -> Queue:
+    """The RQ queue every Outreach job goes to."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    return Queue(app.config["OUTREACH_QUEUE"], connection=get_redis(app))
+
+
+def launch(
+    func: Callable[..., Any],
+    *args: Any,
+    workspace_id: int,
+    description: str,
+    user_id: int | None = None,
+    job_timeout: int = JOB_TIMEOUT,
+) -> Task:
+    """Add a Task row and enqueue ``func(*args)`` once the current transaction commits.
+
+    Enqueueing after commit means the worker always finds the rows the job is about.
+    """
+    task = Task(
+        id=str(uuid.uuid4()),
+        workspace_id=workspace_id,
+        user_id=user_id,
+        name=func.__name__,
+        description=description,
+        status=TaskStatus.QUEUED,
+    )
+    db.session.add(task)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    session = db.session()
+
+    def enqueue_after_commit(_session: Session) -> None:
+        get_queue(app).enqueue(
+            func,
+            *args,
+            job_id=task.id,
+            job_timeout=job_timeout,
+            description=description,
+            on_failure=Callback(record_failure),
+        )
+
+    event.listen(session, "after_commit", enqueue_after_commit, once=True)
+    return task
+
+
+def record_failure(
+    job: Job, connection: Any, exc_type: type, value: BaseException, tb: Any
+) -> None:
+    """RQ failure callback: mark the Task failed with a readable reason (killed workers too)."""
+    from outreach.jobs.context import job_context
+
+    reason = f"{exc_type.__name__}: {value}" if str(value) else exc_type.__name__
+    with job_context():
+        task = db.session.get(Task, job.id)
+        if task is not None and task.status is not TaskStatus.FINISHED:
+            task.status = TaskStatus.FAILED
+            task.error = reason
+            task.finished_at = utcnow()
+            db.session.commit()
+
+
+@dataclass
+class TaskView:
+    """A Task as the status page shows it, with live progress from RQ when the job runs."""
+
+    task: Task
+    status: TaskStatus
+    progress: dict[str, Any]
+    error: str | None
+
+
+_RQ_STATUS = {
+    JobStatus.QUEUED: TaskStatus.QUEUED,
+    JobStatus.DEFERRED: TaskStatus.QUEUED,
+    JobStatus.SCHEDULED: TaskStatus.QUEUED,
+    JobStatus.STARTED: TaskStatus.RUNNING,
+    JobStatus.FINISHED: TaskStatus.FINISHED,
+    JobStatus.FAILED: TaskStatus.FAILED,
+    JobStatus.STOPPED: TaskStatus.CANCELLED,
+    JobStatus.CANCELED: TaskStatus.CANCELLED,
+}
+
+
+def describe(task: Task) -> TaskView:
+    """Combine the Task row with what RQ knows now (live progress, failure reason)."""
+    status, progress, error = task.status, dict(task.progress or {}), task.error
+    if status in (TaskStatus.QUEUED, TaskStatus.RUNNING):
+        try:
+            job = Job.fetch(task.id, connection=get_redis())
+        except NoSuchJobError:
+            return TaskView(task, status, progress, error)
+        rq_status = job.get_status(refresh=False)
+        if rq_status is not None:
+            status = _RQ_STATUS.get(rq_status, status)
+        progress.update(job.meta.get("progress", {}))
+        if status is TaskStatus.FAILED and not error:
+            result = job.latest_result()
+            error = (result.exc_string or "").strip().splitlines()[-1] if result else "failed"
+    return TaskView(task, status, progress, error)
+
+
+def recent_tasks(workspace_id: int, limit: int = 50) -> list[TaskView]:
+    """The workspace's latest jobs, newest first."""
+    tasks = db.session.scalars(
+        select(Task)
+        .where(Task.workspace_id == workspace_id)
+        .order_by(Task.created_at.desc())
+        .limit(limit)
+    )
+    return [describe(t) for t in tasks]
+
+
+def get_task(workspace_id: int, task_id: str) -> Task | None:
+    """One Task of the workspace, or None."""
+    return db.session.scalar(
+        select(Task).where(Task.workspace_id == workspace_id, Task.id == task_id)
+    )

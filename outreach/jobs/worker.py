@@ -1,0 +1,34 @@
+"""An RQ worker that builds the Outreach app once, so every job runs with its settings.
+
+Use it with the standard command::
+
+    rq worker --url "$REDIS_URL" --worker-class outreach.jobs.worker.OutreachWorker outreach
+
+Plain ``rq worker`` works too: jobs then build the app from the environment on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from rq import Worker
+
+from outreach.extensions import db
+from outreach.jobs.context import set_worker_app, worker_app
+
+
+class OutreachWorker(Worker):
+    """A forking RQ worker whose work horses inherit a ready app and a fresh connection pool."""
+
+    def __init__(self, *args: Any, app: Flask | None = None, **kwargs: Any) -> None:
+        if app is not None:
+            set_worker_app(app)
+        self.flask_app = worker_app()
+        super().__init__(*args, **kwargs)
+
+    def main_work_horse(self, job: Any, queue: Any) -> None:
+        """In the forked child: drop inherited database connections before running the job."""
+        with self.flask_app.app_context():
+            db.engine.dispose(close=False)
+        super().main_work_horse(job, queue)

@@ -1,0 +1,160 @@
+"""Pitch templates, sequences, mailboxes, the outbox and the suppression list."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from outreach.campaigns.models import CampaignKind
+from outreach.db import Base, TimestampMixin
+
+
+class PitchTemplate(TimestampMixin, Base):
+    """A user-written e-mail template (subject and body), rendered in Jinja2's sandbox."""
+
+    __tablename__ = "pitch_template"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[CampaignKind]
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+
+
+class PitchTemplateVersion(Base):
+    """An earlier text of a template, kept on every save."""
+
+    __tablename__ = "pitch_template_version"
+    __table_args__ = (UniqueConstraint("template_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(ForeignKey("pitch_template.id", ondelete="CASCADE"))
+    version: Mapped[int]
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    saved_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    saved_at: Mapped[datetime]
+
+
+class SequenceStep(TimestampMixin, Base):
+    """One message of a campaign's sequence: the first (position 0) or a follow-up."""
+
+    __tablename__ = "sequence_step"
+    __table_args__ = (UniqueConstraint("campaign_id", "position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    template_id: Mapped[int] = mapped_column(ForeignKey("pitch_template.id", ondelete="RESTRICT"))
+    delay_business_days: Mapped[int] = mapped_column(default=0)
+
+
+class SmtpSecurity(enum.Enum):
+    """How the SMTP connection is secured."""
+
+    STARTTLS = "starttls"
+    TLS = "tls"
+    NONE = "none"
+
+
+class Mailbox(TimestampMixin, Base):
+    """A real mailbox a user sends from, with its limits."""
+
+    __tablename__ = "mailbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    from_name: Mapped[str] = mapped_column(String(200))
+    from_email: Mapped[str] = mapped_column(String(320))
+    smtp_host: Mapped[str]
+    smtp_port: Mapped[int] = mapped_column(default=587)
+    smtp_security: Mapped[SmtpSecurity] = mapped_column(default=SmtpSecurity.STARTTLS)
+    smtp_username: Mapped[str] = mapped_column(default="")
+    smtp_password_encrypted: Mapped[str] = mapped_column(Text, default="")
+    imap_host: Mapped[str] = mapped_column(default="")
+    imap_port: Mapped[int] = mapped_column(default=993)
+    imap_tls: Mapped[bool] = mapped_column(default=True)
+    daily_cap: Mapped[int] = mapped_column(default=50)
+    min_gap_seconds: Mapped[int] = mapped_column(default=120)
+    jitter_seconds: Mapped[int] = mapped_column(default=60)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    sending_start_hour: Mapped[int] = mapped_column(default=8)
+    sending_end_hour: Mapped[int] = mapped_column(default=18)
+    last_sent_at: Mapped[datetime | None]
+    last_imap_uid: Mapped[int] = mapped_column(default=0)
+
+
+class MessageStatus(enum.Enum):
+    """Life of an outbox row; ``sending`` rows found after a crash go to ``needs_review``."""
+
+    QUEUED = "queued"
+    HELD = "held"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    NEEDS_REVIEW = "needs_review"
+
+
+class OutboundMessage(TimestampMixin, Base):
+    """One e-mail in the outbox: the truth of what is queued and what was sent."""
+
+    __tablename__ = "outbound_message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    prospect_id: Mapped[int] = mapped_column(
+        ForeignKey("prospect.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailbox.id", ondelete="SET NULL"))
+    step_id: Mapped[int | None] = mapped_column(ForeignKey("sequence_step.id", ondelete="SET NULL"))
+    status: Mapped[MessageStatus] = mapped_column(default=MessageStatus.QUEUED, index=True)
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    in_reply_to: Mapped[str | None] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    hold_reason: Mapped[str | None] = mapped_column(Text)
+    scheduled_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class InboundMessage(TimestampMixin, Base):
+    """A reply or bounce matched to a prospect."""
+
+    __tablename__ = "inbound_message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    prospect_id: Mapped[int | None] = mapped_column(ForeignKey("prospect.id", ondelete="CASCADE"))
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailbox.id", ondelete="SET NULL"))
+    message_id: Mapped[str] = mapped_column(String(255))
+    in_reply_to: Mapped[str | None] = mapped_column(String(255))
+    from_email: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    is_bounce: Mapped[bool] = mapped_column(default=False)
+    received_at: Mapped[datetime]
+
+
+class Suppression(TimestampMixin, Base):
+    """An address or a whole domain we must never write to from this workspace."""
+
+    __tablename__ = "suppression"
+    __table_args__ = (UniqueConstraint("workspace_id", "value"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    value: Mapped[str] = mapped_column(String(320))
+    reason: Mapped[str] = mapped_column(String(200), default="")

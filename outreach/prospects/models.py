@@ -1,0 +1,96 @@
+"""Prospects in a campaign's pipeline, and the people we write to."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.db import Base, TimestampMixin
+
+
+class Stage(enum.Enum):
+    """Pipeline stages, in board order; the last three are off the main path."""
+
+    PROSPECT = "prospect"
+    QUALIFIED = "qualified"
+    CONTACT_FOUND = "contact_found"
+    QUEUED = "queued"
+    CONTACTED = "contacted"
+    REPLIED = "replied"
+    NEGOTIATING = "negotiating"
+    LINK_PLACED = "link_placed"
+    LIVE = "live"
+    LOST = "lost"
+    REJECTED = "rejected"
+    NO_RESPONSE = "no_response"
+    DO_NOT_CONTACT = "do_not_contact"
+
+    @property
+    def label(self) -> str:
+        """Human name of the stage."""
+        return self.value.replace("_", " ").capitalize().replace("Live", "Live (verified)")
+
+
+class Prospect(TimestampMixin, Base):
+    """A registrable domain we might earn a link from, within one campaign."""
+
+    __tablename__ = "prospect"
+    __table_args__ = (UniqueConstraint("campaign_id", "domain"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("campaign.id", ondelete="CASCADE"), index=True
+    )
+    domain_id: Mapped[int | None] = mapped_column(ForeignKey("domain.id", ondelete="SET NULL"))
+    domain: Mapped[str] = mapped_column(String(255))
+    page_url: Mapped[str | None] = mapped_column(Text)
+    page_title: Mapped[str | None] = mapped_column(Text)
+    stage: Mapped[Stage] = mapped_column(default=Stage.PROSPECT, index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    score: Mapped[float | None] = mapped_column(Float)
+    score_breakdown: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    opportunity_types: Mapped[list[str]] = mapped_column(default=list)
+    due_on: Mapped[date | None]
+    reminder: Mapped[str | None] = mapped_column(String(500))
+    version: Mapped[int] = mapped_column(default=1)
+    contacts: Mapped[list[Contact]] = relationship(secondary="prospect_contact", viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Contact(TimestampMixin, Base):
+    """A person (an e-mail address) at a prospect's site; one per address per workspace."""
+
+    __tablename__ = "contact"
+    __table_args__ = (UniqueConstraint("workspace_id", "email"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(320))
+    first_name: Mapped[str] = mapped_column(String(120), default="")
+    last_name: Mapped[str] = mapped_column(String(120), default="")
+    domain: Mapped[str] = mapped_column(String(255), default="")
+    role_address: Mapped[bool] = mapped_column(default=False)
+    source: Mapped[str] = mapped_column(String(40), default="manual")
+    source_url: Mapped[str | None] = mapped_column(Text)
+    social_profiles: Mapped[list[str]] = mapped_column(default=list)
+    bouncing: Mapped[bool] = mapped_column(default=False)
+    last_pitched_at: Mapped[datetime | None]
+
+
+class ProspectContact(Base):
+    """Which contacts belong to which prospect."""
+
+    __tablename__ = "prospect_contact"
+    prospect_id: Mapped[int] = mapped_column(
+        ForeignKey("prospect.id", ondelete="CASCADE"), primary_key=True
+    )
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True
+    )
+    is_primary: Mapped[bool] = mapped_column(default=False)

