@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
@@ -44,7 +45,7 @@ def host_of(url: str) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def registrable_domain(host_or_url: str) -> str:
-    """The registrable domain (eTLD+1) of a host or URL: ``blog.example.co.uk`` -> ``example.co.uk``.
+    """The registrable domain (eTLD+1) of a host or URL: ``a.example.co.uk`` -> ``example.co.uk``.
 
     IP addresses and single-label hosts come back unchanged.
     """
@@ -57,10 +58,8 @@ def registrable_domain(host_or_url: str) -> str:
         return host
     except ValueError:
         pass
-    try:
+    with contextlib.suppress(UnicodeError):
         host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
     parts = _extract(host)
     if parts.domain and parts.suffix:
         return f"{parts.domain}.{parts.suffix}"
@@ -91,10 +90,8 @@ def normalize_url(raw: str, base: str | None = None) -> str:
         raise InvalidURL(f"no host in {raw!r}")
     if host.startswith("www."):
         host = host[4:]
-    try:
+    with contextlib.suppress(UnicodeError):
         host = host.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     if ":" in host and not host.startswith("["):
         netloc = f"[{host}]" if port in (None, 80, 443) else f"[{host}]:{port}"
