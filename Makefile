@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := outreach
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint bench clean
+.PHONY: help install system-deps run test lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,6 +18,11 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP) ## Create the virtualenv and install Outreach with its dev tools
+
+system-deps: ## Install Debian's chromium and dovecot-imapd for browser and IMAP tests (as root)
+	@if command -v chromium >/dev/null && command -v dovecot >/dev/null; then echo "chromium and dovecot present"; \
+	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium dovecot-imapd >/dev/null; fi
+	@systemctl disable --now dovecot >/dev/null 2>&1 || true
 
 run: $(STAMP) ## Migrate, seed the demo on an empty database, serve web + worker on :5000
 	$(BIN)/flask db upgrade

@@ -17,10 +17,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.accounts import views as accounts
     from outreach.accounts.auth import init_login
     from outreach.accounts.context import load_current_workspace
+    from outreach.backlinks import views as backlinks
     from outreach.campaigns import views as campaigns
+    from outreach.crawl import views as crawl
     from outreach.extensions import csrf, db, migrate
     from outreach.jobs import views as jobs
+    from outreach.links import views as links
     from outreach.main import views as main
+    from outreach.pipeline import views as pipeline
+    from outreach.pitches import views as pitches
+    from outreach.prospects import views as prospects
     from outreach.web import init_templates
 
     instance = (config or {}).get("INSTANCE_PATH") or instance_path_from_env()
@@ -39,7 +45,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_login(app)
     init_templates(app)
     app.before_request(load_current_workspace)
-    for blueprint in (main.bp, accounts.bp, campaigns.bp, jobs.bp):
+    blueprints = (
+        main.bp,
+        accounts.bp,
+        campaigns.bp,
+        backlinks.bp,
+        crawl.bp,
+        prospects.bp,
+        pipeline.bp,
+        pitches.bp,
+        links.bp,
+        jobs.bp,
+    )
+    for blueprint in blueprints:
         app.register_blueprint(blueprint)
     main.register_error_pages(app)
     cli.register(app)

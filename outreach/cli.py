@@ -8,9 +8,25 @@ from flask import Flask
 def register(app: Flask) -> None:
     """Attach the command groups of each feature to the app's CLI."""
     from outreach.accounts.cli import create_user
+    from outreach.backlinks.cli import import_backlinks
     from outreach.campaigns.cli import campaign
+    from outreach.crawl.cli import COMMANDS as crawl_commands
     from outreach.demo import seed_demo
     from outreach.jobs.cli import serve, worker
+    from outreach.links.cli import COMMANDS as link_commands
+    from outreach.pitches.cli import COMMANDS as pitch_commands
+    from outreach.prospects.cli import prospects
 
-    for command in (create_user, campaign, seed_demo, worker, serve):
+    for command in (
+        create_user,
+        campaign,
+        seed_demo,
+        worker,
+        serve,
+        import_backlinks,
+        prospects,
+        *pitch_commands,
+        *link_commands,
+        *crawl_commands,
+    ):
         app.cli.add_command(command)

@@ -95,5 +95,9 @@ class Settings:
             "OUTREACH_MAX_PAGE_MB": _number("OUTREACH_MAX_PAGE_MB", 5.0),
             "OUTREACH_RECHECK_DAYS": _number("OUTREACH_RECHECK_DAYS", 7),
             "OUTREACH_SECRET_BOX_KEY": os.environ.get("OUTREACH_SECRET_BOX_KEY") or None,
+            "OUTREACH_CHECK_MX": _flag("OUTREACH_CHECK_MX", False),
+            "OUTREACH_RENDER_JS": _flag("OUTREACH_RENDER_JS", False),
+            "OUTREACH_ALERT_SMTP_URL": os.environ.get("OUTREACH_ALERT_SMTP_URL") or None,
+            "OUTREACH_ALERT_FROM": os.environ.get("OUTREACH_ALERT_FROM", "Outreach <outreach@localhost>"),
         }
         return cls(values)

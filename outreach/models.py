@@ -11,6 +11,7 @@ from outreach.backlinks.models import (
     DomainMetric,
 )
 from outreach.campaigns.models import Campaign, CampaignKind, Competitor
+from outreach.crawl import models as crawl_models  # noqa: F401  (crawl tables)
 from outreach.jobs.models import Task, TaskStatus
 from outreach.links.models import Alert, LinkCheck, LinkStatus, PlacedLink
 from outreach.pitches.models import (

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from outreach.extensions import csrf
 from tests.factories import Factory
 
 
@@ -18,10 +19,26 @@ def csrf_app(app: Flask) -> Iterator[Flask]:
     app.config["WTF_CSRF_ENABLED"] = False
 
 
+# RFC 8058 one-click unsubscribe: mail providers POST without any token, by design.
+EXEMPT_ENDPOINTS = {"pitches.unsubscribe"}
+
+
+def _is_exempt(app: Flask, endpoint: str) -> bool:
+    view = app.view_functions[endpoint]
+    return f"{view.__module__}.{view.__name__}" in csrf._exempt_views
+
+
+def test_only_one_click_unsubscribe_is_exempt_from_csrf(app: Flask) -> None:
+    exempt = {rule.endpoint for rule in app.url_map.iter_rules() if _is_exempt(app, rule.endpoint)}
+    assert exempt <= EXEMPT_ENDPOINTS
+
+
 def _post_urls(app: Flask) -> list[str]:
     urls = []
     for rule in app.url_map.iter_rules():
         if "POST" not in (rule.methods or ()) or rule.endpoint == "static":
+            continue
+        if _is_exempt(app, rule.endpoint):
             continue
         values = {arg: "1" for arg in rule.arguments}
         for arg in rule.arguments:

@@ -6,14 +6,17 @@ checked automatically, and fails here until its argument has a builder below.
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 
 from outreach.accounts.models import Workspace
+from outreach.backlinks.models import BacklinkImport
 from outreach.extensions import db
 from outreach.jobs.models import Task
 from tests.factories import Factory
@@ -28,11 +31,31 @@ def _task(factory: Factory, workspace: Workspace) -> str:
     return task.id
 
 
-BUILDERS: dict[str, Builder] = {
-    "campaign_id": lambda f, ws: f.campaign(ws).id,
-    "workspace_id": lambda f, ws: ws.id,
-    "task_id": _task,
-}
+def _import(factory: Factory, workspace: Workspace) -> int:
+    campaign = factory.campaign(workspace)
+    item = BacklinkImport(
+        workspace_id=workspace.id, campaign_id=campaign.id, filename="x.csv", stored_path="/none"
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item.id
+
+
+def _all_builders() -> dict[str, Builder]:
+    """Builders here, plus each feature's ``tests/<feature>/isolation.py`` BUILDERS."""
+    builders: dict[str, Builder] = {
+        "campaign_id": lambda f, ws: f.campaign(ws).id,
+        "workspace_id": lambda f, ws: ws.id,
+        "task_id": _task,
+        "import_id": _import,
+    }
+    for path in sorted(Path(__file__).parent.glob("*/isolation.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.isolation")
+        builders.update(module.BUILDERS)
+    return builders
+
+
+BUILDERS = _all_builders()
 PUBLIC_ARGUMENTS = {"token", "filename"}  # invitation links and static files carry no workspace
 
 

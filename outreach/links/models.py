@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.db import Base, TimestampMixin, utcnow
@@ -72,3 +72,17 @@ class Alert(TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(40))
     message: Mapped[str] = mapped_column(Text)
     read_at: Mapped[datetime | None]
+    # None: no e-mail wanted; else queued -> sending -> sent (or failed). A row left in
+    # "sending" by a crash is never resent blindly: the server may have accepted it.
+    email_state: Mapped[str | None] = mapped_column(String(16), index=True)
+
+
+class AlertSubscription(Base):
+    """A member who wants link alerts of a workspace by e-mail too."""
+
+    __tablename__ = "alert_subscription"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

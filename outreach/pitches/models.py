@@ -55,6 +55,34 @@ class SequenceStep(TimestampMixin, Base):
     delay_business_days: Mapped[int] = mapped_column(default=0)
 
 
+class EnrollmentStatus(enum.Enum):
+    """Where a prospect's contact stands in a sequence; a stopped one never restarts by itself."""
+
+    ACTIVE = "active"
+    STOPPED = "stopped"
+    FINISHED = "finished"
+
+
+class SequenceEnrollment(TimestampMixin, Base):
+    """One contact of one prospect going through a campaign's sequence."""
+
+    __tablename__ = "sequence_enrollment"
+    __table_args__ = (UniqueConstraint("campaign_id", "prospect_id", "contact_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    prospect_id: Mapped[int] = mapped_column(
+        ForeignKey("prospect.id", ondelete="CASCADE"), index=True
+    )
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
+    mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailbox.id", ondelete="SET NULL"))
+    status: Mapped[EnrollmentStatus] = mapped_column(default=EnrollmentStatus.ACTIVE)
+    stop_reason: Mapped[str | None] = mapped_column(String(200))
+    stopped_at: Mapped[datetime | None]
+
+
 class SmtpSecurity(enum.Enum):
     """How the SMTP connection is secured."""
 
@@ -121,6 +149,11 @@ class OutboundMessage(TimestampMixin, Base):
     status: Mapped[MessageStatus] = mapped_column(default=MessageStatus.QUEUED, index=True)
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
     in_reply_to: Mapped[str | None] = mapped_column(String(255))
+    references: Mapped[str | None] = mapped_column(Text)
+    enrollment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sequence_enrollment.id", ondelete="CASCADE"), index=True
+    )
+    unsubscribe_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     subject: Mapped[str] = mapped_column(String(500))
     body: Mapped[str] = mapped_column(Text)
     hold_reason: Mapped[str | None] = mapped_column(Text)

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.db import Base, TimestampMixin
@@ -39,7 +39,11 @@ class Prospect(TimestampMixin, Base):
     """A registrable domain we might earn a link from, within one campaign."""
 
     __tablename__ = "prospect"
-    __table_args__ = (UniqueConstraint("campaign_id", "domain"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "domain"),
+        # The board's columns: one campaign, one stage, best score first.
+        Index("ix_prospect_board", "campaign_id", "stage", "score", "id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspace.id", ondelete="CASCADE"), index=True

@@ -1,0 +1,32 @@
+"""Reading backlink exports from Ahrefs, Semrush, Moz, Majestic and Search Console.
+
+The format is told from the header row and the bytes (byte-order mark, encoding,
+delimiter), never from the file name. Files are streamed: memory stays flat whatever
+their size. ``read_links`` is the entry point; ``sniff`` and ``suggest_mapping`` serve
+the upload screen, ``header_signature`` remembers a user's column mapping.
+"""
+
+from outreach.backlinks.formats.columns import header_signature, suggest_mapping
+from outreach.backlinks.formats.decoding import sniff
+from outreach.backlinks.formats.model import (
+    FIELDS,
+    ExportFormat,
+    ImportFileError,
+    LinkRow,
+    RowError,
+    Sniffed,
+)
+from outreach.backlinks.formats.reader import read_links
+
+__all__ = [
+    "FIELDS",
+    "ExportFormat",
+    "ImportFileError",
+    "LinkRow",
+    "RowError",
+    "Sniffed",
+    "header_signature",
+    "read_links",
+    "sniff",
+    "suggest_mapping",
+]

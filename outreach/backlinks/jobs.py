@@ -1,0 +1,49 @@
+"""The backlink import job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from outreach.backlinks.imports import ImportRefused, run_import, summary
+from outreach.backlinks.loader import LoadResult
+from outreach.backlinks.models import BacklinkImport, ImportStatus
+from outreach.campaigns.models import Campaign
+from outreach.extensions import db
+from outreach.jobs.context import job_context, report_progress
+
+
+def _report(result: LoadResult) -> None:
+    report_progress(
+        rows_read=result.rows, rows_imported=result.imported, rows_rejected=result.rejected_count
+    )
+
+
+def import_backlinks(import_id: int) -> dict[str, Any] | None:
+    """Load one uploaded export; all its rows or none. A finished import is never redone."""
+    with job_context():
+        record = db.session.get(BacklinkImport, import_id)
+        if record is None or record.status is ImportStatus.DONE:
+            return None
+        campaign = db.session.get(Campaign, record.campaign_id)
+        record.status = ImportStatus.RUNNING
+        record.error = None
+        db.session.commit()
+        report_progress(rows_read=0, rows_imported=0, rows_rejected=0)
+        try:
+            if campaign is None:
+                raise ImportRefused("The campaign of this import was deleted.")
+            run_import(record, campaign, progress=_report)
+        except Exception as exc:
+            db.session.rollback()
+            failed = db.session.get(BacklinkImport, import_id)
+            if failed is not None:
+                failed.status = ImportStatus.FAILED
+                failed.error = (
+                    str(exc)
+                    if isinstance(exc, ImportRefused)
+                    else (f"Unexpected error, nothing was imported: {type(exc).__name__}: {exc}")
+                )
+                failed.rows_read = failed.rows_imported = failed.rows_rejected = 0
+                db.session.commit()
+            raise
+        return summary(record)

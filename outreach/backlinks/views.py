@@ -1,0 +1,144 @@
+"""Backlink import pages: upload, map columns, follow progress."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from outreach.accounts.context import current_workspace, signed_in_user
+from outreach.activity.services import record
+from outreach.backlinks import formats, imports
+from outreach.backlinks.forms import MappingForm, UploadForm
+from outreach.backlinks.jobs import import_backlinks
+from outreach.backlinks.models import BacklinkImport, ImportStatus
+from outreach.campaigns.services import get_campaign
+from outreach.extensions import db
+from outreach.jobs import tasks
+
+bp = Blueprint("backlinks", __name__)
+
+
+def _launch(item: BacklinkImport) -> None:
+    task = tasks.launch(
+        import_backlinks,
+        item.id,
+        workspace_id=item.workspace_id,
+        user_id=signed_in_user().id,
+        description=f"Import {item.filename}",
+    )
+    item.task_id = task.id
+    item.status = ImportStatus.QUEUED
+
+
+@bp.route("/campaigns/<int:campaign_id>/imports", methods=["GET", "POST"])
+@login_required
+def upload(campaign_id: int) -> str | Response:
+    """Upload an export file for a campaign, and list earlier imports."""
+    workspace = current_workspace()
+    campaign = get_campaign(workspace.id, campaign_id)
+    form = UploadForm()
+    form.set_targets([c.domain for c in campaign.competitors], campaign.site_domain)
+    if form.validate_on_submit():
+        upload_file = form.file.data
+        path = imports.store_upload(upload_file.stream, current_app.instance_path, workspace.id)
+        try:
+            item = imports.create_import(
+                campaign, path, upload_file.filename or "upload", form.target.data or None
+            )
+        except imports.ImportRefused as exc:
+            flash(f"{upload_file.filename}: {exc}", "error")
+            return redirect(url_for(".upload", campaign_id=campaign.id))
+        record(workspace.id, "campaign", campaign.id, "import_uploaded", {"file": item.filename})
+        if item.status is ImportStatus.NEEDS_MAPPING:
+            db.session.commit()
+            flash("Outreach does not know this file's columns yet: say which is which.", "info")
+            return redirect(url_for(".mapping", import_id=item.id))
+        _launch(item)
+        db.session.commit()
+        flash(f"Importing {item.filename} ({formats.ExportFormat(item.format).label}).", "success")
+        return redirect(url_for(".show", import_id=item.id))
+    return render_template(
+        "backlinks/upload.html",
+        campaign=campaign,
+        form=form,
+        imports=imports.imports_of(campaign.id, workspace.id),
+    )
+
+
+@bp.route("/imports/<int:import_id>/mapping", methods=["GET", "POST"])
+@login_required
+def mapping(import_id: int) -> str | Response:
+    """Map the columns of a file Outreach does not recognise; remembered for next time."""
+    workspace = current_workspace()
+    item = imports.get_import(workspace.id, import_id)
+    campaign = get_campaign(workspace.id, item.campaign_id or 0)
+    if item.status is not ImportStatus.NEEDS_MAPPING:
+        return redirect(url_for(".show", import_id=item.id))
+    try:
+        sniffed = imports.sniff_stored(item)
+    except imports.ImportRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".upload", campaign_id=campaign.id))
+    form = MappingForm()
+    form.set_headers(list(sniffed.headers))
+    if request.method == "GET":
+        for name, header in formats.suggest_mapping(list(sniffed.headers)).items():
+            if name in MappingForm.FIELDS:
+                getattr(form, name).data = header
+    if form.validate_on_submit():
+        chosen = form.mapping()
+        if "source_url" not in chosen:
+            flash("Choose the column that holds the linking page URL.", "error")
+        else:
+            imports.remember_mapping(workspace.id, sniffed, chosen)
+            _launch(item)
+            db.session.commit()
+            flash("Mapping saved for files of this shape; importing now.", "success")
+            return redirect(url_for(".show", import_id=item.id))
+    return render_template(
+        "backlinks/mapping.html", item=item, campaign=campaign, form=form, sniffed=sniffed
+    )
+
+
+@bp.get("/imports/<int:import_id>")
+@login_required
+def show(import_id: int) -> str:
+    """An import's live progress, result and rejected rows."""
+    workspace = current_workspace()
+    item = imports.get_import(workspace.id, import_id)
+    campaign = get_campaign(workspace.id, item.campaign_id or 0)
+    return render_template("backlinks/show.html", item=item, campaign=campaign)
+
+
+@bp.get("/imports/<int:import_id>.json")
+@login_required
+def status(import_id: int) -> Response:
+    """Progress of an import, for the progress bar (kept in Redis, so it survives reloads)."""
+    workspace = current_workspace()
+    item = imports.get_import(workspace.id, import_id)
+    progress = {
+        "rows_read": item.rows_read,
+        "rows_imported": item.rows_imported,
+        "rows_rejected": item.rows_rejected,
+    }
+    state = item.status.value
+    if item.task_id and item.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        task = tasks.get_task(workspace.id, item.task_id)
+        if task is None:
+            abort(404)
+        view = tasks.describe(task)
+        progress.update({k: v for k, v in view.progress.items() if k in progress})
+        if view.status.value == "failed":
+            state = "failed"
+    return jsonify(status=state, error=item.error, **progress)

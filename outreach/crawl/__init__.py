@@ -1,0 +1,1 @@
+"""Crawl feature: polite discovery crawls, opportunity detection and contact discovery."""

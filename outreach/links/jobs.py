@@ -1,0 +1,160 @@
+"""Background jobs: verify placed links in batches, sweep for due re-checks, discover links.
+
+Jobs take ids, are idempotent (a link checked after the job was requested is skipped; a sweep
+leases what it queues) and report progress in ``job.meta``. The sweep re-schedules itself
+once an hour with RQ's scheduler (``flask worker`` runs it), one uniquely named job per hour.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from flask import Flask
+from rq import Queue
+from rq.exceptions import DuplicateJobError
+from sqlalchemy import select
+
+from outreach.db import utcnow
+from outreach.extensions import db
+from outreach.jobs.context import job_context, report_progress
+from outreach.jobs.tasks import get_queue
+from outreach.links import monitor, notify
+from outreach.links.checker import Checked, CheckRequest, check_stream
+from outreach.links.models import PlacedLink
+from outreach.links.settings import (
+    CHECKS_PER_JOB,
+    alert_from,
+    alert_smtp_url,
+    recheck_interval,
+    renderer_for,
+)
+from outreach.net.settings import policy_from_config
+
+SWEEP_EVERY = timedelta(hours=1)
+SWEEP_RESULT_TTL = 2 * 3600
+CHECK_TIMEOUT = 3600
+
+
+def _parse(moment: str | None) -> datetime | None:
+    return datetime.fromisoformat(moment) if moment else None
+
+
+def run_checks(
+    app: Flask,
+    requests: list[CheckRequest[int]],
+    on_result: Callable[[Checked[int]], None],
+) -> None:
+    """Check ``requests`` with the app's fetch policy, calling ``on_result`` as each finishes."""
+    policy = policy_from_config(app.config)
+
+    async def run() -> None:
+        renderer = renderer_for(app.config, policy)
+        try:
+            async for checked in check_stream(requests, policy, renderer=renderer):
+                on_result(checked)
+        finally:
+            if renderer is not None:
+                await renderer.aclose()
+
+    asyncio.run(run())
+
+
+def verify_links(link_ids: list[int], requested_at: str | None = None) -> dict[str, int]:
+    """Check placed links and record each check; skip those checked since ``requested_at``."""
+    since = _parse(requested_at)
+    with job_context() as app:
+        links = {
+            link.id: link
+            for link in db.session.scalars(select(PlacedLink).where(PlacedLink.id.in_(link_ids)))
+            if since is None or link.last_checked_at is None or link.last_checked_at < since
+        }
+        requests = [
+            CheckRequest(lid, link.page_url, link.target_url) for lid, link in links.items()
+        ]
+        interval = recheck_interval(app.config)
+        email = alert_smtp_url(app.config) is not None
+        counts = {"total": len(requests), "checked": 0, "alerts": 0}
+        report_progress(**counts)
+
+        def record(checked: Checked[int]) -> None:
+            alerts = monitor.record_check(
+                links[checked.key],
+                checked.stored(),
+                checked_at=utcnow(),
+                interval=interval,
+                email=email,
+            )
+            counts["checked"] += 1
+            counts["alerts"] += len(alerts)
+            if counts["checked"] % 20 == 0 or counts["checked"] == counts["total"]:
+                report_progress(**counts)
+
+        run_checks(app, requests, record)
+        db.session.commit()
+        if email:
+            notify.send_queued(
+                alert_smtp_url(app.config), alert_from(app.config), app.config["OUTREACH_BASE_URL"]
+            )
+        ensure_sweep_scheduled(get_queue(app))
+    return counts
+
+
+def enqueue_due_checks(now: str | None = None, reschedule: bool = True) -> dict[str, int]:
+    """Queue verification of every link due by ``now`` (ISO time; default: the present)."""
+    moment = _parse(now) or utcnow()
+    with job_context() as app:
+        ids = monitor.due_link_ids(moment)
+        monitor.lease(ids, max(moment, utcnow()))
+        db.session.commit()
+        queue = get_queue(app)
+        requested_at = utcnow().isoformat()
+        batches = [ids[i : i + CHECKS_PER_JOB] for i in range(0, len(ids), CHECKS_PER_JOB)]
+        for batch in batches:
+            queue.enqueue(
+                verify_links,
+                batch,
+                requested_at,
+                job_timeout=CHECK_TIMEOUT,
+                description=f"Re-check {len(batch)} placed link(s)",
+            )
+        report_progress(due=len(ids), jobs=len(batches))
+        if reschedule:
+            ensure_sweep_scheduled(queue, after=utcnow())
+    return {"due": len(ids), "jobs": len(batches)}
+
+
+def sweep_slot(after: datetime) -> datetime:
+    """The next full hour after ``after``: when the following sweep runs."""
+    hour = after.replace(minute=0, second=0, microsecond=0)
+    return hour + SWEEP_EVERY
+
+
+def ensure_sweep_scheduled(queue: Queue, after: datetime | None = None) -> str:
+    """Schedule the next hourly sweep unless it already is; returns its job id."""
+    at = sweep_slot(after or utcnow())
+    job_id = f"outreach-links-sweep-{at:%Y%m%d%H}"
+    with contextlib.suppress(DuplicateJobError):  # this hour's sweep is already scheduled
+        queue.enqueue_at(
+            at,
+            enqueue_due_checks,
+            job_id=job_id,
+            unique=True,
+            result_ttl=SWEEP_RESULT_TTL,
+            description="Queue due re-checks of placed links",
+        )
+    return job_id
+
+
+def discover_links(prospect_id: int) -> dict[str, int]:
+    """Find pages of a prospect's site linking to us, add them as placed links and check them."""
+    from outreach.links.discovery import discover_for_prospect
+
+    with job_context() as app:
+        new_ids = discover_for_prospect(app, prospect_id)
+        db.session.commit()
+    if new_ids:
+        verify_links(new_ids)
+    return {"found": len(new_ids)}

@@ -1,0 +1,297 @@
+"""Reads of the pipeline: filters, board columns, the paginated table and the today list."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from typing import Any
+
+from flask import abort
+from sqlalchemy import ColumnElement, String, case, cast, func, select
+from sqlalchemy.sql import Executable
+
+from outreach.accounts.models import Membership, User
+from outreach.campaigns.models import KIND_LABELS, Campaign
+from outreach.extensions import db
+from outreach.prospects.models import Prospect, Stage
+
+CARDS_PER_COLUMN = 30
+PAGE_SIZE = 50
+OPPORTUNITY_LABELS = {kind.value: label for kind, label in KIND_LABELS.items()}
+DUE_CHOICES = {"overdue": "Overdue", "week": "Due in the next 7 days"}
+SORTS = {
+    "score": "Score (high first)",
+    "domain": "Domain",
+    "stage": "Stage",
+    "due": "Due date",
+    "updated": "Last changed",
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the board and table show: owner, minimum score, opportunity, due, search, stage."""
+
+    owner: str = ""  # "", "me", "none" or a user id
+    min_score: float | None = None
+    opportunity: str = ""
+    due: str = ""
+    search: str = ""
+    stage: Stage | None = None
+    sort: str = "score"
+    page: int = 1
+
+    def args(self, **changes: Any) -> dict[str, Any]:
+        """Query-string arguments that reproduce these filters (with some changed)."""
+        merged = replace(self, **changes)
+        values = {
+            "owner": merged.owner,
+            "min_score": "" if merged.min_score is None else f"{merged.min_score:g}",
+            "opportunity": merged.opportunity,
+            "due": merged.due,
+            "q": merged.search,
+            "stage": merged.stage.value if merged.stage else "",
+            "sort": "" if merged.sort == "score" else merged.sort,
+            "page": "" if merged.page == 1 else str(merged.page),
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def filters_from_args(args: Mapping[str, str]) -> Filters:
+    """Filters from a query string; values that make no sense are ignored."""
+    try:
+        min_score: float | None = float(args.get("min_score", "").strip() or "nan")
+    except ValueError:
+        min_score = None
+    if min_score is not None and not math.isfinite(min_score):
+        min_score = None
+    owner = args.get("owner", "").strip()
+    if owner not in ("me", "none") and not owner.isdigit():
+        owner = ""
+    try:
+        stage: Stage | None = Stage(args.get("stage", ""))
+    except ValueError:
+        stage = None
+    page = args.get("page", "1")
+    return Filters(
+        owner=owner,
+        min_score=min_score,
+        opportunity=args.get("opportunity", "").strip()[:60],
+        due=args.get("due", "") if args.get("due", "") in DUE_CHOICES else "",
+        search=args.get("q", "").strip().lower()[:255],
+        stage=stage,
+        sort=args.get("sort", "score") if args.get("sort", "score") in SORTS else "score",
+        page=min(int(page), 1_000_000) if page.isdigit() and int(page) > 0 else 1,
+    )
+
+
+def _conditions(filters: Filters, me: int, today: date) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.owner == "me":
+        conditions.append(Prospect.owner_id == me)
+    elif filters.owner == "none":
+        conditions.append(Prospect.owner_id.is_(None))
+    elif filters.owner:
+        conditions.append(Prospect.owner_id == int(filters.owner))
+    if filters.min_score is not None:
+        conditions.append(Prospect.score >= filters.min_score)
+    if filters.opportunity:
+        as_text = cast(Prospect.opportunity_types, String)
+        conditions.append(as_text.contains(f'"{filters.opportunity}"', autoescape=True))
+    if filters.due == "overdue":
+        conditions.append(Prospect.due_on < today)
+    elif filters.due == "week":
+        conditions.append(Prospect.due_on.between(today, today + timedelta(days=6)))
+    if filters.search:
+        conditions.append(Prospect.domain.contains(filters.search, autoescape=True))
+    if filters.stage is not None:
+        conditions.append(Prospect.stage == filters.stage)
+    return conditions
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose view of which campaign: the filters, the viewer, the day and the team."""
+
+    campaign: Campaign
+    filters: Filters
+    me: int
+    today: date
+    people: dict[int, User]
+
+    def where(self, **changes: Any) -> list[Any]:
+        """Conditions for the campaign's prospects matching the filters (some changed)."""
+        return [
+            Prospect.workspace_id == self.campaign.workspace_id,
+            Prospect.campaign_id == self.campaign.id,
+            *_conditions(replace(self.filters, **changes), self.me, self.today),
+        ]
+
+
+@dataclass
+class Card:
+    """What a board card or table row shows of a prospect."""
+
+    id: int
+    domain: str
+    stage: Stage
+    score: float | None
+    owner: User | None
+    due_on: date | None
+    opportunity_types: list[str]
+    version: int
+    reminder: str | None = None
+
+    def overdue(self, today: date) -> bool:
+        """True when the due date has passed."""
+        return self.due_on is not None and self.due_on < today
+
+
+@dataclass
+class Column:
+    """One stage of the board: its full count and its first cards."""
+
+    stage: Stage
+    count: int
+    cards: list[Card] = field(default_factory=list)
+
+
+@dataclass
+class Page:
+    """One page of the table."""
+
+    rows: list[Card]
+    total: int
+    page: int
+    pages: int
+
+
+def members(workspace_id: int) -> dict[int, User]:
+    """The workspace's users by id, for owner names, initials and choices."""
+    users = db.session.scalars(
+        select(User).join(Membership).where(Membership.workspace_id == workspace_id)
+    )
+    return {user.id: user for user in users}
+
+
+def initials(user: User | None) -> str:
+    """Up to two capital letters for a user ('Sam Lee' -> 'SL')."""
+    if user is None:
+        return ""
+    words = (user.name or user.email.split("@")[0]).replace(".", " ").split()
+    return "".join(word[0] for word in words[:2]).upper()
+
+
+CARD_COLUMNS = (
+    Prospect.id,
+    Prospect.domain,
+    Prospect.stage,
+    Prospect.score,
+    Prospect.owner_id,
+    Prospect.due_on,
+    Prospect.opportunity_types,
+    Prospect.version,
+    Prospect.reminder,
+)
+
+
+def best_first() -> list[Any]:
+    """Highest score first, unscored last, then oldest: in a form an index can serve.
+
+    SQLite already sorts NULLs last in descending order and cannot use an index for an
+    explicit NULLS LAST; PostgreSQL needs it spelled out.
+    """
+    score = Prospect.score.desc()
+    if db.session.get_bind().dialect.name != "sqlite":
+        score = score.nulls_last()
+    return [score, Prospect.id]
+
+
+def card_from_row(row: Any, people: dict[int, User]) -> Card:
+    """A card from a row of CARD_COLUMNS, with its owner looked up in ``people``."""
+    return Card(
+        id=row.id,
+        domain=row.domain,
+        stage=row.stage,
+        score=row.score,
+        owner=people.get(row.owner_id) if row.owner_id else None,
+        due_on=row.due_on,
+        opportunity_types=list(row.opportunity_types or []),
+        version=row.version,
+        reminder=row.reminder,
+    )
+
+
+def _cards(query: Executable, people: dict[int, User]) -> list[Card]:
+    return [card_from_row(row, people) for row in db.session.execute(query)]
+
+
+def counts(scope: Scope) -> dict[Stage, int]:
+    """Prospects per stage matching the filters (the stage filter aside)."""
+    query = select(Prospect.stage, func.count()).where(*scope.where(stage=None))
+    query = query.group_by(Prospect.stage)
+    found = {stage: 0 for stage in Stage}
+    for stage, count in db.session.execute(query):
+        found[stage] = count
+    return found
+
+
+def board(scope: Scope) -> list[Column]:
+    """Every stage in board order, with its count and at most CARDS_PER_COLUMN cards."""
+    found = counts(scope)
+    columns = []
+    for stage in Stage:
+        column = Column(stage=stage, count=found[stage])
+        if column.count and scope.filters.stage in (None, stage):
+            query = (
+                select(*CARD_COLUMNS)
+                .where(*scope.where(stage=stage))
+                .order_by(*best_first())
+                .limit(CARDS_PER_COLUMN)
+            )
+            column.cards = _cards(query, scope.people)
+        columns.append(column)
+    return columns
+
+
+def _order(sort: str) -> list[Any]:
+    if sort == "domain":
+        return [Prospect.domain, Prospect.id]
+    if sort == "stage":
+        position = case(
+            {stage.value: index for index, stage in enumerate(Stage)}, value=Prospect.stage
+        )
+        return [position, Prospect.id]
+    if sort == "due":
+        return [Prospect.due_on.asc().nulls_last(), Prospect.id]
+    if sort == "updated":
+        return [Prospect.updated_at.desc(), Prospect.id.desc()]
+    return best_first()
+
+
+def table(scope: Scope) -> Page:
+    """One page of the campaign's prospects, filtered and sorted."""
+    where = scope.where()
+    total = db.session.scalar(select(func.count()).select_from(Prospect).where(*where)) or 0
+    pages = max(1, math.ceil(total / PAGE_SIZE))
+    page = min(scope.filters.page, pages)
+    query = (
+        select(*CARD_COLUMNS)
+        .where(*where)
+        .order_by(*_order(scope.filters.sort))
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    return Page(rows=_cards(query, scope.people), total=total, page=page, pages=pages)
+
+
+def get_prospect(workspace_id: int, prospect_id: int) -> Prospect:
+    """A prospect of this workspace, or 404."""
+    prospect = db.session.scalar(
+        select(Prospect).where(Prospect.id == prospect_id, Prospect.workspace_id == workspace_id)
+    )
+    if prospect is None:
+        abort(404)
+    return prospect

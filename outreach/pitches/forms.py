@@ -1,0 +1,80 @@
+"""Forms of the pitch pages."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+
+from outreach.campaigns.models import KIND_LABELS
+from outreach.pitches.models import SmtpSecurity
+
+
+class TemplateForm(FlaskForm):
+    """A template's name, kind, subject and body."""
+
+    name = StringField("Name", validators=[InputRequired(), Length(max=200)])
+    kind = SelectField(
+        "Kind", choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
+    )
+    subject = StringField("Subject", validators=[InputRequired(), Length(max=500)])
+    body = TextAreaField("Body", validators=[InputRequired(), Length(max=20000)])
+
+
+class MailboxForm(FlaskForm):
+    """SMTP and IMAP settings and sending limits of a mailbox."""
+
+    from_name = StringField("From name", validators=[InputRequired(), Length(max=200)])
+    from_email = StringField("From address", validators=[InputRequired(), Email(), Length(max=320)])
+    smtp_host = StringField("SMTP host", validators=[InputRequired(), Length(max=255)])
+    smtp_port = IntegerField("SMTP port", default=587, validators=[NumberRange(1, 65535)])
+    smtp_security = SelectField(
+        "Security", choices=[SelectChoice(s.value, s.value.upper()) for s in SmtpSecurity]
+    )
+    smtp_username = StringField("Login", validators=[Optional(), Length(max=255)])
+    password = PasswordField("Password (leave empty to keep)", validators=[Optional()])
+    imap_host = StringField("IMAP host (for replies)", validators=[Optional(), Length(max=255)])
+    imap_port = IntegerField("IMAP port", default=993, validators=[NumberRange(1, 65535)])
+    imap_tls = BooleanField("IMAP over TLS", default=True)
+    daily_cap = IntegerField("Daily cap (0: none)", default=50, validators=[NumberRange(0, 10000)])
+    min_gap_seconds = IntegerField("Minimum gap (s)", default=120, validators=[NumberRange(0)])
+    jitter_seconds = IntegerField("Jitter (s)", default=60, validators=[NumberRange(0)])
+    timezone = StringField("Time zone", default="UTC", validators=[InputRequired()])
+    sending_start_hour = IntegerField(
+        "Sending from (hour)", default=8, validators=[NumberRange(0, 23)]
+    )
+    sending_end_hour = IntegerField(
+        "Sending until (hour)", default=18, validators=[NumberRange(0, 24)]
+    )
+
+
+class StepForm(FlaskForm):
+    """A new sequence step."""
+
+    template_id = SelectField("Template", coerce=int)
+    delay_business_days = IntegerField(
+        "Business days after the previous message", default=3, validators=[NumberRange(0, 60)]
+    )
+
+
+class EnrollForm(FlaskForm):
+    """Prospects to start the sequence for, and the mailbox to send from."""
+
+    prospect_ids = SelectMultipleField("Prospects", coerce=int)
+    mailbox_id = SelectField("Send from", coerce=int)
+
+
+class SuppressionForm(FlaskForm):
+    """An address or domain for the suppression list."""
+
+    value = StringField("Address or domain", validators=[InputRequired(), Length(max=320)])
+    reason = StringField("Reason", validators=[Optional(), Length(max=200)])

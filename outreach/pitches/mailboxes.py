@@ -1,0 +1,110 @@
+"""Mailboxes: workspace-scoped lookups, and their passwords kept encrypted with Fernet."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cryptography.fernet import Fernet, InvalidToken
+from flask import abort, current_app
+from sqlalchemy import func, select
+
+from outreach.extensions import db
+from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage
+
+
+class MailboxError(ValueError):
+    """Mailbox settings that cannot be used, with a message for the user."""
+
+
+def secret_box() -> Fernet:
+    """The Fernet box for mailbox passwords.
+
+    The key is ``OUTREACH_SECRET_BOX_KEY`` (a Fernet key, or any text, which is hashed into
+    one). When that setting is unset the key is derived from ``SECRET_KEY``: changing
+    ``SECRET_KEY`` then makes stored mailbox passwords unreadable, so set a separate key
+    in production.
+    """
+    configured = current_app.config.get("OUTREACH_SECRET_BOX_KEY")
+    if configured:
+        try:
+            return Fernet(configured)
+        except (ValueError, TypeError):
+            material = f"box:{configured}"
+    else:
+        material = f"derived-from-secret-key:{current_app.config['SECRET_KEY']}"
+    digest = hashlib.sha256(material.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def encrypt_password(password: str) -> str:
+    """The password as a Fernet token (empty stays empty)."""
+    return secret_box().encrypt(password.encode()).decode() if password else ""
+
+
+def decrypt_password(mailbox: Mailbox) -> str:
+    """The mailbox's password in clear, for the SMTP and IMAP logins."""
+    if not mailbox.smtp_password_encrypted:
+        return ""
+    try:
+        return secret_box().decrypt(mailbox.smtp_password_encrypted.encode()).decode()
+    except InvalidToken as exc:
+        raise MailboxError(
+            f"the password of {mailbox.from_email} cannot be decrypted: was the key changed?"
+        ) from exc
+
+
+def check_timezone(name: str) -> str:
+    """The name of a valid IANA time zone, or :class:`MailboxError`."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise MailboxError(f"{name!r} is not a time zone (e.g. Europe/Paris).") from exc
+    return name
+
+
+def mailboxes_of(workspace_id: int) -> list[Mailbox]:
+    """The workspace's mailboxes."""
+    return list(
+        db.session.scalars(
+            select(Mailbox).where(Mailbox.workspace_id == workspace_id).order_by(Mailbox.id)
+        )
+    )
+
+
+def get_mailbox(workspace_id: int, mailbox_id: int) -> Mailbox:
+    """One mailbox of the workspace; 404 otherwise."""
+    mailbox = db.session.get(Mailbox, mailbox_id)
+    if mailbox is None or mailbox.workspace_id != workspace_id:
+        abort(404)
+    return mailbox
+
+
+def in_sending_hours(mailbox: Mailbox, now: datetime) -> bool:
+    """Whether ``now`` falls in the mailbox's sending hours, in its own time zone."""
+    local = now.astimezone(ZoneInfo(mailbox.timezone or "UTC"))
+    start, end = mailbox.sending_start_hour, mailbox.sending_end_hour
+    if start == end:
+        return True  # the same hour for both means "any time"
+    if start < end:
+        return start <= local.hour < end
+    return local.hour >= start or local.hour < end  # a window across midnight
+
+
+def sent_today(mailbox: Mailbox, now: datetime) -> int:
+    """Messages the mailbox sent since local midnight."""
+    zone = ZoneInfo(mailbox.timezone or "UTC")
+    local_midnight = now.astimezone(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    since = local_midnight - timedelta(0)
+    return int(
+        db.session.scalar(
+            select(func.count(OutboundMessage.id)).where(
+                OutboundMessage.mailbox_id == mailbox.id,
+                OutboundMessage.status == MessageStatus.SENT,
+                OutboundMessage.sent_at >= since,
+            )
+        )
+        or 0
+    )

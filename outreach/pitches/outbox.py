@@ -1,0 +1,166 @@
+"""The outbox: claiming rows before a send, recovering crashed sends, listing, dispatching.
+
+The outbox table is the truth. A row goes ``queued -> sending -> sent``; the move to
+``sending`` is a compare-and-set (``UPDATE ... WHERE status = 'queued'`` checked by its
+row count, after ``SELECT ... FOR UPDATE SKIP LOCKED`` on PostgreSQL) committed before the
+SMTP conversation starts, so two workers never send one row. A row still ``sending`` long
+after its claim belonged to a worker that died mid-send: SMTP has no idempotency key, so it
+goes to ``needs_review`` for a person instead of being sent again.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+from flask import abort, current_app
+from sqlalchemy import func, select, update
+
+from outreach.db import utcnow
+from outreach.extensions import db
+from outreach.jobs.tasks import launch
+from outreach.pitches.models import MessageStatus, OutboundMessage
+
+STALE_SETTING = "OUTREACH_SEND_STALE_SECONDS"
+DEFAULT_STALE_SECONDS = 300  # well above the SMTP timeout of one send
+BATCH_SIZE = 500
+
+
+def stale_after() -> timedelta:
+    """How long a claim may stay in ``sending`` before it is taken for a crashed send."""
+    raw = current_app.config.get(STALE_SETTING, os.environ.get(STALE_SETTING))
+    return timedelta(seconds=float(raw) if raw is not None else DEFAULT_STALE_SECONDS)
+
+
+def claim(message_id: int) -> bool:
+    """Move one row from queued to sending and commit; False when another run has it."""
+    now = utcnow()
+    if db.engine.dialect.name == "postgresql":
+        locked = db.session.scalar(
+            select(OutboundMessage.id)
+            .where(OutboundMessage.id == message_id, OutboundMessage.status == MessageStatus.QUEUED)
+            .with_for_update(skip_locked=True)
+        )
+        if locked is None:
+            db.session.rollback()
+            return False
+    result = db.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == message_id, OutboundMessage.status == MessageStatus.QUEUED)
+        .values(status=MessageStatus.SENDING, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    claimed = getattr(result, "rowcount", 0) == 1
+    db.session.commit()
+    return claimed
+
+
+def finish(message_id: int, status: MessageStatus, **values: object) -> bool:
+    """Move a claimed row out of ``sending`` (compare-and-set); the caller commits."""
+    result = db.session.execute(
+        update(OutboundMessage)
+        .where(OutboundMessage.id == message_id, OutboundMessage.status == MessageStatus.SENDING)
+        .values(status=status, **values)
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
+def recover_stalled() -> int:
+    """Send rows stuck in ``sending`` to ``needs_review`` (never resend); returns how many."""
+    cutoff = utcnow() - stale_after()
+    result = db.session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.status == MessageStatus.SENDING,
+            OutboundMessage.claimed_at <= cutoff,
+        )
+        .values(
+            status=MessageStatus.NEEDS_REVIEW,
+            error="the send was interrupted; check the Sent folder before sending again",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def get_message(workspace_id: int, message_id: int) -> OutboundMessage:
+    """One outbox row of the workspace; 404 otherwise."""
+    message = db.session.get(OutboundMessage, message_id)
+    if message is None or message.workspace_id != workspace_id:
+        abort(404)
+    return message
+
+
+def messages_of(
+    workspace_id: int, status: MessageStatus | None = None, limit: int = 200
+) -> list[OutboundMessage]:
+    """The workspace's outbox rows, newest first, optionally of one status."""
+    query = select(OutboundMessage).where(OutboundMessage.workspace_id == workspace_id)
+    if status is not None:
+        query = query.where(OutboundMessage.status == status)
+    return list(db.session.scalars(query.order_by(OutboundMessage.id.desc()).limit(limit)))
+
+
+def counts_of(workspace_id: int) -> dict[MessageStatus, int]:
+    """How many rows of each status the workspace has."""
+    rows = db.session.execute(
+        select(OutboundMessage.status, func.count())
+        .where(OutboundMessage.workspace_id == workspace_id)
+        .group_by(OutboundMessage.status)
+    )
+    found = {status: int(count) for status, count in rows}
+    return {status: found.get(status, 0) for status in MessageStatus}
+
+
+def release(message: OutboundMessage) -> None:
+    """A person's decision: send a held or reviewed message after all. Callers commit."""
+    if message.status not in (MessageStatus.HELD, MessageStatus.NEEDS_REVIEW):
+        raise ValueError("Only held or needs-review messages can be released.")
+    message.status = MessageStatus.QUEUED
+    message.hold_reason = None
+    message.error = None
+
+
+def cancel(message: OutboundMessage) -> None:
+    """A person's decision: never send this message. Callers commit."""
+    if message.status in (MessageStatus.SENT, MessageStatus.SENDING):
+        raise ValueError("A sent or sending message cannot be cancelled.")
+    message.status = MessageStatus.CANCELLED
+
+
+def mark_sent(message: OutboundMessage) -> None:
+    """A person checked a needs-review message: it did go out. Callers commit."""
+    if message.status is not MessageStatus.NEEDS_REVIEW:
+        raise ValueError("Only a needs-review message can be marked as sent.")
+    message.status = MessageStatus.SENT
+    message.sent_at = message.claimed_at or utcnow()
+
+
+def due_ids(workspace_id: int | None = None) -> list[int]:
+    """Queued rows whose time has come, oldest first."""
+    query = select(OutboundMessage.id).where(
+        OutboundMessage.status == MessageStatus.QUEUED,
+        OutboundMessage.scheduled_at <= utcnow(),
+    )
+    if workspace_id is not None:
+        query = query.where(OutboundMessage.workspace_id == workspace_id)
+    return list(db.session.scalars(query.order_by(OutboundMessage.id)))
+
+
+def dispatch(workspace_id: int, user_id: int | None = None) -> int:
+    """Launch send jobs for the workspace's due rows, many per job; returns rows handed out."""
+    from outreach.pitches.sending import send_messages
+
+    ids = due_ids(workspace_id)
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        launch(
+            send_messages,
+            batch,
+            workspace_id=workspace_id,
+            user_id=user_id,
+            description=f"Send {len(batch)} queued e-mail(s)",
+        )
+    return len(ids)

@@ -1,0 +1,256 @@
+"""Sending outbox rows through their mailboxes' SMTP servers: the RQ job and its steps.
+
+Each row is checked (due, previous step sent, sending hours, daily cap, gap), claimed,
+checked again at send time (suppression list, bounces, stopped sequence, stage) and sent
+over one reused SMTP connection per mailbox. An error the server answered (4xx, 5xx) is
+certain; a connection lost during the conversation is not, so that row goes to
+``needs_review`` rather than being sent again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import smtplib
+import ssl
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from outreach.accounts.models import Workspace
+from outreach.db import utcnow
+from outreach.extensions import db
+from outreach.jobs.context import job_context, report_progress
+from outreach.pitches import events, mime, outbox, sequences
+from outreach.pitches.mailboxes import decrypt_password, in_sending_hours, sent_today
+from outreach.pitches.models import (
+    EnrollmentStatus,
+    Mailbox,
+    MessageStatus,
+    OutboundMessage,
+    SequenceEnrollment,
+    SequenceStep,
+    SmtpSecurity,
+)
+from outreach.pitches.suppression import suppressed_by
+from outreach.prospects.models import Contact, Prospect
+
+MAX_GAP_WAIT = 120.0  # a job waits this long at most for a mailbox's gap, else leaves the row
+SMTP_TIMEOUT = 30.0
+
+
+def send_messages(message_ids: list[int]) -> dict[str, int]:
+    """RQ job: send a batch of outbox rows by id; running it twice sends nothing twice."""
+    with job_context():
+        return deliver(message_ids)
+
+
+def deliver(message_ids: list[int], sleep: Callable[[float], None] = time.sleep) -> dict[str, int]:
+    """Send what can be sent now among these rows; returns a count per outcome."""
+    outbox.recover_stalled()
+    counts: Counter[str] = Counter()
+    kept = set(db.session.identity_map.keys())
+    pool = SmtpPool()
+    try:
+        for done, message_id in enumerate(message_ids, 1):
+            counts[_deliver_one(message_id, pool, sleep)] += 1
+            _forget_loaded_since(kept)  # else each commit expires an ever larger identity map
+            if done % 100 == 0 or done == len(message_ids):
+                report_progress(done=done, total=len(message_ids), **counts)
+    finally:
+        pool.close()
+    return dict(counts)
+
+
+def _forget_loaded_since(kept: set[Any]) -> None:
+    """Detach what the last send loaded, keeping the caller's own objects."""
+    for key in list(db.session.identity_map.keys()):
+        obj = db.session.identity_map.get(key)
+        if key not in kept and obj is not None:
+            db.session.expunge(obj)
+
+
+def open_smtp(mailbox: Mailbox) -> smtplib.SMTP:
+    """A logged-in SMTP connection for a mailbox (TLS, STARTTLS or plain)."""
+    context = ssl.create_default_context(cafile=current_app.config.get("OUTREACH_SMTP_CAFILE"))
+    host, port = mailbox.smtp_host, mailbox.smtp_port
+    smtp: smtplib.SMTP
+    if mailbox.smtp_security is SmtpSecurity.TLS:
+        smtp = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
+        if mailbox.smtp_security is SmtpSecurity.STARTTLS:
+            smtp.starttls(context=context)
+    if mailbox.smtp_username:
+        smtp.login(mailbox.smtp_username, decrypt_password(mailbox))
+    return smtp
+
+
+class SmtpPool:
+    """One open connection per mailbox for the length of a batch."""
+
+    def __init__(self) -> None:
+        self.connections: dict[int, smtplib.SMTP] = {}
+
+    def get(self, mailbox: Mailbox) -> smtplib.SMTP:
+        """The mailbox's connection, reopened when the server dropped it."""
+        smtp = self.connections.get(mailbox.id)
+        if smtp is not None:
+            try:
+                if smtp.noop()[0] == 250:
+                    return smtp
+            except (OSError, smtplib.SMTPException):
+                pass
+            self.drop(mailbox.id)
+        smtp = open_smtp(mailbox)
+        self.connections[mailbox.id] = smtp
+        return smtp
+
+    def drop(self, mailbox_id: int) -> None:
+        """Forget a connection after an error."""
+        smtp = self.connections.pop(mailbox_id, None)
+        if smtp is not None:
+            with contextlib.suppress(OSError):
+                smtp.close()
+
+    def close(self) -> None:
+        """Say goodbye to every server."""
+        for mailbox_id, smtp in list(self.connections.items()):
+            try:
+                smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.drop(mailbox_id)
+        self.connections.clear()
+
+
+def _not_yet(message: OutboundMessage, mailbox: Mailbox, sleep: Callable[[float], None]) -> str:
+    """Why the row must wait (empty when it may go now), sleeping out a short gap."""
+    now = utcnow()
+    if message.scheduled_at is not None and message.scheduled_at > now:
+        return "not_due"
+    if message.in_reply_to:
+        previous = db.session.scalar(
+            select(OutboundMessage.status).where(OutboundMessage.message_id == message.in_reply_to)
+        )
+        if previous is not MessageStatus.SENT:
+            return "waiting_for_previous"
+    if not in_sending_hours(mailbox, now):
+        return "outside_hours"
+    if mailbox.daily_cap and sent_today(mailbox, now) >= mailbox.daily_cap:
+        return "daily_cap"
+    if mailbox.min_gap_seconds and mailbox.last_sent_at is not None:
+        jitter = random.uniform(0, mailbox.jitter_seconds) if mailbox.jitter_seconds else 0.0
+        elapsed = (now - mailbox.last_sent_at).total_seconds()
+        wait = mailbox.min_gap_seconds + jitter - elapsed
+        if wait > MAX_GAP_WAIT:
+            return "gap"
+        if wait > 0:
+            db.session.commit()  # hold no transaction open while waiting
+            sleep(wait)
+    return ""
+
+
+def _blocked(message: OutboundMessage, contact: Contact) -> str:
+    """Why the row must never go (checked after the claim, at send time)."""
+    hit = suppressed_by(message.workspace_id, contact.email)
+    if hit:
+        return f"suppressed ({hit})"
+    if contact.bouncing:
+        return "the address bounces"
+    if message.enrollment_id is not None:
+        enrollment = db.session.get(SequenceEnrollment, message.enrollment_id)
+        if enrollment is not None and enrollment.status is EnrollmentStatus.STOPPED:
+            return f"sequence stopped: {enrollment.stop_reason}"
+    prospect = db.session.get(Prospect, message.prospect_id)
+    if prospect is not None and prospect.stage in sequences.STOP_STAGES:
+        return f"the prospect is {prospect.stage.label}"
+    return ""
+
+
+def _deliver_one(message_id: int, pool: SmtpPool, sleep: Callable[[float], None]) -> str:
+    message = db.session.get(OutboundMessage, message_id, populate_existing=True)
+    if message is None or message.status is not MessageStatus.QUEUED:
+        return "not_queued"
+    mailbox = db.session.get(Mailbox, message.mailbox_id) if message.mailbox_id else None
+    if mailbox is None:
+        message.status, message.hold_reason = MessageStatus.HELD, "no mailbox to send from"
+        db.session.commit()
+        return "held"
+    wait = _not_yet(message, mailbox, sleep)
+    db.session.commit()
+    if wait:
+        return wait
+    if not outbox.claim(message_id):
+        return "claimed_elsewhere"
+    message = db.session.get(OutboundMessage, message_id, populate_existing=True)
+    contact = db.session.get(Contact, message.contact_id) if message else None
+    if message is None or contact is None:
+        return "not_queued"
+    reason = _blocked(message, contact)
+    if reason:
+        outbox.finish(message_id, MessageStatus.CANCELLED, hold_reason=reason)
+        events.stop_enrollment(message.enrollment_id, reason)
+        return "cancelled"
+    return _transmit(message, mailbox, contact, pool)
+
+
+def _transmit(message: OutboundMessage, mailbox: Mailbox, contact: Contact, pool: SmtpPool) -> str:
+    workspace = db.session.get(Workspace, message.workspace_id)
+    mail = mime.build(
+        message,
+        mailbox,
+        contact.email,
+        str(current_app.config.get("OUTREACH_BASE_URL", "")),
+        workspace.postal_address if workspace else "",
+    )
+    try:
+        smtp = pool.get(mailbox)
+    except (OSError, smtplib.SMTPException, ValueError) as exc:  # nothing was handed over
+        outbox.finish(message.id, MessageStatus.QUEUED, error=f"connection failed: {exc}")
+        db.session.commit()
+        return "deferred"
+    try:
+        smtp.send_message(mail, from_addr=mailbox.from_email, to_addrs=[contact.email])
+    except smtplib.SMTPRecipientsRefused as exc:
+        outbox.finish(message.id, MessageStatus.FAILED, error=f"recipient refused: {exc}")
+        db.session.commit()
+        events.after_bounce(message.workspace_id, contact.id, message.prospect_id, {})
+        return "failed"
+    except smtplib.SMTPResponseException as exc:
+        certain = MessageStatus.FAILED if exc.smtp_code >= 500 else MessageStatus.QUEUED
+        outbox.finish(message.id, certain, error=f"{exc.smtp_code} {exc.smtp_error!r}")
+        db.session.commit()
+        pool.drop(mailbox.id)
+        return "failed" if certain is MessageStatus.FAILED else "deferred"
+    except (OSError, smtplib.SMTPException) as exc:  # lost mid-conversation: maybe delivered
+        outbox.finish(message.id, MessageStatus.NEEDS_REVIEW, error=f"interrupted: {exc}")
+        db.session.commit()
+        pool.drop(mailbox.id)
+        return "needs_review"
+    _record_sent(message, mailbox, contact)
+    return "sent"
+
+
+def _record_sent(message: OutboundMessage, mailbox: Mailbox, contact: Contact) -> None:
+    now = utcnow()
+    outbox.finish(message.id, MessageStatus.SENT, sent_at=now, error=None)
+    mailbox.last_sent_at = now
+    contact.last_pitched_at = now
+    if message.enrollment_id is not None:
+        following = db.session.scalars(
+            select(OutboundMessage).where(
+                OutboundMessage.enrollment_id == message.enrollment_id,
+                OutboundMessage.in_reply_to == message.message_id,
+            )
+        )
+        for nxt in following:
+            step = db.session.get(SequenceStep, nxt.step_id) if nxt.step_id else None
+            nxt.scheduled_at = sequences.add_business_days(
+                now, step.delay_business_days if step else 1
+            )
+    detail: dict[str, Any] = {"subject": message.subject, "message_id": message.message_id}
+    events.after_send(message.workspace_id, message.prospect_id, message.enrollment_id, detail)

@@ -1,0 +1,262 @@
+"""Campaign sequences: steps, enrolling (queueing the outbox) and stopping. Callers commit.
+
+Enrolling writes one outbox row per step at once, each with its own stable Message-ID, so
+the thread is known before anything is sent: a follow-up replies to the previous step's
+Message-ID, with ``Re: `` and the first subject. A follow-up is sent only after the step
+before it was sent, N business days later. A stopped enrollment cancels its unsent rows and
+is never restarted by the app.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from flask import abort, current_app
+from sqlalchemy import or_, select, update
+
+from outreach.campaigns.models import Campaign
+from outreach.db import utcnow
+from outreach.extensions import db
+from outreach.pitches import merge
+from outreach.pitches.models import (
+    EnrollmentStatus,
+    Mailbox,
+    MessageStatus,
+    OutboundMessage,
+    PitchTemplate,
+    SequenceEnrollment,
+    SequenceStep,
+)
+from outreach.prospects.models import Contact, Prospect, ProspectContact, Stage
+
+UNSENT = (MessageStatus.QUEUED, MessageStatus.HELD)
+STOP_STAGES = frozenset(
+    {Stage.REPLIED, Stage.LINK_PLACED, Stage.LIVE, Stage.REJECTED, Stage.DO_NOT_CONTACT}
+)
+
+
+class SequenceError(ValueError):
+    """A sequence change or enrollment that cannot be done, with a message for the user."""
+
+
+def add_business_days(start: datetime, days: int) -> datetime:
+    """``start`` moved ``days`` working days later, Saturdays and Sundays skipped."""
+    moment = start
+    while days > 0:
+        moment += timedelta(days=1)
+        if moment.weekday() < 5:
+            days -= 1
+    while moment.weekday() >= 5:  # a step due on a weekend waits for Monday
+        moment += timedelta(days=1)
+    return moment
+
+
+def steps_of(campaign_id: int) -> list[SequenceStep]:
+    """A campaign's steps in order."""
+    return list(
+        db.session.scalars(
+            select(SequenceStep)
+            .where(SequenceStep.campaign_id == campaign_id)
+            .order_by(SequenceStep.position)
+        )
+    )
+
+
+def get_step(workspace_id: int, step_id: int) -> SequenceStep:
+    """One step of a campaign of the workspace; 404 otherwise."""
+    step = db.session.get(SequenceStep, step_id)
+    campaign = db.session.get(Campaign, step.campaign_id) if step else None
+    if step is None or campaign is None or campaign.workspace_id != workspace_id:
+        abort(404)
+    return step
+
+
+def add_step(campaign: Campaign, template: PitchTemplate, delay_business_days: int) -> SequenceStep:
+    """Append a step; the first step's delay is always 0."""
+    if template.workspace_id != campaign.workspace_id:
+        raise SequenceError("That template belongs to another workspace.")
+    position = len(steps_of(campaign.id))
+    step = SequenceStep(
+        campaign_id=campaign.id,
+        position=position,
+        template_id=template.id,
+        delay_business_days=0 if position == 0 else max(delay_business_days, 1),
+    )
+    db.session.add(step)
+    db.session.flush()
+    return step
+
+
+def remove_step(step: SequenceStep) -> None:
+    """Remove a step and close the gap in positions."""
+    campaign_id = step.campaign_id
+    db.session.delete(step)
+    db.session.flush()
+    for position, other in enumerate(steps_of(campaign_id)):
+        other.position = position + 1000  # two passes: the (campaign, position) key is unique
+    db.session.flush()
+    for position, other in enumerate(steps_of(campaign_id)):
+        other.position = position
+    db.session.flush()
+
+
+def _domain_of(address: str) -> str:
+    return address.rsplit("@", 1)[-1] or "outreach.invalid"
+
+
+def new_message_id(mailbox: Mailbox) -> str:
+    """A globally unique Message-ID on the sender's domain."""
+    return f"<{uuid.uuid4().hex}@{_domain_of(mailbox.from_email)}>"
+
+
+def repitch_warning(contact: Contact, campaign_id: int, now: datetime) -> str | None:
+    """Why this contact should not be pitched again yet, if they were within the window."""
+    days = int(current_app.config.get("OUTREACH_REPITCH_DAYS", 90))
+    since = now - timedelta(days=days)
+    recent = db.session.scalar(
+        select(OutboundMessage.sent_at)
+        .join(SequenceEnrollment, SequenceEnrollment.id == OutboundMessage.enrollment_id)
+        .where(
+            OutboundMessage.contact_id == contact.id,
+            OutboundMessage.status == MessageStatus.SENT,
+            OutboundMessage.sent_at >= since,
+            SequenceEnrollment.campaign_id != campaign_id,
+        )
+        .limit(1)
+    )
+    last = contact.last_pitched_at
+    if recent is None and (last is None or last < since):
+        return None
+    return f"{contact.email} was already pitched in the last {days} days; release to send anyway"
+
+
+def enroll(
+    campaign: Campaign, prospect: Prospect, contact: Contact, mailbox: Mailbox
+) -> SequenceEnrollment:
+    """Start the sequence for one contact: every step queued (or held, with the reason)."""
+    steps = steps_of(campaign.id)
+    if not steps:
+        raise SequenceError("The campaign has no sequence steps yet.")
+    if mailbox.workspace_id != campaign.workspace_id or prospect.campaign_id != campaign.id:
+        raise SequenceError("That prospect or mailbox belongs elsewhere.")
+    existing = db.session.scalar(
+        select(SequenceEnrollment).where(
+            SequenceEnrollment.campaign_id == campaign.id,
+            SequenceEnrollment.prospect_id == prospect.id,
+            SequenceEnrollment.contact_id == contact.id,
+        )
+    )
+    if existing is not None:
+        raise SequenceError(
+            f"{contact.email} is already in this sequence ({existing.status.value})."
+        )
+    now = utcnow()
+    enrollment = SequenceEnrollment(
+        workspace_id=campaign.workspace_id,
+        campaign_id=campaign.id,
+        prospect_id=prospect.id,
+        contact_id=contact.id,
+        mailbox_id=mailbox.id,
+    )
+    db.session.add(enrollment)
+    db.session.flush()
+    context = merge.build_context(contact, prospect, campaign, mailbox)
+    warning = repitch_warning(contact, campaign.id, now)
+    chain: list[str] = []
+    first_subject = ""
+    when = now
+    for step in steps:
+        template = db.session.get(PitchTemplate, step.template_id)
+        assert template is not None
+        rendered = merge.render_pitch(template.subject, template.body, context)
+        if step.position == 0:
+            first_subject = rendered.subject
+            subject = rendered.subject
+        else:
+            subject = "Re: " + first_subject
+        when = add_business_days(when, step.delay_business_days)
+        reasons = [rendered.hold_reason, warning if step.position == 0 else None]
+        reason = "; ".join(r for r in reasons if r) or None
+        message = OutboundMessage(
+            workspace_id=campaign.workspace_id,
+            prospect_id=prospect.id,
+            contact_id=contact.id,
+            mailbox_id=mailbox.id,
+            step_id=step.id,
+            enrollment_id=enrollment.id,
+            status=MessageStatus.HELD if reason else MessageStatus.QUEUED,
+            hold_reason=reason,
+            message_id=new_message_id(mailbox),
+            in_reply_to=chain[-1] if chain else None,
+            references=" ".join(chain) or None,
+            unsubscribe_token=secrets.token_urlsafe(24),
+            subject=subject,
+            body=rendered.body,
+            scheduled_at=when,
+        )
+        db.session.add(message)
+        chain.append(message.message_id)
+    db.session.flush()
+    return enrollment
+
+
+def contacts_of(prospect: Prospect) -> list[Contact]:
+    """A prospect's contacts, primary first."""
+    return list(
+        db.session.scalars(
+            select(Contact)
+            .join(ProspectContact, ProspectContact.contact_id == Contact.id)
+            .where(ProspectContact.prospect_id == prospect.id)
+            .order_by(ProspectContact.is_primary.desc(), Contact.id)
+        )
+    )
+
+
+def stop(enrollment: SequenceEnrollment, reason: str) -> int:
+    """Stop one enrollment for good and cancel its unsent messages; returns how many."""
+    if enrollment.status is EnrollmentStatus.ACTIVE:
+        enrollment.status = EnrollmentStatus.STOPPED
+        enrollment.stop_reason = reason[:200]
+        enrollment.stopped_at = utcnow()
+    result = db.session.execute(
+        update(OutboundMessage)
+        .where(
+            OutboundMessage.enrollment_id == enrollment.id,
+            OutboundMessage.status.in_(UNSENT),
+        )
+        .values(status=MessageStatus.CANCELLED, hold_reason=f"sequence stopped: {reason}")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def stop_for(
+    workspace_id: int, reason: str, prospect_id: int | None = None, contact_id: int | None = None
+) -> int:
+    """Stop every active sequence of a prospect and/or a contact; returns messages cancelled."""
+    query = select(SequenceEnrollment).where(SequenceEnrollment.workspace_id == workspace_id)
+    conditions = []
+    if prospect_id is not None:
+        conditions.append(SequenceEnrollment.prospect_id == prospect_id)
+    if contact_id is not None:
+        conditions.append(SequenceEnrollment.contact_id == contact_id)
+    if not conditions:
+        return 0
+    cancelled = 0
+    for enrollment in db.session.scalars(query.where(or_(*conditions))):
+        cancelled += stop(enrollment, reason)
+    return cancelled
+
+
+def steps_left(enrollment: SequenceEnrollment) -> int:
+    """Unsent (queued or held) messages left in an enrollment."""
+    return len(
+        db.session.scalars(
+            select(OutboundMessage.id).where(
+                OutboundMessage.enrollment_id == enrollment.id,
+                OutboundMessage.status.in_(UNSENT),
+            )
+        ).all()
+    )

@@ -1,0 +1,155 @@
+"""Pitch pages (templates, sequences, mailboxes, outbox) and the public unsubscribe endpoint."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from outreach.accounts.context import current_workspace, signed_in_user
+from outreach.campaigns.models import CampaignKind
+from outreach.extensions import db
+from outreach.pitches import library, mailboxes, previews, sandbox
+from outreach.pitches.forms import MailboxForm, TemplateForm
+from outreach.pitches.models import Mailbox, SmtpSecurity
+
+bp = Blueprint("pitches", __name__)
+MAILBOX_FIELDS = (
+    "from_name",
+    "from_email",
+    "smtp_host",
+    "smtp_port",
+    "smtp_username",
+    "imap_host",
+    "imap_port",
+    "imap_tls",
+    "daily_cap",
+    "min_gap_seconds",
+    "jitter_seconds",
+    "sending_start_hour",
+    "sending_end_hour",
+)
+
+
+@bp.get("/pitches/templates")
+@login_required
+def templates() -> str:
+    """The workspace's template library."""
+    items = library.templates_of(current_workspace().id)
+    return render_template("pitches/templates.html", templates=items)
+
+
+def _refused(form: TemplateForm, exc: sandbox.TemplateRefused) -> None:
+    db.session.rollback()
+    for problem in exc.problems:
+        form.body.errors = [*form.body.errors, f"line {problem.line}: {problem.message}"]
+    flash("The template was refused; see the problems below.", "error")
+
+
+@bp.route("/pitches/templates/new", methods=["GET", "POST"])
+@login_required
+def new_template() -> str | Response:
+    """Write a new template."""
+    workspace, form = current_workspace(), TemplateForm()
+    if form.validate_on_submit():
+        try:
+            item = library.create_template(
+                workspace.id,
+                form.name.data or "",
+                CampaignKind(form.kind.data),
+                form.subject.data or "",
+                form.body.data or "",
+                signed_in_user().id,
+            )
+        except sandbox.TemplateRefused as exc:
+            _refused(form, exc)
+        else:
+            db.session.commit()
+            flash("Template saved.", "success")
+            return redirect(url_for(".edit_template", template_id=item.id))
+    return render_template(
+        "pitches/template_form.html", form=form, template=None, fields=sandbox.FIELDS
+    )
+
+
+@bp.route("/pitches/templates/<int:template_id>", methods=["GET", "POST"])
+@login_required
+def edit_template(template_id: int) -> str | Response:
+    """Edit a template, preview it against a prospect, see its versions."""
+    workspace = current_workspace()
+    item = library.get_template(workspace.id, template_id)
+    form = TemplateForm(obj=item)
+    if request.method == "GET":
+        form.kind.data = item.kind.value
+    if form.validate_on_submit():
+        try:
+            changed = library.save_template(
+                item,
+                form.name.data or "",
+                CampaignKind(form.kind.data),
+                form.subject.data or "",
+                form.body.data or "",
+                signed_in_user().id,
+            )
+        except sandbox.TemplateRefused as exc:
+            _refused(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Saved as version {item.version}." if changed else "No change.", "success")
+            return redirect(url_for(".edit_template", template_id=item.id))
+    preview = previews.preview(workspace.id, item, request.args.get("prospect_id", type=int))
+    return render_template(
+        "pitches/template_form.html",
+        form=form,
+        template=item,
+        fields=sandbox.FIELDS,
+        versions=library.versions_of(item),
+        preview=preview,
+        prospects=previews.prospect_choices(workspace.id),
+    )
+
+
+@bp.get("/pitches/mailboxes")
+@login_required
+def mailbox_list() -> str:
+    """The workspace's mailboxes."""
+    return render_template(
+        "pitches/mailboxes.html", mailboxes=mailboxes.mailboxes_of(current_workspace().id)
+    )
+
+
+def _apply(form: MailboxForm, box: Mailbox) -> None:
+    for name in MAILBOX_FIELDS:
+        setattr(box, name, getattr(form, name).data)
+    box.smtp_security = SmtpSecurity(form.smtp_security.data)
+    box.timezone = mailboxes.check_timezone((form.timezone.data or "UTC").strip())
+    if form.password.data:
+        box.smtp_password_encrypted = mailboxes.encrypt_password(form.password.data)
+
+
+@bp.route("/pitches/mailboxes/new", methods=["GET", "POST"])
+@bp.route("/pitches/mailboxes/<int:mailbox_id>", methods=["GET", "POST"])
+@login_required
+def mailbox_form(mailbox_id: int | None = None) -> str | Response:
+    """Add or change a mailbox (the password is stored encrypted)."""
+    workspace = current_workspace()
+    box = mailboxes.get_mailbox(workspace.id, mailbox_id) if mailbox_id else None
+    form = MailboxForm(obj=box)
+    if box is not None and request.method == "GET":
+        form.smtp_security.data = box.smtp_security.value
+    if form.validate_on_submit():
+        target = box or Mailbox(workspace_id=workspace.id, user_id=signed_in_user().id)
+        try:
+            _apply(form, target)
+        except mailboxes.MailboxError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.add(target)
+            db.session.commit()
+            flash("Mailbox saved.", "success")
+            return redirect(url_for(".mailbox_list"))
+    return render_template("pitches/mailbox_form.html", form=form, mailbox=box)
+
+
+from outreach.pitches import views_sending  # noqa: E402, F401  (routes on the same blueprint)

@@ -1,0 +1,224 @@
+"""Sequence editor, outbox, suppression list, and the public one-click unsubscribe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from outreach.accounts.context import current_workspace, signed_in_user
+from outreach.campaigns.services import get_campaign
+from outreach.extensions import csrf, db
+from outreach.pitches import events, library, mailboxes, outbox, sequences, suppression
+from outreach.pitches.forms import EnrollForm, StepForm, SuppressionForm
+from outreach.pitches.models import MessageStatus, OutboundMessage
+from outreach.pitches.views import bp
+from outreach.prospects.models import Prospect
+
+
+@bp.route("/campaigns/<int:campaign_id>/sequence", methods=["GET", "POST"])
+@login_required
+def sequence(campaign_id: int) -> str | Response:
+    """A campaign's steps: add one, and start the sequence for prospects."""
+    workspace = current_workspace()
+    campaign = get_campaign(workspace.id, campaign_id)
+    form = StepForm()
+    form.template_id.choices = [(t.id, t.name) for t in library.templates_of(workspace.id)]
+    if form.validate_on_submit():
+        template = library.get_template(workspace.id, form.template_id.data or 0)
+        sequences.add_step(campaign, template, form.delay_business_days.data or 0)
+        db.session.commit()
+        flash("Step added.", "success")
+        return redirect(url_for(".sequence", campaign_id=campaign.id))
+    enroll_form = _enroll_form(workspace.id, campaign.id)
+    steps = sequences.steps_of(campaign.id)
+    names = {t.id: t.name for t in library.templates_of(workspace.id)}
+    return render_template(
+        "pitches/sequence.html",
+        campaign=campaign,
+        steps=steps,
+        names=names,
+        form=form,
+        enroll_form=enroll_form,
+    )
+
+
+def _enroll_form(workspace_id: int, campaign_id: int) -> EnrollForm:
+    form = EnrollForm()
+    prospects = db.session.scalars(
+        select(Prospect).where(Prospect.campaign_id == campaign_id).order_by(Prospect.domain)
+    )
+    form.prospect_ids.choices = [(p.id, f"{p.domain} ({p.stage.label})") for p in prospects]
+    form.mailbox_id.choices = [(m.id, m.from_email) for m in mailboxes.mailboxes_of(workspace_id)]
+    return form
+
+
+@bp.post("/campaigns/<int:campaign_id>/sequence/enroll")
+@login_required
+def enroll(campaign_id: int) -> Response:
+    """Queue the sequence for the chosen prospects' contacts."""
+    workspace = current_workspace()
+    campaign = get_campaign(workspace.id, campaign_id)
+    form = _enroll_form(workspace.id, campaign.id)
+    if not form.validate_on_submit():
+        flash("Choose prospects and a mailbox.", "error")
+        return redirect(url_for(".sequence", campaign_id=campaign.id))
+    mailbox = mailboxes.get_mailbox(workspace.id, form.mailbox_id.data or 0)
+    started, problems = 0, []
+    for prospect_id in form.prospect_ids.data or []:
+        prospect = db.session.get(Prospect, prospect_id)
+        if prospect is None or prospect.campaign_id != campaign.id:
+            abort(404)
+        for contact in sequences.contacts_of(prospect):
+            try:
+                sequences.enroll(campaign, prospect, contact, mailbox)
+                started += 1
+            except sequences.SequenceError as exc:
+                problems.append(str(exc))
+    db.session.commit()
+    flash(
+        f"Sequence started for {started} contact(s). See the outbox for held messages.", "success"
+    )
+    for problem in problems[:5]:
+        flash(problem, "error")
+    return redirect(url_for(".outbox_page"))
+
+
+@bp.post("/pitches/steps/<int:step_id>/delete")
+@login_required
+def delete_step(step_id: int) -> Response:
+    """Remove a step from its sequence."""
+    step = sequences.get_step(current_workspace().id, step_id)
+    campaign_id = step.campaign_id
+    sequences.remove_step(step)
+    db.session.commit()
+    flash("Step removed.", "success")
+    return redirect(url_for(".sequence", campaign_id=campaign_id))
+
+
+@bp.get("/pitches/outbox")
+@login_required
+def outbox_page() -> str:
+    """Queued, held, sent and needs-review messages, with reasons."""
+    workspace = current_workspace()
+    wanted = request.args.get("status")
+    status = MessageStatus(wanted) if wanted in {s.value for s in MessageStatus} else None
+    return render_template(
+        "pitches/outbox.html",
+        messages=outbox.messages_of(workspace.id, status),
+        counts=outbox.counts_of(workspace.id),
+        status=status,
+    )
+
+
+@bp.post("/pitches/outbox/send")
+@login_required
+def send_due() -> Response:
+    """Hand the workspace's due messages to background send jobs."""
+    count = outbox.dispatch(current_workspace().id, signed_in_user().id)
+    db.session.commit()
+    flash(f"{count} due message(s) handed to the sender.", "success")
+    return redirect(url_for(".outbox_page"))
+
+
+def _decide(message_id: int, action: Callable[[OutboundMessage], None]) -> Response:
+    message = outbox.get_message(current_workspace().id, message_id)
+    try:
+        action(message)
+    except ValueError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("Done.", "success")
+    return redirect(url_for(".outbox_page"))
+
+
+@bp.post("/pitches/outbox/<int:message_id>/release")
+@login_required
+def release_message(message_id: int) -> Response:
+    """Send a held or needs-review message after all."""
+    return _decide(message_id, outbox.release)
+
+
+@bp.post("/pitches/outbox/<int:message_id>/cancel")
+@login_required
+def cancel_message(message_id: int) -> Response:
+    """Never send this message."""
+    return _decide(message_id, outbox.cancel)
+
+
+@bp.post("/pitches/outbox/<int:message_id>/mark-sent")
+@login_required
+def mark_message_sent(message_id: int) -> Response:
+    """Confirm a needs-review message did go out."""
+    return _decide(message_id, outbox.mark_sent)
+
+
+@bp.post("/pitches/outbox/<int:message_id>/replied")
+@login_required
+def mark_replied(message_id: int) -> Response:
+    """Record by hand that the prospect of this message replied (stops its sequence)."""
+    workspace = current_workspace()
+    message = outbox.get_message(workspace.id, message_id)
+    detail = {"subject": message.subject, "by_hand": True}
+    cancelled = events.after_reply(workspace.id, message.prospect_id, detail, signed_in_user().id)
+    flash(f"Marked as replied; {cancelled} follow-up(s) cancelled.", "success")
+    return redirect(url_for(".outbox_page"))
+
+
+@bp.route("/pitches/suppression", methods=["GET", "POST"])
+@login_required
+def suppression_page() -> str | Response:
+    """The suppression list: add addresses or domains."""
+    workspace = current_workspace()
+    form = SuppressionForm()
+    if form.validate_on_submit():
+        try:
+            suppression.suppress(workspace.id, form.value.data or "", form.reason.data or "")
+        except suppression.SuppressionError as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Added to the suppression list.", "success")
+            return redirect(url_for(".suppression_page"))
+    entries = suppression.entries_of(workspace.id)
+    return render_template("pitches/suppression.html", form=form, entries=entries)
+
+
+@bp.post("/pitches/suppression/<int:suppression_id>/delete")
+@login_required
+def delete_suppression(suppression_id: int) -> Response:
+    """Remove an entry from the suppression list."""
+    entry = suppression.get_entry(current_workspace().id, suppression_id)
+    db.session.delete(entry)
+    db.session.commit()
+    flash("Removed from the suppression list.", "success")
+    return redirect(url_for(".suppression_page"))
+
+
+@bp.route("/u/<token>", methods=["GET", "POST"])
+@csrf.exempt
+def unsubscribe(token: str) -> str:
+    """Public one-click unsubscribe (RFC 8058): GET confirms, POST unsubscribes; no login."""
+    message = db.session.scalar(
+        select(OutboundMessage).where(OutboundMessage.unsubscribe_token == token)
+    )
+    if message is None:
+        abort(404)
+    if request.method == "POST":
+        from outreach.prospects.models import Contact
+
+        contact = db.session.get(Contact, message.contact_id)
+        if contact is None:
+            abort(404)
+        suppression.suppress(message.workspace_id, contact.email, "unsubscribed")
+        events.after_unsubscribe(
+            message.workspace_id, contact.id, message.prospect_id, contact.email
+        )
+        return render_template("pitches/unsubscribed.html", done=True)
+    return render_template("pitches/unsubscribed.html", done=False, token=token)

@@ -1,0 +1,275 @@
+"""The link intersect: domains that link to enough competitors but not to us."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import and_, case, func, not_, select
+
+from outreach.backlinks.models import Backlink
+from outreach.campaigns.models import Campaign
+from outreach.extensions import db
+
+if TYPE_CHECKING:
+    from sqlalchemy.sql import Select
+
+    GroupedSelect = Select[str, int, float | None, int]
+
+SORTS = {
+    "competitors": "Competitors linked",
+    "authority": "Authority",
+    "links": "Links",
+    "domain": "Domain",
+}
+PAGE_SIZE = 50
+LINKS_SHOWN_PER_PROSPECT = 20
+
+
+@dataclass(frozen=True)
+class IntersectQuery:
+    """The filters of the intersect page (all optional but the campaign)."""
+
+    min_competitors: int = 1
+    min_authority: float | None = None
+    follow_only: bool = False
+    language: str | None = None
+    tld: str | None = None
+    search: str | None = None
+    sort: str = "competitors"
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+
+@dataclass
+class ProspectLink:
+    """One link of a prospect to a competitor."""
+
+    competitor: str
+    page: str
+    target: str
+    anchor: str | None
+    rel: list[str]
+
+    @property
+    def follows(self) -> bool:
+        """True when no rel value withholds authority."""
+        return not self.rel
+
+
+@dataclass
+class IntersectRow:
+    """A prospect domain with the competitors it links to and its best authority."""
+
+    domain: str
+    competitor_count: int
+    authority: float | None
+    link_count: int
+    competitors: list[str] = field(default_factory=list)
+    links: list[ProspectLink] = field(default_factory=list)
+
+    @property
+    def pages(self) -> list[str]:
+        """Distinct linking pages, in order of appearance."""
+        return list(dict.fromkeys(link.page for link in self.links if link.page))
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape ``flask prospects --json`` prints."""
+        return {
+            "domain": self.domain,
+            "competitors": self.competitors,
+            "competitor_count": self.competitor_count,
+            "authority": self.authority,
+            "links": self.link_count,
+            "pages": self.pages,
+            "anchors": sorted({link.anchor for link in self.links if link.anchor}),
+            "backlinks": [
+                {
+                    "competitor": link.competitor,
+                    "page": link.page,
+                    "target": link.target,
+                    "anchor": link.anchor,
+                    "rel": link.rel,
+                }
+                for link in self.links
+            ],
+        }
+
+
+@dataclass
+class IntersectPage:
+    """One page of results and the total count."""
+
+    rows: list[IntersectRow]
+    total: int
+    query: IntersectQuery
+
+    @property
+    def pages(self) -> int:
+        """How many pages the results fill."""
+        return max(1, -(-self.total // self.query.page_size))
+
+
+def _ours_subquery(campaign: Campaign) -> Any:
+    return select(Backlink.source_domain).where(
+        Backlink.workspace_id == campaign.workspace_id,
+        Backlink.target_domain == campaign.site_domain,
+    )
+
+
+def _grouped(campaign: Campaign, query: IntersectQuery) -> GroupedSelect:
+    competitors = [c.domain for c in campaign.competitors]
+    own = set(competitors) | ({campaign.site_domain} if campaign.site_domain else set())
+    follows = and_(not_(Backlink.nofollow), not_(Backlink.ugc), not_(Backlink.sponsored))
+    conditions = [
+        Backlink.workspace_id == campaign.workspace_id,
+        Backlink.target_domain.in_(competitors),
+        Backlink.lost_at.is_(None),
+        Backlink.source_domain.not_in(own),
+    ]
+    if campaign.site_domain:
+        conditions.append(Backlink.source_domain.not_in(_ours_subquery(campaign)))
+    if query.follow_only:
+        conditions.append(follows)
+    if query.language:
+        conditions.append(Backlink.language == query.language)
+    if query.tld:
+        conditions.append(Backlink.source_domain.like(f"%.{query.tld.strip('.').lower()}"))
+    if query.search:
+        conditions.append(Backlink.source_domain.contains(query.search.strip().lower()))
+    competitor_count = func.count(func.distinct(Backlink.target_domain)).label("competitor_count")
+    authority = func.max(Backlink.authority).label("authority")
+    statement: GroupedSelect = (
+        select(
+            Backlink.source_domain.label("domain"),
+            competitor_count,
+            authority,
+            func.count().label("link_count"),
+        )
+        .where(*conditions)
+        .group_by(Backlink.source_domain)
+        .having(competitor_count >= max(query.min_competitors, 1))
+    )
+    if query.min_authority is not None:
+        statement = statement.having(authority >= query.min_authority)
+    return statement
+
+
+def _ordered(statement: GroupedSelect, sort: str) -> GroupedSelect:
+    columns = statement.selected_columns
+    authority_last = case((columns.authority.is_(None), 1), else_=0)
+    orders = {
+        "competitors": (columns.competitor_count.desc(), authority_last, columns.authority.desc()),
+        "authority": (authority_last, columns.authority.desc(), columns.competitor_count.desc()),
+        "links": (columns.link_count.desc(), columns.competitor_count.desc()),
+        "domain": (),
+    }
+    return statement.order_by(*orders.get(sort, orders["competitors"]), columns.domain)
+
+
+def intersect(campaign: Campaign, query: IntersectQuery, with_total: bool = True) -> IntersectPage:
+    """One page of the campaign's link intersect, best first, with each prospect's links."""
+    grouped = _grouped(campaign, query)
+    page = max(query.page, 1)
+    statement = (
+        _ordered(grouped, query.sort).limit(query.page_size).offset((page - 1) * query.page_size)
+    )
+    rows = [
+        IntersectRow(r.domain, r.competitor_count, r.authority, r.link_count)
+        for r in db.session.execute(statement)
+    ]
+    total = len(rows)
+    if with_total:
+        total = db.session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
+    _attach_links(campaign, rows, query)
+    return IntersectPage(rows, total, query)
+
+
+def all_prospects(campaign: Campaign, query: IntersectQuery) -> list[IntersectRow]:
+    """Every prospect of the intersect, best first (for the CLI and exports)."""
+    grouped = _ordered(_grouped(campaign, query), query.sort)
+    rows = [
+        IntersectRow(r.domain, r.competitor_count, r.authority, r.link_count)
+        for r in db.session.execute(grouped)
+    ]
+    for start in range(0, len(rows), 500):
+        _attach_links(campaign, rows[start : start + 500], query)
+    return rows
+
+
+def _attach_links(campaign: Campaign, rows: list[IntersectRow], query: IntersectQuery) -> None:
+    if not rows:
+        return
+    by_domain = {row.domain: row for row in rows}
+    competitors = [c.domain for c in campaign.competitors]
+    conditions = [
+        Backlink.workspace_id == campaign.workspace_id,
+        Backlink.source_domain.in_(list(by_domain)),
+        Backlink.target_domain.in_(competitors),
+        Backlink.lost_at.is_(None),
+    ]
+    if query.follow_only:
+        conditions.append(
+            and_(not_(Backlink.nofollow), not_(Backlink.ugc), not_(Backlink.sponsored))
+        )
+    pairs = select(Backlink.source_domain, Backlink.target_domain).where(*conditions).distinct()
+    for source_domain, target_domain in db.session.execute(pairs):
+        by_domain[source_domain].competitors.append(target_domain)
+    rank = func.row_number().over(
+        partition_by=Backlink.source_domain, order_by=(Backlink.target_domain, Backlink.id)
+    )
+    ranked = (
+        select(
+            Backlink.source_domain,
+            Backlink.target_domain,
+            Backlink.source_url,
+            Backlink.target_url,
+            Backlink.anchor,
+            Backlink.nofollow,
+            Backlink.ugc,
+            Backlink.sponsored,
+            rank.label("rank"),
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    statement = (
+        select(ranked)
+        .where(ranked.c.rank <= LINKS_SHOWN_PER_PROSPECT)
+        .order_by(ranked.c.source_domain, ranked.c.rank)
+    )
+    for link in db.session.execute(statement):
+        rel = [
+            name
+            for name, on in (
+                ("nofollow", link.nofollow),
+                ("ugc", link.ugc),
+                ("sponsored", link.sponsored),
+            )
+            if on
+        ]
+        by_domain[link.source_domain].links.append(
+            ProspectLink(link.target_domain, link.source_url, link.target_url, link.anchor, rel)
+        )
+    for row in rows:
+        row.competitors.sort()
+
+
+def languages(campaign: Campaign) -> list[str]:
+    """Languages seen among the campaign's competitor backlinks, for the filter."""
+    competitors = [c.domain for c in campaign.competitors]
+    return [
+        value
+        for value in db.session.scalars(
+            select(Backlink.language)
+            .where(
+                Backlink.workspace_id == campaign.workspace_id,
+                Backlink.target_domain.in_(competitors),
+                Backlink.language.is_not(None),
+            )
+            .distinct()
+            .order_by(Backlink.language)
+            .limit(50)
+        )
+        if value
+    ]

@@ -1,0 +1,72 @@
+"""The link intersect page and adding its domains to the pipeline."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from outreach.accounts.context import current_workspace, signed_in_user
+from outreach.campaigns.services import get_campaign
+from outreach.extensions import db
+from outreach.prospects import services
+from outreach.prospects.intersect import SORTS, IntersectQuery, intersect, languages
+
+bp = Blueprint("prospects", __name__)
+
+
+def _number(name: str, default: float | None, low: float, high: float) -> float | None:
+    raw = request.args.get(name, "").strip()
+    try:
+        return min(max(float(raw), low), high) if raw else default
+    except ValueError:
+        return default
+
+
+def query_from_args() -> IntersectQuery:
+    """The intersect filters from the query string, with bad values ignored."""
+    sort = request.args.get("sort", "competitors")
+    return IntersectQuery(
+        min_competitors=int(_number("k", 1, 1, 100) or 1),
+        min_authority=_number("min_authority", None, 0, 100),
+        follow_only=request.args.get("follow") == "1",
+        language=request.args.get("lang") or None,
+        tld=request.args.get("tld") or None,
+        search=request.args.get("q") or None,
+        sort=sort if sort in SORTS else "competitors",
+        page=int(_number("page", 1, 1, 1_000_000) or 1),
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/intersect")
+@login_required
+def intersect_page(campaign_id: int) -> str:
+    """Domains linking to at least K competitors and not to us."""
+    workspace = current_workspace()
+    campaign = get_campaign(workspace.id, campaign_id)
+    query = query_from_args()
+    results = intersect(campaign, query)
+    return render_template(
+        "prospects/intersect.html",
+        campaign=campaign,
+        results=results,
+        query=query,
+        sorts=SORTS,
+        languages=languages(campaign),
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+@bp.post("/campaigns/<int:campaign_id>/prospects/add")
+@login_required
+def add(campaign_id: int) -> Response:
+    """Add the ticked intersect domains to the campaign's pipeline."""
+    workspace = current_workspace()
+    campaign = get_campaign(workspace.id, campaign_id)
+    added = services.add_to_pipeline(campaign, request.form.getlist("domain"), signed_in_user().id)
+    db.session.commit()
+    flash(
+        f"{added} prospect(s) added to the pipeline." if added else "Nothing new to add.",
+        "success" if added else "info",
+    )
+    return redirect(url_for("prospects.intersect_page", campaign_id=campaign.id))

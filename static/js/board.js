@@ -1,0 +1,106 @@
+// The pipeline board: drag a card to another column to move its prospect.
+// Each card also has a plain form (a <select> and a button), which works with the keyboard
+// and without this script. Moves post the card's version; a 409 shows the conflict message.
+(function () {
+  "use strict";
+  const board = document.getElementById("board");
+  if (!board) return;
+  const message = document.getElementById("board-message");
+  const token = document.querySelector('meta[name="csrf-token"]').content;
+  let dragged = null;
+
+  function say(text, isError) {
+    message.textContent = text;
+    message.className = "board-message" + (text ? (isError ? " flash flash-error" : " flash flash-success") : "");
+    message.setAttribute("role", isError ? "alert" : "status");
+  }
+
+  function bumpCount(column, delta) {
+    const count = column.querySelector("[data-count]");
+    count.textContent = String(Math.max(0, parseInt(count.textContent, 10) + delta));
+  }
+
+  function refreshCard(card, stage, version) {
+    card.dataset.stage = stage;
+    card.dataset.version = String(version);
+    card.querySelector('input[name="version"]').value = String(version);
+    card.querySelector('input[name="seen"]').value = stage;
+    card.querySelector('select[name="stage"]').value = stage;
+    const tick = card.querySelector('input[name="pick"]');
+    tick.value = card.dataset.id + ":" + version;
+  }
+
+  async function moveCard(card, target) {
+    const source = card.closest(".board-column");
+    const stage = target.dataset.stage;
+    if (source === target) return;
+    const body = new FormData();
+    body.append("stage", stage);
+    body.append("version", card.dataset.version);
+    body.append("seen", card.dataset.stage);
+    card.setAttribute("aria-busy", "true");
+    let response;
+    try {
+      response = await fetch(card.dataset.url, {
+        method: "POST",
+        body: body,
+        credentials: "same-origin",
+        headers: { "X-CSRFToken": token, Accept: "application/json" },
+      });
+    } catch (error) {
+      say("Could not reach the server; the card was not moved.", true);
+      return;
+    } finally {
+      card.removeAttribute("aria-busy");
+    }
+    const data = await response.json().catch(() => ({}));
+    if (response.ok) {
+      target.querySelector("[data-drop]").prepend(card);
+      bumpCount(source, -1);
+      bumpCount(target, 1);
+      refreshCard(card, data.stage, data.version);
+      card.classList.remove("conflict");
+      say(card.dataset.domain + " moved to " + data.stage_label + ".", false);
+    } else if (response.status === 409) {
+      card.classList.add("conflict");
+      say(data.error || "Someone else changed this prospect; reload.", true);
+    } else {
+      say(data.error || "The move failed (HTTP " + response.status + "); reload and try again.", true);
+    }
+  }
+
+  board.addEventListener("dragstart", (event) => {
+    const card = event.target.closest && event.target.closest(".card");
+    if (!card) return;
+    dragged = card;
+    card.classList.add("dragging");
+    event.dataTransfer.effectAllowed = "move";
+    event.dataTransfer.setData("text/plain", card.id);
+  });
+
+  board.addEventListener("dragend", () => {
+    if (dragged) dragged.classList.remove("dragging");
+    dragged = null;
+    board.querySelectorAll(".drop-target").forEach((el) => el.classList.remove("drop-target"));
+  });
+
+  board.addEventListener("dragover", (event) => {
+    const column = event.target.closest && event.target.closest(".board-column");
+    if (!column || !dragged) return;
+    event.preventDefault();
+    event.dataTransfer.dropEffect = "move";
+    board.querySelectorAll(".drop-target").forEach((el) => {
+      if (el !== column) el.classList.remove("drop-target");
+    });
+    column.classList.add("drop-target");
+  });
+
+  board.addEventListener("drop", (event) => {
+    const column = event.target.closest && event.target.closest(".board-column");
+    if (!column) return;
+    event.preventDefault();
+    column.classList.remove("drop-target");
+    const card = dragged || document.getElementById(event.dataTransfer.getData("text/plain"));
+    if (card) moveCard(card, column);
+  });
+})();

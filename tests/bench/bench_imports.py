@@ -1,0 +1,180 @@
+"""Import and intersect benchmark: 1,000,000 Ahrefs UTF-16 rows into SQLite and PostgreSQL.
+
+Run with ``make bench`` (or ``python -m tests.bench.bench_imports --rows N``). Each
+measurement runs in its own process so its peak memory (ru_maxrss) is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+COMPETITORS = [
+    "rival-one.com",
+    "rival-two.com",
+    "rival-three.co.uk",
+    "rival-four.io",
+    "rival-five.net",
+]
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _app(url: str, instance: Path) -> Any:
+    from outreach import create_app
+
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance, "SECRET_KEY": "b"}
+    )
+
+
+def _fresh_schema(url: str, instance: Path) -> None:
+    from flask_migrate import upgrade
+    from sqlalchemy import create_engine, text
+
+    if url.startswith("postgresql"):
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    with _app(url, instance).app_context():
+        upgrade()
+
+
+def run_import(url: str, path: Path, instance: Path) -> dict[str, Any]:
+    """Import ``path`` into a fresh database; returns rows/s, peak memory and intersect timing."""
+    import logging
+
+    logging.disable(logging.WARNING)
+    _fresh_schema(url, instance)
+    from outreach.accounts import services as accounts
+    from outreach.backlinks import imports
+    from outreach.campaigns.services import create_campaign
+    from outreach.extensions import db
+    from outreach.prospects.intersect import IntersectQuery, intersect
+
+    app = _app(url, instance)
+    with app.app_context():
+        user = accounts.create_user("bench@example.com", "benchmark-password")
+        workspace = accounts.create_workspace(user, "Bench")
+        campaign = create_campaign(
+            workspace.id, "Bench", site_domain="ours.com", competitors=COMPETITORS
+        )
+        db.session.commit()
+        item = imports.create_import(campaign, path, path.name)
+        db.session.commit()
+        started = time.perf_counter()
+        result = imports.run_import(item, campaign)
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+        db.session.expire_all()
+        started = time.perf_counter()
+        page = intersect(campaign, IntersectQuery(min_competitors=1))
+        first_page = time.perf_counter() - started
+        started = time.perf_counter()
+        two = intersect(campaign, IntersectQuery(min_competitors=2, follow_only=True))
+        filtered = time.perf_counter() - started
+    return {
+        "rows": result.rows,
+        "imported": result.imported,
+        "seconds": round(elapsed, 2),
+        "rows_per_second": round(result.rows / elapsed),
+        "peak_memory_mb": round(_peak_mb()),
+        "intersect_first_page_seconds": round(first_page, 3),
+        "prospects": page.total,
+        "intersect_k2_follow_seconds": round(filtered, 3),
+        "prospects_k2_follow": two.total,
+    }
+
+
+def run_pandas(path: Path, workdir: Path) -> dict[str, Any]:
+    """The pandas baseline: read_csv + to_sql into SQLite."""
+    import sqlite3
+
+    import pandas as pd
+
+    started = time.perf_counter()
+    frame = pd.read_csv(path, encoding="utf-16", sep="\t")
+    with sqlite3.connect(workdir / "pandas.db") as conn:
+        frame.to_sql("backlinks", conn, index=False, chunksize=50_000)
+    elapsed = time.perf_counter() - started
+    return {
+        "rows": len(frame),
+        "seconds": round(elapsed, 2),
+        "rows_per_second": round(len(frame) / elapsed),
+        "peak_memory_mb": round(_peak_mb()),
+    }
+
+
+def _child(mode: str, *args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "tests.bench.bench_imports", "--child", mode, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"{mode} failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    """Generate the file, run every measurement, print and save the results."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--child", nargs="+")
+    options = parser.parse_args()
+    if options.child:
+        mode, *rest = options.child
+        if mode == "import":
+            print(json.dumps(run_import(rest[0], Path(rest[1]), Path(rest[2]))))
+        else:
+            print(json.dumps(run_pandas(Path(rest[0]), Path(rest[1]))))
+        return
+    from outreach.backlinks.exportgen import write_ahrefs_export
+
+    results: dict[str, Any] = {"rows": options.rows}
+    with tempfile.TemporaryDirectory(prefix="outreach-bench-") as folder:
+        work = Path(folder)
+        export = work / "ahrefs-backlinks.csv"
+        started = time.perf_counter()
+        write_ahrefs_export(
+            export, options.rows, target_domains=[*COMPETITORS, "ours.com"], seed=1
+        )
+        results["file_mb"] = round(export.stat().st_size / 2**20)
+        print(
+            f"generated {options.rows:,} rows ({results['file_mb']} MB) in "
+            f"{time.perf_counter() - started:.1f}s",
+            flush=True,
+        )
+        results["sqlite"] = _child(
+            "import", f"sqlite:///{work / 'bench.db'}", str(export), str(work)
+        )
+        print("sqlite", results["sqlite"], flush=True)
+        pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+        if pg:
+            from outreach.config import database_url
+
+            results["postgresql"] = _child("import", database_url(pg, work), str(export), str(work))
+            print("postgresql", results["postgresql"], flush=True)
+        results["pandas_sqlite"] = _child("pandas", str(export), str(work))
+        print("pandas", results["pandas_sqlite"], flush=True)
+    out = Path("bench-results")
+    out.mkdir(exist_ok=True)
+    (out / "imports.json").write_text(json.dumps(results, indent=2))
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

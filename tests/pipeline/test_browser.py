@@ -1,0 +1,77 @@
+"""The board in a real browser: drag and drop, the keyboard menu, and a conflict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from outreach.extensions import db
+from outreach.prospects.models import Stage
+from outreach.prospects.pipeline import move
+from tests.factories import Factory
+from tests.pipeline.helpers import current, prospect
+
+pytestmark = pytest.mark.browser
+
+
+def _sign_in_and_open_board(page: Any, factory: Factory) -> tuple[int, int]:
+    """Sign in as a fresh owner; returns (campaign id, prospect id) with the board open."""
+    _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
+    campaign = factory.campaign(workspace)
+    item = prospect(campaign, "drag.example", score=42)
+    page.goto("/login")
+    page.get_by_label("E-mail").fill("owner@example.com")
+    page.get_by_label("Password").fill(Factory.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"/campaigns/{campaign.id}/board")
+    return campaign.id, item.id
+
+
+def _column(page: Any, stage: Stage) -> Any:
+    return page.locator(f'section.board-column[data-stage="{stage.value}"]')
+
+
+def test_dragging_a_card_to_another_column_moves_it_for_good(page: Any, factory: Factory) -> None:
+    _, prospect_id = _sign_in_and_open_board(page, factory)
+    card = page.locator(f"#card-{prospect_id}")
+    card.locator(".card-meta").drag_to(_column(page, Stage.QUALIFIED))
+    expect(page.locator("#board-message")).to_have_text("drag.example moved to Qualified.")
+    expect(_column(page, Stage.QUALIFIED).locator("[data-count]")).to_have_text("1")
+    page.reload()
+    expect(_column(page, Stage.QUALIFIED).locator(f"#card-{prospect_id}")).to_be_visible()
+    expect(_column(page, Stage.PROSPECT).locator("[data-count]")).to_have_text("0")
+    assert current(prospect_id).stage is Stage.QUALIFIED
+
+
+def test_the_card_menu_moves_a_card_with_the_keyboard_alone(page: Any, factory: Factory) -> None:
+    _, prospect_id = _sign_in_and_open_board(page, factory)
+    menu = page.get_by_label("Move drag.example to")
+    menu.focus()
+    for _ in range(4):  # Prospect -> Qualified -> Contact found -> Queued -> Contacted
+        page.keyboard.press("ArrowDown")
+    expect(menu).to_have_value("contacted")
+    page.keyboard.press("Tab")  # to the card's Move button
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_text("drag.example is now in Contacted.")).to_be_visible()
+    expect(_column(page, Stage.CONTACTED).locator(f"#card-{prospect_id}")).to_be_visible()
+    assert current(prospect_id).stage is Stage.CONTACTED
+
+
+def test_moving_a_card_a_teammate_just_moved_shows_the_conflict(
+    page: Any, factory: Factory
+) -> None:
+    _, prospect_id = _sign_in_and_open_board(page, factory)
+    move(current(prospect_id), Stage.NEGOTIATING)  # a teammate, after this board was loaded
+    db.session.commit()
+    card = page.locator(f"#card-{prospect_id}")
+    card.locator(".card-meta").drag_to(_column(page, Stage.QUALIFIED))
+    expect(page.get_by_role("alert")).to_have_text(
+        "drag.example was moved by someone else to Negotiating; reload."
+    )
+    expect(_column(page, Stage.PROSPECT).locator(f"#card-{prospect_id}")).to_have_class(
+        "card conflict"
+    )
+    assert current(prospect_id).stage is Stage.NEGOTIATING
