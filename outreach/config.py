@@ -96,8 +96,13 @@ class Settings:
             "OUTREACH_RECHECK_DAYS": _number("OUTREACH_RECHECK_DAYS", 7),
             "OUTREACH_SECRET_BOX_KEY": os.environ.get("OUTREACH_SECRET_BOX_KEY") or None,
             "OUTREACH_CHECK_MX": _flag("OUTREACH_CHECK_MX", False),
+            "OUTREACH_REPITCH_DAYS": _number("OUTREACH_REPITCH_DAYS", 90),
+            "OUTREACH_SEND_STALE_SECONDS": _number("OUTREACH_SEND_STALE_SECONDS", 300),
+            "OUTREACH_SMTP_CAFILE": os.environ.get("OUTREACH_SMTP_CAFILE") or None,
             "OUTREACH_RENDER_JS": _flag("OUTREACH_RENDER_JS", False),
             "OUTREACH_ALERT_SMTP_URL": os.environ.get("OUTREACH_ALERT_SMTP_URL") or None,
-            "OUTREACH_ALERT_FROM": os.environ.get("OUTREACH_ALERT_FROM", "Outreach <outreach@localhost>"),
+            "OUTREACH_ALERT_FROM": os.environ.get(
+                "OUTREACH_ALERT_FROM", "Outreach <outreach@localhost>"
+            ),
         }
         return cls(values)

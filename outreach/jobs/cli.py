@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 
@@ -10,8 +11,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from redis import Redis
+from werkzeug.serving import run_simple
 
-from outreach.jobs.connection import redis_url
+from outreach.jobs.connection import redis_url, stop_embedded_redis
 from outreach.jobs.worker import OutreachWorker
 
 
@@ -29,6 +31,10 @@ def worker(burst: bool, with_scheduler: bool) -> None:
     runner.work(burst=burst, with_scheduler=with_scheduler)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
@@ -40,11 +46,14 @@ def serve(host: str, port: int, worker_count: int) -> None:
     env = {**os.environ, "REDIS_URL": redis_url(app), "OUTREACH_INSTANCE_PATH": app.instance_path}
     command = [sys.executable, "-m", "flask", "--app", "outreach", "worker"]
     children = [subprocess.Popen(command, env=env) for _ in range(max(worker_count, 0))]
+    # SIGTERM (from a process manager, or `kill`) stops everything as Ctrl-C does, so the
+    # workers and the embedded Redis are shut down instead of being orphaned.
+    signal.signal(signal.SIGTERM, _interrupt)
     click.echo(
         f"Outreach on http://{host}:{port} with {len(children)} worker(s). Ctrl-C stops all."
     )
     try:
-        app.run(host=host, port=port, use_reloader=False, threaded=True)
+        run_simple(host, port, app, threaded=True, use_reloader=False)
     finally:
         for child in children:
             child.terminate()
@@ -53,3 +62,4 @@ def serve(host: str, port: int, worker_count: int) -> None:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+        stop_embedded_redis()

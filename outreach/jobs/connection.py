@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 from pathlib import Path
@@ -34,6 +35,16 @@ def embedded_redis_url(instance_path: str | Path) -> str:
         )
         _embedded[str(socket_path)] = server  # keeps the server alive while this process runs
     return f"unix://{socket_path}"
+
+
+def stop_embedded_redis() -> None:
+    """Shut down the embedded Redis servers this process started (saving their data)."""
+    with _lock:
+        for socket_path, server in list(_embedded.items()):
+            # Already gone, or the connection dropped as the server stopped: both are fine.
+            with contextlib.suppress(Exception):
+                server.shutdown(save=True)
+            _embedded.pop(socket_path, None)
 
 
 def _socket_answers(socket_path: Path) -> bool:

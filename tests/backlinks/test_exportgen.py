@@ -27,7 +27,9 @@ TARGETS = ["rival.com", "other.co.uk"]
 def table(path: Path) -> list[list[str]]:
     data = path.read_bytes()
     if data.startswith(b"\xff\xfe"):
-        return list(csv.reader(io.StringIO(data[2:].decode("utf-16-le"), newline=""), delimiter="\t"))
+        return list(
+            csv.reader(io.StringIO(data[2:].decode("utf-16-le"), newline=""), delimiter="\t")
+        )
     return list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
 
 
@@ -98,7 +100,9 @@ def test_referring_domains_export_is_detected_as_such(tmp_path: Path) -> None:
 def test_writing_streams_rows_instead_of_building_them_in_memory(tmp_path: Path) -> None:
     tracemalloc.start()
     try:
-        write_ahrefs_export(tmp_path / "a.tsv", 8000, target_domains=TARGETS, source_domain_count=200)
+        write_ahrefs_export(
+            tmp_path / "a.tsv", 8000, target_domains=TARGETS, source_domain_count=200
+        )
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

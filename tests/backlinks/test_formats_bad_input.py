@@ -138,8 +138,7 @@ def test_a_row_over_a_million_characters_is_a_row_error() -> None:
 def test_an_unclosed_quote_spoils_only_the_rows_it_swallows() -> None:
     data = HEADER + 'https://a-example.com/p\thttps://rival.com/\t"oops\t1\n' + GOOD
     found = rows(data.encode())
-    assert [type(r) for r in found] == [RowError]
-    assert found[0].error == "row has 3 fields, the header has 4"
+    assert found == [RowError(1, None, "row has 3 fields, the header has 4")]
 
 
 def test_quoted_fields_may_hold_delimiters_quotes_and_line_breaks() -> None:
@@ -152,3 +151,14 @@ def test_quoted_fields_may_hold_delimiters_quotes_and_line_breaks() -> None:
     assert isinstance(first, LinkRow) and isinstance(second, LinkRow)
     assert first.anchor == 'say "hi", then\nleave'
     assert (first.row, second.row, second.anchor) == (1, 2, "plain")
+
+
+def test_an_empty_source_cell_or_a_junk_domain_is_a_row_error() -> None:
+    data = HEADER + "\thttps://rival.com/\tx\t1\n" + GOOD
+    assert rows(data.encode())[0] == RowError(
+        1, "Referring page URL", "no URL in column 'Referring page URL'"
+    )
+    sites = "Site,Linking pages,Target pages\nnot a domain,1,1\nexample.co.uk,2,1\n"
+    found = rows(sites.encode())
+    assert found[0] == RowError(1, "Site", "not a domain name: 'not a domain' in column 'Site'")
+    assert isinstance(found[1], LinkRow) and found[1].source_domain == "example.co.uk"

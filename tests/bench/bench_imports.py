@@ -149,9 +149,7 @@ def main() -> None:
         work = Path(folder)
         export = work / "ahrefs-backlinks.csv"
         started = time.perf_counter()
-        write_ahrefs_export(
-            export, options.rows, target_domains=[*COMPETITORS, "ours.com"], seed=1
-        )
+        write_ahrefs_export(export, options.rows, target_domains=[*COMPETITORS, "ours.com"], seed=1)
         results["file_mb"] = round(export.stat().st_size / 2**20)
         print(
             f"generated {options.rows:,} rows ({results['file_mb']} MB) in "

@@ -169,7 +169,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "traffic": ("Traffic", "Domain traffic", "Organic traffic"),
     "first_seen": ("First seen", "Date first seen", "First found", "Discovered"),
     "last_seen": ("Last seen", "Date last seen", "Last crawled", "Last checked"),
-    "lost": ("Lost status", "Lost link", "Status"),
+    "lost": ("Lost status", "Lost link"),
     "lost_at": ("Lost", "Date lost", "Lost date"),
     "language": ("Language", "Lang"),
 }  # fmt: skip

@@ -139,10 +139,11 @@ def read_head(stream: Readable) -> bytes:
 
 
 def text_blocks(stream: Readable, head: bytes, codec: str, bom: int) -> Iterator[str]:
-    """The decoded file after the head bytes, in blocks of whole lines ending in "\\n".
+    """The decoded file (the head, then the rest of the stream) in blocks of whole lines.
 
-    Lone-CR line ends (old Mac files) become "\\n". A line longer than MAX_LINE_CHARS is
-    dropped and TOO_LONG yielded in its place; memory stays within a few MB.
+    Every block ends with "\\n"; lone-CR line ends (old Mac files) become "\\n". A line
+    longer than MAX_LINE_CHARS is dropped and TOO_LONG yielded in its place, so memory
+    stays within a few MB.
     """
     decoder = _Decoder(codec, bom)
     data = head[bom:]

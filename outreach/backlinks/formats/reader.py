@@ -1,20 +1,20 @@
 """Reading an export as a stream of LinkRow and RowError, in flat memory.
 
-Text arrives in blocks of about 1 MB of whole lines. A block whose quoting is regular
+Text arrives in blocks of about 128 KB of whole lines. A block whose quoting is regular
 (every field quoted, as Ahrefs writes, or none at all) is split in one pass and read
-column by column; that is what makes a million-row file quick. Any other block goes
-line by line, through the csv module for records with embedded quotes, delimiters or
-line breaks (which may run on into the next block). Both paths give the same fields.
+column by column (see ``blocks``); that is what makes a million-row file quick. Any
+other block goes line by line, through the csv module for records with embedded
+quotes, delimiters or line breaks (which may run on into the next block). Both paths
+give the same fields.
 """
 
 from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
-from itertools import chain, repeat
-from operator import methodcaller
+from itertools import chain
 
-from outreach.backlinks.formats import values
+from outreach.backlinks.formats.blocks import block_columns
 from outreach.backlinks.formats.columns import resolve
 from outreach.backlinks.formats.decoding import (
     TOO_LONG,
@@ -31,7 +31,8 @@ from outreach.backlinks.formats.model import (
     RowError,
     Sniffed,
 )
-from outreach.backlinks.formats.rows import NOTHING, Column, ColumnOf, Plan, convert
+from outreach.backlinks.formats.rows import NOTHING, Plan, convert
+from outreach.backlinks.formats.urlcells import url_info
 
 _BATCH = 2048
 
@@ -50,7 +51,7 @@ def _plan(sniffed: Sniffed, mapping: dict[str, str] | None, target: str | None) 
         )
     default: tuple[str, str] | tuple[None, None] = NOTHING
     if target:
-        info = values.url_info(target.strip())
+        info = url_info(target.strip())
         if info is None:
             raise ValueError(f"malformed target URL {target!r}")
         default = info
@@ -74,69 +75,6 @@ def read_links(
     plan = _plan(sniffed, mapping, target)
     codec, bom = bom_length(head)
     return sniffed, _records(plan, text_blocks(stream, head, codec, bom))
-
-
-_unescape = methodcaller("replace", '""', '"')
-
-
-def _even_runs(parts: list[str]) -> bool:
-    """True when every run of quotes in every part has an even length (escaped quotes)."""
-    text = "\t".join(parts)
-    return text.count('"') == 2 * text.count('""')
-
-
-def _block_columns(block: str, ncols: int, delimiter: str, eol: str) -> tuple[int, ColumnOf] | None:
-    """Record count and column getter of a block of regularly quoted records, else None.
-
-    Either no quote at all, or every field quoted. Splitting on quote-delimiter-quote
-    and quote-newline-quote is the true parse when: there is one newline per record,
-    every record boundary falls after exactly ``ncols`` fields, and no field holds an
-    odd run of quotes. A separator or boundary found inside a field always leaves such
-    an odd run next to it, so when no field holds the delimiter, only the fields next
-    to record boundaries need checking.
-    """
-    lines = block.count("\n")
-    if ncols < 2 or not block.endswith(eol):
-        return None
-    own_quotes = 0
-    if block[0] == '"':
-        own_quotes = block.count('"') - 2 * ncols * lines
-        if own_quotes < 0 or own_quotes % 2 or block[-len(eol) - 1] != '"':
-            return None
-        body, sep, boundary = block[1 : -len(eol) - 1], f'"{delimiter}"', f'"{eol}"'
-    else:
-        if '"' in block or block.count("\r") != (lines if eol == "\r\n" else 0):
-            return None
-        body, sep, boundary = block[: -len(eol)], delimiter, eol
-    k = ncols - 1
-    flat = body.split(sep)
-    if len(flat) != k * lines + 1:
-        return None
-    firsts, lasts, ends = [flat[0]], [flat[-1]], []
-    joins = flat[k:-1:k]  # last field of a record + boundary + first field of the next
-    if lines > 1:
-        if list(map(str.count, joins, repeat(boundary))).count(1) != lines - 1:
-            return None
-        ends = boundary.join(joins).split(boundary)
-        firsts.extend(ends[1::2])
-        lasts = [*ends[0::2], flat[-1]]
-    if own_quotes:
-        if block.count(delimiter) == k * lines:
-            if not _even_runs(ends):
-                return None
-        else:
-            text = "\t".join(flat)
-            pairs = text.count('""') - "\t".join(joins).count('""')
-            if own_quotes != 2 * (pairs + "\t".join(ends).count('""')):
-                return None
-
-    def column(i: int) -> Column:
-        cells = firsts if i == 0 else lasts if i == k else flat[i::k]
-        if own_quotes and '"' in "\t".join(cells):
-            return list(map(_unescape, cells))
-        return cells
-
-    return lines, column
 
 
 class _Overlong(Exception):
@@ -193,6 +131,7 @@ def _fields(line: str, feed: _LineFeed, plan: Plan, ncols: int) -> list[str]:
 
 def _records(plan: Plan, blocks: Iterator[str]) -> Iterator[LinkRow | RowError]:
     ncols = len(plan.headers)
+    needed = set(plan.index.values())
     feed = _LineFeed(blocks)
     batch: list[list[str]] = []
     numbers: list[int] = []
@@ -224,10 +163,11 @@ def _records(plan: Plan, blocks: Iterator[str]) -> Iterator[LinkRow | RowError]:
                 block = block[header_end:]
                 if not block:
                     continue
-            found = _block_columns(block, ncols, plan.delimiter, eol)
+            found = block_columns(block, ncols, plan.delimiter, eol, needed)
             if found is not None:
-                yield from convert(plan, range(row + 1, row + 1 + found[0]), found[1])
-                row += found[0]
+                count, columns = found
+                yield from convert(plan, range(row + 1, row + 1 + count), columns.__getitem__)
+                row += count
                 continue
             feed.load(block)
         line = next(feed)

@@ -1,7 +1,7 @@
 """Turning a batch of records, given column by column, into LinkRow and RowError values.
 
-Each needed column goes through its converter with ``map`` over memoised functions,
-so the per-row Python work is little more than building the LinkRow itself.
+Each column goes through its converter with C-level ``map`` calls over memoised look-ups,
+so the Python work per row is little more than building the LinkRow itself.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 from outreach.backlinks.formats import values
 from outreach.backlinks.formats.model import LinkRow, RowError
+from outreach.backlinks.formats.urlcells import DOMAINS, URLS, url_info
 
 Column = Sequence[str]
 ColumnOf = Callable[[int], Column]
@@ -39,10 +40,10 @@ def _sources(
     i = plan.index[plan.source_field]
     cells, header = column(i), plan.headers[i]
     if plan.source_field == "source_url":
-        infos: list[Any] = list(map(values.url_info, cells))
+        infos: list[Any] = list(map(url_info, cells))  # mostly distinct: no memo
         bad = None in infos
     else:
-        domains = list(map(values.domain_info, cells))
+        domains = DOMAINS.column(cells)
         bad = None in domains
         infos = list(zip(repeat(None), domains))
     if bad:
@@ -50,7 +51,8 @@ def _sources(
             if info is None or info[1] is None:
                 raw = cells[n]
                 if not raw.strip():
-                    message = f"nothing in column {header!r}"
+                    kind = "URL" if plan.source_field == "source_url" else "domain"
+                    message = f"no {kind} in column {header!r}"
                 elif plan.source_field == "source_url":
                     message = f"malformed URL {raw!r} in column {header!r}"
                 else:
@@ -68,7 +70,7 @@ def _targets(
     if i is None:
         return repeat(plan.target[0]), repeat(plan.target[1])
     cells, header = column(i), plan.headers[i]
-    infos: list[Any] = list(map(values.url_info, cells))
+    infos: list[Any] = URLS.column(cells)
     if None in infos:
         for n, info in enumerate(infos):
             if info is None:
@@ -83,57 +85,60 @@ def _flags(plan: Plan, column: ColumnOf) -> list[Iterable[bool]]:
     found: list[Iterable[bool]] = []
     for name in ("nofollow", "ugc", "sponsored"):
         i = plan.index.get(name)
-        found.append(repeat(False) if i is None else map(values.to_bool, column(i)))
+        found.append(repeat(False) if i is None else values.BOOLS.column(column(i)))
     if "rel" in plan.index:
-        rels = list(map(values.to_rel, column(plan.index["rel"])))
+        rels = values.RELS.column(column(plan.index["rel"]))
         found = [map(or_, flag, map(itemgetter(n), rels)) for n, flag in enumerate(found)]
     return found
 
 
+def _lost(plan: Plan, column: ColumnOf) -> tuple[Iterable[bool], Iterable[Any]]:
+    """Lost flags (from a status or flag column, or a lost date) and lost dates."""
+    lost: Iterable[bool] = repeat(False)
+    lost_at: Iterable[Any] = repeat(None)
+    if "lost_at" in plan.index:
+        lost_at = values.datetimes(column(plan.index["lost_at"]))
+        lost = map(is_not, lost_at, repeat(None))
+    if "lost" in plan.index:
+        lost = map(or_, values.LOST.column(column(plan.index["lost"])), lost)
+    return lost, lost_at
+
+
 def convert(plan: Plan, rows: Sequence[int], column: ColumnOf) -> list[LinkRow | RowError]:
-    """LinkRows, and RowErrors for unusable URLs, of records numbered ``rows``."""
+    """LinkRows, and RowErrors for unusable URLs, of the records numbered ``rows``."""
     index = plan.index
 
     def cells(name: str, convert: Callable[[Column], Iterable[Any]]) -> Iterable[Any]:
         i = index.get(name)
         return repeat(None) if i is None else convert(column(i))
 
-    def each(fn: Callable[[str], Any]) -> Callable[[Column], Iterable[Any]]:
-        return lambda col: map(fn, col)
-
     errors: dict[int, RowError] = {}
     src_urls, src_domains = zip(*_sources(plan, rows, column, errors), strict=True)
     target_urls, target_domains = _targets(plan, rows, column, errors)
-    lost_at: Iterable[Any] = repeat(None)
-    lost: Iterable[bool] = repeat(False)
-    if "lost_at" in index:
-        lost_at = values.to_datetimes(column(index["lost_at"]))
-        lost = map(is_not, lost_at, repeat(None))
-    if "lost" in index:
-        lost = map(or_, map(values.to_lost, column(index["lost"])), lost)
     nofollow, ugc, sponsored = _flags(plan, column)
+    lost, lost_at = _lost(plan, column)
     out: list[LinkRow | RowError] = list(
         map(
             LinkRow,
             rows,
             src_urls,
             src_domains,
-            cells("title", values.to_text),
+            cells("title", values.texts),
             target_urls,
             target_domains,
-            cells("anchor", values.to_text),
+            cells("anchor", values.texts),
             nofollow,
             ugc,
             sponsored,
-            cells("authority", each(values.to_float)),
+            cells("authority", values.floats),
             repeat(plan.metric),
-            cells("page_authority", each(values.to_float)),
-            cells("traffic", each(values.to_float)),
-            cells("first_seen", values.to_datetimes),
-            cells("last_seen", values.to_datetimes),
+            cells("page_authority", values.floats),
+            cells("traffic", values.floats),
+            cells("first_seen", values.datetimes),
+            cells("last_seen", values.datetimes),
             lost,
             lost_at,
-            cells("language", each(values.to_language)),
+            cells("language", values.LANGUAGES.column),
         )
     )
     for n, error in errors.items():

@@ -1,140 +1,50 @@
-"""Cell values: URLs, domains, dates, numbers and flags as the SEO tools write them.
+"""Cell values: dates, numbers and flags as the SEO tools write them, a column at a time.
 
-Every converter takes the raw cell text and never raises: unusable text gives None
-(for URLs and domains the caller turns that into a RowError). The converters are
-memoised with bounded caches, so the many repeated cells of an export (targets, DR
-values, "true"/"false", dates) cost one dictionary look-up each.
+The converters never raise: unusable text gives None (False for flags). Columns go
+through :class:`Memo` look-ups, so the many repeated cells of an export ("true",
+"false", DR values, languages) cost one C-level dictionary look-up each.
 """
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
+from itertools import repeat
+from typing import Any, TypeVar
 
-from outreach.urls import (
-    TRACKING_PARAMS,
-    TRACKING_PREFIXES,
-    InvalidURL,
-    normalize_url,
-    registrable_domain,
-)
-
-# An http(s) URL that normalize_url would change only by dropping "www.", a trailing
-# slash or tracking parameters: lower-case host of plain labels (no port, user or
-# trailing dot), no fragment, no tab or line break, a query of plain key=value pairs.
-_CANONICAL = re.compile(
-    r"(https?://)(www\.)?([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})+)(/[^?#\t\r\n]*)?"
-    r"(?:\?([A-Za-z0-9._~-]+=[A-Za-z0-9._~-]*(?:&[A-Za-z0-9._~-]+=[A-Za-z0-9._~-]*)*))?"
-).fullmatch
-_TRACKING = re.compile(
-    r"(?:^|&)(?:(?:"
-    + "|".join(re.escape(p) for p in TRACKING_PREFIXES)
-    + r")[^=&]*|"
-    + "|".join(re.escape(p) for p in sorted(TRACKING_PARAMS))
-    + r")=",
-    re.IGNORECASE,
-).search
-_HOSTS: dict[str, str] = {}  # host -> registrable domain, for hosts of canonical URLs
-_HOSTS_MAX = 100_000
+_T = TypeVar("_T")
 
 
-def _host_domain(host: str) -> str:
-    if len(_HOSTS) >= _HOSTS_MAX:
-        _HOSTS.clear()
-    domain = _HOSTS[host] = registrable_domain(host)
-    return domain
+class Memo(dict[str, _T]):
+    """A bounded memo of a one-argument converter; ``column`` maps it over cells at C speed."""
 
+    def __init__(self, convert: Callable[[str], _T], limit: int) -> None:
+        super().__init__()
+        self.convert = convert
+        self.limit = limit
 
-def _without_tracking(query: str) -> str:
-    kept = []
-    for pair in query.split("&"):
-        key = pair.split("=", 1)[0].lower()
-        if not key.startswith(TRACKING_PREFIXES) and key not in TRACKING_PARAMS:
-            kept.append(pair)
-    return "&".join(kept)
+    def __missing__(self, key: str) -> _T:
+        value = self.convert(key)
+        if len(self) >= self.limit:
+            self.clear()
+        self[key] = value
+        return value
 
-
-def _valid_host(host: str) -> bool:
-    """A host a link can live on: dotted names with no empty label, or an IP address."""
-    if host.startswith("["):
-        return True
-    try:
-        ipaddress.ip_address(host)
-        return True
-    except ValueError:
-        pass
-    labels = host.split(".")
-    return len(labels) > 1 and all(labels) and " " not in host
-
-
-def _slow_url(raw: str) -> tuple[str, str] | None:
-    try:
-        url = normalize_url(raw)
-        rest = url.split("://", 1)[1]
-        host = rest.split("/", 1)[0]
-        if not host.startswith("["):
-            host = host.rsplit(":", 1)[0] if ":" in host else host
-        if not _valid_host(host):
-            return None
-        return url, registrable_domain(host)
-    except (InvalidURL, ValueError):
-        return None
-
-
-@functools.lru_cache(maxsize=16384)
-def url_info(raw: str) -> tuple[str, str] | None:
-    """(normalised URL, registrable domain) of a URL cell, or None if it is not a usable URL.
-
-    URLs already close to canonical take a fast path that gives exactly what
-    :func:`normalize_url` gives; anything else goes through it.
-    """
-    match = _CANONICAL(raw)
-    if match is None or raw[-1].isspace():
-        return _slow_url(raw)
-    scheme, www, host, path, query = match.groups()
-    if www is None and host.startswith("www."):
-        return _slow_url(raw)  # "www.com": normalize_url strips the "www." of the name
-    domain = _HOSTS.get(host) or _host_domain(host)
-    if path is None:
-        path = "/"
-    elif path[-1] == "/" and len(path) > 1:
-        path = path.rstrip("/") or "/"
-    elif www is None and query is None:
-        return raw, domain
-    if query is not None and _TRACKING(query):
-        query = _without_tracking(query)
-    return f"{scheme}{host}{path}?{query}" if query else f"{scheme}{host}{path}", domain
-
-
-@functools.lru_cache(maxsize=16384)
-def domain_info(raw: str) -> str | None:
-    """Registrable domain of a domain (or URL) cell, or None if it is not a usable host."""
-    text = raw.strip()
-    if "/" in text or ":" in text:
-        info = url_info(text)
-        return info[1] if info else None
-    host = text.lower().rstrip(".")
-    if not host or not _valid_host(host):
-        return None
-    try:
-        return registrable_domain(host)
-    except (InvalidURL, ValueError):
-        return None
+    def column(self, cells: Iterable[str]) -> list[_T]:
+        """The converted value of every cell."""
+        return list(map(self.__getitem__, cells))
 
 
 _DATE_FORMATS = ("%b %d, %Y", "%d %b %Y", "%B %d, %Y", "%m/%d/%Y", "%d.%m.%Y", "%Y/%m/%d")
 
 
-@functools.lru_cache(maxsize=8192)
 def to_datetime(raw: str) -> datetime | None:
     """An aware UTC datetime from ISO text ("2024-03-05 12:34:56", "2024-03-05", "...Z").
 
-    Also reads "Mar 5, 2024", "5 Mar 2024", US "03/05/2024", "05.03.2024"; naive times
-    are taken as UTC. Anything else gives None.
+    Also reads "Mar 5, 2024", "5 Mar 2024", US "03/05/2024" and "05.03.2024"; naive
+    times are taken as UTC. Anything else gives None.
     """
     text = raw.strip()
     if not text:
@@ -155,18 +65,6 @@ def to_datetime(raw: str) -> datetime | None:
     return value.astimezone(UTC)
 
 
-def to_datetimes(cells: Sequence[str]) -> list[datetime | None]:
-    """A column of dates; "YYYY-MM-DD hh:mm:ss" columns are read in one C-level pass."""
-    lengths = set(map(len, cells))
-    if lengths == {19}:
-        try:
-            return list(map(datetime.fromisoformat, [c + "+00:00" for c in cells]))
-        except ValueError:
-            pass
-    return list(map(to_datetime, cells))
-
-
-@functools.lru_cache(maxsize=8192)
 def to_float(raw: str) -> float | None:
     """A number from "45", "45.5", "1,234", "12%"; None for "", "-", "n/a" or junk."""
     try:
@@ -181,17 +79,16 @@ def to_float(raw: str) -> float | None:
 
 
 _TRUE = frozenset({"true", "1", "yes", "y", "+", "t", "x"})
-_FALSE = frozenset({"false", "0", "no", "n", "-", "f", "", "none", "null"})
-_NOT_LOST = _FALSE | {"live", "active", "not lost", "found", "ok"}
+_NOT_LOST = frozenset(
+    {"false", "0", "no", "n", "-", "f", "", "none", "null", "live", "active", "not lost", "ok"}
+)
 
 
-@functools.lru_cache(maxsize=1024)
 def to_bool(raw: str) -> bool:
     """True for "true"/"TRUE"/"1"/"yes"/"+"; False for anything else."""
     return raw.strip().lower() in _TRUE
 
 
-@functools.lru_cache(maxsize=4096)
 def to_lost(raw: str) -> bool:
     """Whether a lost flag or status text ("true", "Link removed", "404") says the link is gone."""
     return raw.strip().lower() not in _NOT_LOST
@@ -200,7 +97,6 @@ def to_lost(raw: str) -> bool:
 _REL_TOKEN = re.compile(r"[\s,;|/]+")
 
 
-@functools.lru_cache(maxsize=1024)
 def to_rel(raw: str) -> tuple[bool, bool, bool]:
     """(nofollow, ugc, sponsored) from a rel-like text such as "nofollow, ugc"."""
     tokens = set(_REL_TOKEN.split(raw.strip().lower()))
@@ -210,16 +106,54 @@ def to_rel(raw: str) -> tuple[bool, bool, bool]:
 _LANGUAGE = re.compile(r"[\s,;|]+")
 
 
-@functools.lru_cache(maxsize=1024)
 def to_language(raw: str) -> str | None:
     """The first language code of a cell ("en", "en, de" -> "en"), at most 16 characters."""
     first = _LANGUAGE.split(raw.strip(), 1)[0]
     return first[:16].lower() or None
 
 
+DATES = Memo(to_datetime, 8192)
+FLOATS = Memo(to_float, 8192)
+BOOLS = Memo(to_bool, 1024)
+LOST = Memo(to_lost, 1024)
+RELS = Memo(to_rel, 1024)
+LANGUAGES = Memo(to_language, 1024)
 _EMPTY = {"": None}
 
 
-def to_text(cells: Sequence[str]) -> list[str | None]:
+def datetimes(cells: Sequence[str]) -> list[datetime | None]:
+    """A column of dates; "YYYY-MM-DD hh:mm:ss" columns are read in one C-level pass."""
+    lengths = set(map(len, cells))
+    if lengths == {19}:
+        try:
+            return list(map(datetime.fromisoformat, map(str.__add__, cells, repeat("+00:00"))))
+        except ValueError:
+            pass
+    elif lengths == {0}:
+        return [None] * len(cells)
+    return DATES.column(cells)
+
+
+_NUMBERS: dict[str, float] = {}  # plain numbers seen so far (DR and UR values repeat a lot)
+_ABSENT = object()
+
+
+def floats(cells: Sequence[str]) -> list[float | None]:
+    """A column of numbers: known ones looked up, plain new ones read in one C-level pass."""
+    known: list[Any] = list(map(_NUMBERS.get, cells, repeat(_ABSENT)))
+    if _ABSENT not in known:
+        return known
+    try:
+        values = list(map(float, cells))
+    except ValueError:
+        return FLOATS.column(cells)
+    if not math.isfinite(sum(values)):
+        return FLOATS.column(cells)
+    if len(_NUMBERS) < 8192:
+        _NUMBERS.update(zip(cells, values, strict=True))
+    return values  # type: ignore[return-value]  # a list[float] is a list[float | None]
+
+
+def texts(cells: Sequence[str]) -> list[str | None]:
     """A text column with empty cells as None."""
     return list(map(_EMPTY.get, cells, cells))
