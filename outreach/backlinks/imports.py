@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 import uuid
 from collections.abc import Callable
@@ -13,9 +12,11 @@ from flask import abort
 from sqlalchemy import select
 
 from outreach.backlinks import formats
-from outreach.backlinks.loader import LoadResult, LoadTarget, load_rows
+from outreach.backlinks.batches import LoadTarget, batches_for
+from outreach.backlinks.loader import LoadResult, load_batches
 from outreach.backlinks.models import BacklinkImport, ColumnMapping, ImportStatus
 from outreach.campaigns.models import Campaign
+from outreach.db import utcnow
 from outreach.extensions import db
 
 SNIFF_BYTES = 64 * 1024
@@ -23,25 +24,6 @@ SNIFF_BYTES = 64 * 1024
 
 class ImportRefused(ValueError):
     """An import that cannot go ahead, with a message for the user."""
-
-
-class CountingReader(io.RawIOBase):
-    """A binary stream that counts the bytes read through it (for progress bars)."""
-
-    def __init__(self, raw: IO[bytes]) -> None:
-        self.raw = raw
-        self.count = 0
-
-    def readable(self) -> bool:
-        """Always readable."""
-        return True
-
-    def readinto(self, buffer: Any) -> int:
-        """Read into ``buffer`` and count."""
-        data = self.raw.read(len(buffer))
-        buffer[: len(data)] = data
-        self.count += len(data)
-        return len(data)
 
 
 def upload_dir(instance_path: str, workspace_id: int) -> Path:
@@ -193,17 +175,11 @@ def run_import(
         fixed_target_domain=record.target_domain,
         accepted_targets=accepted_targets(campaign),
     )
+    connection = db.session.connection()
+    now = utcnow()
     try:
-        with path.open("rb") as raw:
-            handle = CountingReader(raw)
-
-            def report(result: LoadResult) -> None:
-                result.bytes_read = handle.count
-                if progress:
-                    progress(result)
-
-            _, rows = formats.read_links(handle, mapping)
-            result = load_rows(db.session.connection(), rows, where, report)
+        batches = batches_for(path, mapping, where, now, connection.dialect.name == "sqlite")
+        result = load_batches(connection, batches, where, now, progress)
     except formats.ImportFileError as exc:
         raise ImportRefused(str(exc)) from exc
     record.format = sniffed.format.value

@@ -7,21 +7,20 @@ SQLite through ``executemany`` with ``ON CONFLICT`` upserts.
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
-from outreach.backlinks.formats import LinkRow, RowError
+from outreach.backlinks.batches import Batch, LoadTarget, link_key, sqlite_stamp
 from outreach.backlinks.models import DataSource
 from outreach.db import utcnow
 
-BATCH_SIZE = 5000
+__all__ = ["COLUMNS", "LoadResult", "LoadTarget", "link_key", "load_batches"]
+
 MAX_KEPT_REJECTIONS = 1000
 
 COLUMNS = (
@@ -72,6 +71,7 @@ class LoadResult:
     target_domains: Counter[str] = field(default_factory=Counter)
     marked_lost: int = 0
     bytes_read: int = 0
+    authorities: dict[str, float | None] = field(default_factory=dict)
 
     def reject(self, row: int, error: str, column: str | None = None) -> None:
         """Count a rejected row, keeping its message while there is room."""
@@ -83,104 +83,37 @@ class LoadResult:
             self.rejected.append(entry)
 
 
-def link_key(source: str, target: str) -> str:
-    """Stable identity of a link within a workspace and data source."""
-    return hashlib.sha1(f"{source}\x00{target}".encode(), usedforsecurity=False).hexdigest()
-
-
-@dataclass
-class LoadTarget:
-    """Where rows go and how rows without a target URL are attributed."""
-
-    workspace_id: int
-    import_id: int | None
-    data_source: DataSource
-    fixed_target_domain: str | None = None
-    accepted_targets: frozenset[str] | None = None
-
-
-def _same(value: datetime | None) -> Any:
-    return value
-
-
-@functools.lru_cache(maxsize=65536)
-def _sqlite_stamp(value: datetime | None) -> str | None:
-    """A timestamp as SQLAlchemy's SQLite DateTime stores it, so the ORM reads it back."""
-    return value.strftime("%Y-%m-%d %H:%M:%S.%f") if value is not None else None
-
-
-def _record(
-    row: LinkRow, where: LoadTarget, now: datetime, stamp: Callable[[datetime | None], Any]
-) -> tuple[Any, ...] | str:
-    target_domain = row.target_domain or where.fixed_target_domain
-    if not target_domain:
-        return "no target URL, and no competitor was chosen for this file"
-    if where.accepted_targets is not None and target_domain not in where.accepted_targets:
-        return f"links to {target_domain}, which is not a competitor or our site in this campaign"
-    source = row.source_url or ""
-    target = row.target_url or target_domain
-    lost_at = (row.last_seen or now) if row.lost else None
-    return (
-        where.workspace_id,
-        where.import_id,
-        where.data_source.value,
-        link_key(source or row.source_domain, target),
-        source,
-        row.source_domain,
-        row.source_title,
-        target,
-        target_domain,
-        row.anchor,
-        row.nofollow,
-        row.ugc,
-        row.sponsored,
-        row.authority,
-        row.page_authority,
-        row.traffic,
-        row.language,
-        stamp(row.first_seen),
-        stamp(row.last_seen or now),
-        stamp(lost_at),
-    )
-
-
-def load_rows(
+def load_batches(
     conn: Connection,
-    rows: Iterable[LinkRow | RowError],
+    batches: Iterable[Batch],
     where: LoadTarget,
+    now: datetime,
     progress: Callable[[LoadResult], None] | None = None,
 ) -> LoadResult:
-    """Upsert every good row, reject the bad ones, then mark links this file no longer has lost."""
+    """Upsert every record, count the rejections, then mark links this file no longer has lost."""
     result = LoadResult()
-    now = utcnow()
-    postgres = conn.dialect.name == "postgresql"
-    writer = _PostgresWriter(conn) if postgres else _SqliteWriter(conn)
-    stamp = _same if postgres else _sqlite_stamp
-    batch: list[tuple[Any, ...]] = []
-    for item in rows:
-        result.rows += 1
-        if isinstance(item, RowError):
-            result.reject(item.row, item.error, item.column)
-            continue
-        record = _record(item, where, now, stamp)
-        if isinstance(record, str):
-            result.reject(item.row, record)
-            continue
-        batch.append(record)
-        result.target_domains[record[8]] += 1
-        if len(batch) >= BATCH_SIZE:
-            writer.write(batch)
-            result.imported += len(batch)
-            batch = []
-            if progress:
-                progress(result)
-    if batch:
-        writer.write(batch)
-        result.imported += len(batch)
+    writer = _PostgresWriter(conn) if conn.dialect.name == "postgresql" else _SqliteWriter(conn)
+    for batch in batches:
+        if batch.records:
+            writer.write(batch.records)
+        result.rows += batch.rows
+        result.imported += len(batch.records)
+        result.target_domains.update(batch.targets)
+        for domain, authority in batch.authorities.items():
+            known = result.authorities.get(domain)
+            if domain not in result.authorities or (
+                authority is not None and (known is None or authority > known)
+            ):
+                result.authorities[domain] = authority
+        result.bytes_read = batch.bytes_read
+        for row, error, column in batch.rejected:
+            result.reject(row, error, column)
+        if progress:
+            progress(result)
     writer.finish()
     if where.import_id is not None and result.target_domains:
         result.marked_lost = _mark_vanished_lost(conn, where, set(result.target_domains), now)
-    _refresh_domains(conn, where.workspace_id, where.data_source)
+    _refresh_domains(conn, where.workspace_id, where.data_source, result.authorities)
     if progress:
         progress(result)
     return result
@@ -251,7 +184,7 @@ def _mark_vanished_lost(
         "ws": where.workspace_id,
         "src": where.data_source.value,
         "imp": where.import_id,
-        "now": _sqlite_stamp(now) if conn.dialect.name == "sqlite" else now,
+        "now": sqlite_stamp(now) if conn.dialect.name == "sqlite" else now,
     }
     names = []
     for index, domain in enumerate(sorted(targets)):
@@ -268,30 +201,44 @@ def _mark_vanished_lost(
     return int(result.rowcount or 0)
 
 
-def _refresh_domains(conn: Connection, workspace_id: int, source: DataSource) -> None:
-    """Add new source domains to the domain table and keep each one's best authority figure."""
-    on_conflict = "ON CONFLICT (name) DO NOTHING"
+def _refresh_domains(
+    conn: Connection, workspace_id: int, source: DataSource, authorities: dict[str, float | None]
+) -> None:
+    """Add the file's source domains to the domain table and store their latest authority."""
     now = utcnow()
-    stamp: Any = _sqlite_stamp(now) if conn.dialect.name == "sqlite" else now
-    conn.execute(
-        text(
-            "INSERT INTO domain (name, tld, created_at, updated_at) "
-            "SELECT DISTINCT source_domain, '', :now, :now FROM backlink "
-            f"WHERE workspace_id = :ws AND data_source = :src {on_conflict}"
-        ),
-        {"ws": workspace_id, "src": source.value, "now": stamp},
-    )
-    conn.execute(
-        text(
-            "INSERT INTO domain_metric "
-            "(workspace_id, domain_id, source, metric, value, updated_at) "
-            "SELECT :ws, d.id, CAST(:src AS VARCHAR(32)), 'authority', MAX(b.authority), :now "
-            "FROM backlink b "
-            "JOIN domain d ON d.name = b.source_domain "
-            "WHERE b.workspace_id = :ws AND b.data_source = :src AND b.authority IS NOT NULL "
-            "GROUP BY d.id "
-            "ON CONFLICT (workspace_id, domain_id, source, metric) "
-            "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-        ),
-        {"ws": workspace_id, "src": source.value, "now": stamp},
-    )
+    stamp: Any = sqlite_stamp(now) if conn.dialect.name == "sqlite" else now
+    names = sorted(authorities)
+    for start in range(0, len(names), 1000):
+        chunk = names[start : start + 1000]
+        conn.execute(
+            text(
+                "INSERT INTO domain (name, tld, created_at, updated_at) "
+                "VALUES (:name, :tld, :now, :now) ON CONFLICT (name) DO NOTHING"
+            ),
+            [{"name": n, "tld": n.rsplit(".", 1)[-1], "now": stamp} for n in chunk],
+        )
+        scored = [n for n in chunk if authorities[n] is not None]
+        if not scored:
+            continue
+        ids: dict[str, int] = dict(
+            conn.execute(
+                text("SELECT name, id FROM domain WHERE name IN :names").bindparams(
+                    bindparam("names", expanding=True)
+                ),
+                {"names": scored},
+            ).all()
+        )
+        conn.execute(
+            text(
+                "INSERT INTO domain_metric "
+                "(workspace_id, domain_id, source, metric, value, updated_at) "
+                "VALUES (:ws, :domain, :src, 'authority', :value, :now) "
+                "ON CONFLICT (workspace_id, domain_id, source, metric) "
+                "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+            ),
+            [
+                {"ws": workspace_id, "domain": ids[n], "src": source.value,
+                 "value": authorities[n], "now": stamp}
+                for n in scored
+            ],
+        )  # fmt: skip

@@ -171,15 +171,17 @@ def intersect(campaign: Campaign, query: IntersectQuery, with_total: bool = True
     """One page of the campaign's link intersect, best first, with each prospect's links."""
     grouped = _grouped(campaign, query)
     page = max(query.page, 1)
+    # The total rides along as a window count, so the grouping runs once per page view.
     statement = (
-        _ordered(grouped, query.sort).limit(query.page_size).offset((page - 1) * query.page_size)
+        _ordered(grouped, query.sort)
+        .add_columns(func.count().over().label("total"))
+        .limit(query.page_size)
+        .offset((page - 1) * query.page_size)
     )
-    rows = [
-        IntersectRow(r.domain, r.competitor_count, r.authority, r.link_count)
-        for r in db.session.execute(statement)
-    ]
-    total = len(rows)
-    if with_total:
+    found = db.session.execute(statement).all()
+    rows = [IntersectRow(r.domain, r.competitor_count, r.authority, r.link_count) for r in found]
+    total = found[0].total if found else 0
+    if with_total and not found and page > 1:  # past the last page: count separately
         total = db.session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
     _attach_links(campaign, rows, query)
     return IntersectPage(rows, total, query)

@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from redis import Redis
@@ -258,3 +259,46 @@ def test_referring_domains_file_needs_a_chosen_target(
 
 def test_header_list_is_the_real_ahrefs_one() -> None:
     assert "Referring page URL" in HEADER and "Domain rating" in HEADER and "UR" in HEADER
+
+
+def test_big_files_are_read_in_a_second_process_with_the_same_result(
+    factory: Factory, runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outreach.backlinks import batches
+
+    monkeypatch.setattr(batches, "PARALLEL_MIN_BYTES", 0)
+    started = []
+    original = batches.parallel_batches
+
+    def spy(*args: object, **kwargs: object) -> object:
+        started.append(True)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(batches, "parallel_batches", spy)
+    campaign = _campaign(factory)
+    links = [Link(f"https://s{i}.com/p", T) for i in range(12000)]
+    links.insert(7000, Link("not a url at all", T))
+    summary = _import(runner, write_ahrefs(tmp_path / "big.csv", links), campaign)
+    assert started, "the parallel reader was used"
+    assert summary["rows"] == 12001 and summary["imported"] == 12000
+    assert summary["rejected"][0]["row"] == 7001
+    assert _count() == 12000
+
+
+def test_a_failure_in_the_reader_process_changes_nothing(
+    factory: Factory, runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from outreach.backlinks import batches
+
+    monkeypatch.setattr(batches, "PARALLEL_MIN_BYTES", 0)
+    campaign = _campaign(factory)
+    good = write_ahrefs(
+        tmp_path / "big.csv", [Link(f"https://s{i}.com/p", T) for i in range(12000)]
+    ).read_bytes()
+    (tmp_path / "bad.csv").write_bytes(good + b"\x00\xd8" * 3 + b"\n\x00")
+    result = runner.invoke(
+        args=["import-backlinks", str(tmp_path / "bad.csv"), "--campaign", str(campaign.id)]
+    )
+    assert result.exit_code == 1 and "Nothing was imported" in result.output
+    db.session.expire_all()
+    assert _count() == 0

@@ -137,3 +137,15 @@ def test_intersect_page_lists_prospects_and_adds_them_to_the_pipeline(
     assert response.status_code == 302
     home = client.get(f"/campaigns/{campaign.id}").get_data(as_text=True)
     assert "<strong>2</strong><span>Prospect</span>" in home
+
+
+def test_imports_register_domains_with_their_latest_authority(campaign: Campaign) -> None:
+    from sqlalchemy import select
+
+    from outreach.backlinks.models import Domain, DomainMetric
+    from outreach.extensions import db
+
+    domain = db.session.scalar(select(Domain).where(Domain.name == "linker-three.org"))
+    assert domain is not None and domain.tld == "org"
+    metric = db.session.scalar(select(DomainMetric).where(DomainMetric.domain_id == domain.id))
+    assert metric is not None and metric.value == 71.0

@@ -85,6 +85,7 @@ class _Decoder:
         self.offset = offset  # bytes of the file fed so far
 
     def decode(self, data: bytes, final: bool = False) -> str:
+        """The text of the next bytes; ImportFileError for bytes that are not text."""
         pending = len(self._decoder.getstate()[0])
         try:
             text = self._decoder.decode(data, final)

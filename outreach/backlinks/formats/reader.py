@@ -90,11 +90,13 @@ class _LineFeed:
         self._next = 0
 
     def load(self, block: str) -> None:
+        """Start on the lines of a new block."""
         self._lines = block.split("\n")
         self._lines.pop()  # blocks end with "\n"
         self._next = 0
 
     def buffered(self) -> bool:
+        """Whether lines of the current block are left."""
         return self._next < len(self._lines)
 
     def __iter__(self) -> Iterator[str]:

@@ -1,0 +1,31 @@
+"""Friendly error pages."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+
+def test_unknown_page_gets_a_friendly_404(client: FlaskClient, auth: object) -> None:
+    auth()  # type: ignore[operator]
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "Not Found" in page and "Back to the start" in page and "<nav" in page
+
+
+def test_server_error_gets_a_friendly_500_without_details(app: Flask, client: FlaskClient) -> None:
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    @app.get("/boom")
+    def boom() -> str:
+        raise RuntimeError("secret internals")
+
+    response = client.get("/boom")
+    assert response.status_code == 500
+    page = response.get_data(as_text=True)
+    assert "Something went wrong" in page and "secret internals" not in page
+
+
+def test_health_endpoint_answers_without_login(client: FlaskClient) -> None:
+    assert client.get("/healthz").get_json() == {"status": "ok"}
