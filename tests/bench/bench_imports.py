@@ -153,7 +153,10 @@ def main() -> None:
         work = Path(folder)
         export = work / "ahrefs-backlinks.csv"
         started = time.perf_counter()
-        write_ahrefs_export(export, options.rows, target_domains=[*COMPETITORS, "ours.com"], seed=1)
+        write_ahrefs_export(export, options.rows, target_domains=COMPETITORS, seed=1)
+        # Our own links: a fifth as many, from a partly overlapping set of sites.
+        ours = export.with_name("ours-" + export.name)
+        write_ahrefs_export(ours, max(options.rows // 5, 1), target_domains=["ours.com"], seed=2)
         results["file_mb"] = round(export.stat().st_size / 2**20)
         print(
             f"generated {options.rows:,} rows ({results['file_mb']} MB) in "
