@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import and_, case, func, not_, select
+from sqlalchemy import and_, case, exists, func, not_, select
+from sqlalchemy.orm import aliased
 
 from outreach.backlinks.models import Backlink
 from outreach.campaigns.models import Campaign
@@ -110,10 +111,14 @@ class IntersectPage:
         return max(1, -(-self.total // self.query.page_size))
 
 
-def _ours_subquery(campaign: Campaign) -> Any:
-    return select(Backlink.source_domain).where(
-        Backlink.workspace_id == campaign.workspace_id,
-        Backlink.target_domain == campaign.site_domain,
+def _links_to_us(campaign: Campaign) -> Any:
+    """EXISTS a link from the same source domain to our site (an anti-join, not NOT IN,
+    which PostgreSQL runs once per row when our links outgrow its hash memory)."""
+    ours = aliased(Backlink)
+    return exists().where(
+        ours.workspace_id == campaign.workspace_id,
+        ours.target_domain == campaign.site_domain,
+        ours.source_domain == Backlink.source_domain,
     )
 
 
@@ -128,7 +133,7 @@ def _grouped(campaign: Campaign, query: IntersectQuery) -> GroupedSelect:
         Backlink.source_domain.not_in(own),
     ]
     if campaign.site_domain:
-        conditions.append(Backlink.source_domain.not_in(_ours_subquery(campaign)))
+        conditions.append(~_links_to_us(campaign))
     if query.follow_only:
         conditions.append(follows)
     if query.language:
