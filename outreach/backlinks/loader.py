@@ -114,6 +114,10 @@ def load_batches(
     if where.import_id is not None and result.target_domains:
         result.marked_lost = _mark_vanished_lost(conn, where, set(result.target_domains), now)
     _refresh_domains(conn, where.workspace_id, where.data_source, result.authorities)
+    if conn.dialect.name == "postgresql":
+        # Fresh statistics, so the first intersect after a big import gets a sane plan
+        # instead of waiting for autovacuum (measured: 11 s without, about 1 s with).
+        conn.execute(text("ANALYZE backlink"))
     if progress:
         progress(result)
     return result
