@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask, g
 from flask_login import current_user
@@ -49,3 +51,28 @@ def init_templates(app: Flask) -> None:
             "workspace": workspace,
             "nav_campaigns": campaigns_of(workspace.id) if workspace else [],
         }
+
+
+MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL
+
+
+def parse_id(value: str | None) -> int | None:
+    """A positive database id from text, or None for anything else (signs, Unicode digits, huge)."""
+    if not value or not _ID.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 0 < number <= MAX_ID else None
+
+
+def safe_next(value: str | None, default: str) -> str:
+    """A path on this site to go back to, or ``default`` for anything that could leave it."""
+    if not value or not value.startswith("/") or _UNSAFE_NEXT.search(value):
+        return default
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or value.startswith(("//", "/\\")):
+        return default
+    return value
+
+
+_ID = re.compile(r"[0-9]{1,10}")
+_UNSAFE_NEXT = re.compile(r"[\x00-\x20\x7f\\]")

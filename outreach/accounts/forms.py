@@ -44,6 +44,10 @@ class AcceptInvitationForm(PasswordFields):
     name = StringField("Your name", validators=[Optional(), Length(max=120)])
 
 
+class JoinForm(FlaskForm):
+    """Accept an invitation with an existing account (CSRF token only)."""
+
+
 class InviteForm(FlaskForm):
     """Invite someone to the current workspace."""
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
@@ -19,6 +17,7 @@ from outreach.accounts.context import (
 from outreach.accounts.forms import (
     AcceptInvitationForm,
     InviteForm,
+    JoinForm,
     LoginForm,
     SignupForm,
     WorkspaceForm,
@@ -26,16 +25,9 @@ from outreach.accounts.forms import (
 from outreach.accounts.models import Role
 from outreach.activity.services import record
 from outreach.extensions import db
+from outreach.web import safe_next
 
 bp = Blueprint("accounts", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        parts = urlsplit(target)
-        if not parts.netloc and not parts.scheme:
-            return target
-    return url_for("main.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -49,7 +41,7 @@ def login() -> str | Response:
         if user is not None:
             db.session.commit()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
         flash("Wrong e-mail or password.", "error")
     return render_template("accounts/login.html", form=form)
 
@@ -95,12 +87,19 @@ def accept(token: str) -> str | Response:
     if invitation is None:
         abort(404)
     existing = services.find_user(invitation.email)
+    if existing is not None:  # a person with an account joins with one click (a POST)
+        join = JoinForm()
+        if join.validate_on_submit():
+            try:
+                services.accept_invitation(invitation, existing)
+            except services.AccountError as exc:
+                flash(str(exc), "info")
+            else:
+                db.session.commit()
+                flash("Invitation accepted: sign in to continue.", "success")
+            return redirect(url_for(".login"))
+        return render_template("accounts/accept.html", form=join, invitation=invitation, join=True)
     form = AcceptInvitationForm()
-    if existing is not None:
-        services.accept_invitation(invitation, existing)
-        db.session.commit()
-        flash("Invitation accepted: sign in to continue.", "success")
-        return redirect(url_for(".login"))
     if form.validate_on_submit():
         user = services.create_user(
             invitation.email, form.password.data or "", form.name.data or ""

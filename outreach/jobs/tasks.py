@@ -118,7 +118,8 @@ def describe(task: Task) -> TaskView:
         progress.update(job.meta.get("progress", {}))
         if status is TaskStatus.FAILED and not error:
             result = job.latest_result()
-            error = (result.exc_string or "").strip().splitlines()[-1] if result else "failed"
+            lines = (result.exc_string or "").strip().splitlines() if result else []
+            error = lines[-1] if lines else "failed"
     return TaskView(task, status, progress, error)
 
 

@@ -16,6 +16,7 @@ from outreach.links import services
 from outreach.links.forms import DiscoverForm, PlacedLinkForm
 from outreach.links.jobs import discover_links, verify_links
 from outreach.links.models import LinkStatus, PlacedLink
+from outreach.web import parse_id
 
 bp = Blueprint("links", __name__, url_prefix="/links")
 
@@ -44,7 +45,7 @@ def _index_page(form: PlacedLinkForm, status_code: int = 200) -> tuple[str, int]
     workspace = current_workspace()
     wanted = request.args.get("status")
     status = LinkStatus(wanted) if wanted in {s.value for s in LinkStatus} else None
-    prospect_id = request.args.get("prospect_id", type=int)
+    prospect_id = parse_id(request.args.get("prospect_id"))
     if prospect_id:
         form.prospect_id.data = services.get_prospect(workspace.id, prospect_id).id
     links = services.list_links(workspace.id, status, prospect_id)

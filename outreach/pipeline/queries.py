@@ -16,6 +16,7 @@ from outreach.accounts.models import Membership, User
 from outreach.campaigns.models import KIND_LABELS, Campaign
 from outreach.extensions import db
 from outreach.prospects.models import Prospect, Stage
+from outreach.web import parse_id
 
 CARDS_PER_COLUMN = 30
 PAGE_SIZE = 50
@@ -68,7 +69,7 @@ def filters_from_args(args: Mapping[str, str]) -> Filters:
     if min_score is not None and not math.isfinite(min_score):
         min_score = None
     owner = args.get("owner", "").strip()
-    if owner not in ("me", "none") and not owner.isdigit():
+    if owner not in ("me", "none") and parse_id(owner) is None:
         owner = ""
     try:
         stage: Stage | None = Stage(args.get("stage", ""))
@@ -83,7 +84,7 @@ def filters_from_args(args: Mapping[str, str]) -> Filters:
         search=args.get("q", "").strip().lower()[:255],
         stage=stage,
         sort=args.get("sort", "score") if args.get("sort", "score") in SORTS else "score",
-        page=min(int(page), 1_000_000) if page.isdigit() and int(page) > 0 else 1,
+        page=min(parse_id(page) or 1, 1_000_000),
     )
 
 

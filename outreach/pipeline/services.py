@@ -15,6 +15,7 @@ from outreach.extensions import db
 from outreach.pipeline.queries import get_prospect
 from outreach.prospects.models import Prospect, Stage
 from outreach.prospects.pipeline import StageConflict, move
+from outreach.web import parse_id
 
 BULK_LIMIT = 500
 NOTE_LIMIT = 5000
@@ -80,8 +81,9 @@ def parse_picks(values: Iterable[str]) -> dict[int, int]:
     picks: dict[int, int] = {}
     for value in values:
         prospect_id, _, version = value.partition(":")
-        if prospect_id.isdigit() and version.isdigit():
-            picks[int(prospect_id)] = int(version)
+        key, seen = parse_id(prospect_id), parse_id(version)
+        if key is not None and seen is not None:
+            picks[key] = seen
     return picks
 
 

@@ -13,15 +13,9 @@ from outreach.extensions import db
 from outreach.pipeline import queries, services
 from outreach.pipeline.forms import STAGE_CHOICES, BulkMoveForm, MoveForm
 from outreach.prospects.models import Stage
+from outreach.web import safe_next
 
 bp = Blueprint("pipeline", __name__)
-
-
-def safe_next(value: str | None, default: str) -> str:
-    """A local path to go back to, or ``default`` for anything that could leave the site."""
-    if value and value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return default
 
 
 def wants_json() -> bool:

@@ -12,6 +12,7 @@ from outreach.extensions import db
 from outreach.pitches import library, mailboxes, previews, sandbox
 from outreach.pitches.forms import MailboxForm, TemplateForm
 from outreach.pitches.models import Mailbox, SmtpSecurity
+from outreach.web import parse_id
 
 bp = Blueprint("pitches", __name__)
 MAILBOX_FIELDS = (
@@ -97,7 +98,7 @@ def edit_template(template_id: int) -> str | Response:
             db.session.commit()
             flash(f"Saved as version {item.version}." if changed else "No change.", "success")
             return redirect(url_for(".edit_template", template_id=item.id))
-    preview = previews.preview(workspace.id, item, request.args.get("prospect_id", type=int))
+    preview = previews.preview(workspace.id, item, parse_id(request.args.get("prospect_id")))
     return render_template(
         "pitches/template_form.html",
         form=form,

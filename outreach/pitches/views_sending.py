@@ -216,7 +216,10 @@ def unsubscribe(token: str) -> str:
         contact = db.session.get(Contact, message.contact_id)
         if contact is None:
             abort(404)
-        suppression.suppress(message.workspace_id, contact.email, "unsubscribed")
+        try:
+            suppression.suppress(message.workspace_id, contact.email, "unsubscribed")
+        except suppression.SuppressionError:  # an odd stored address: still stop the sequence
+            db.session.rollback()
         events.after_unsubscribe(
             message.workspace_id, contact.id, message.prospect_id, contact.email
         )

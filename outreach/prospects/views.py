@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
@@ -18,9 +20,12 @@ bp = Blueprint("prospects", __name__)
 def _number(name: str, default: float | None, low: float, high: float) -> float | None:
     raw = request.args.get(name, "").strip()
     try:
-        return min(max(float(raw), low), high) if raw else default
+        value = float(raw) if raw else None
     except ValueError:
         return default
+    if value is None or not math.isfinite(value):
+        return default
+    return min(max(value, low), high)
 
 
 def query_from_args() -> IntersectQuery:

@@ -133,3 +133,21 @@ def test_user_can_create_and_switch_workspaces(client: FlaskClient, auth: object
     assert first is not None
     client.post(f"/workspaces/{first.id}/switch")
     assert "<h1>Acme</h1>" in client.get("/").get_data(as_text=True)
+
+
+def test_invitation_for_an_existing_account_is_accepted_only_by_a_post(
+    client: FlaskClient, factory: Factory
+) -> None:
+    from outreach.accounts import services
+
+    _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
+    other, _ = factory.user_with_workspace("other@example.com", "Other")
+    owner = db.session.scalar(select(User).where(User.email == "owner@example.com"))
+    invitation = services.invite(workspace, "other@example.com", Role.MEMBER, owner)  # type: ignore[arg-type]
+    db.session.commit()
+    url = f"/invitations/{invitation.token}"
+    page = client.get(url)
+    assert page.status_code == 200 and b"Join the workspace" in page.data
+    assert services.membership(other.id, workspace.id) is None, "a link scanner's GET joins nobody"
+    assert client.post(url).status_code == 302
+    assert services.membership(other.id, workspace.id) is not None

@@ -1,0 +1,51 @@
+"""Shared request helpers: safe redirects and id parsing."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from outreach.web import parse_id, safe_next
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.com", "/\t/evil.com", "/\\evil.com", "https://evil.com", "/a\nb", "", None, "evil"],
+)
+def test_safe_next_refuses_anything_that_could_leave_the_site(target: str | None) -> None:
+    assert safe_next(target, "/home") == "/home"
+
+
+def test_safe_next_keeps_local_paths() -> None:
+    assert safe_next("/campaigns/3/board?stage=queued", "/") == "/campaigns/3/board?stage=queued"
+
+
+@pytest.mark.parametrize("raw", ["²", "-1", "0", "1e3", "99999999999", " 4", "", None])
+def test_parse_id_refuses_what_is_not_a_plain_positive_id(raw: str | None) -> None:
+    assert parse_id(raw) is None
+
+
+def test_parse_id_reads_plain_ids() -> None:
+    assert parse_id("42") == 42
+
+
+def test_login_with_a_newline_in_next_redirects_home(client: FlaskClient, factory: object) -> None:
+    factory.user_with_workspace("o@example.com", "Acme")  # type: ignore[attr-defined]
+    response = client.post(
+        "/login?next=/a%0Ab", data={"email": "o@example.com", "password": "correct horse battery"}
+    )
+    assert response.status_code == 302 and response.location == "/"
+
+
+def test_odd_filter_values_do_not_crash_pages(client: FlaskClient, auth: object) -> None:
+    _, workspace = auth()  # type: ignore[operator]
+    from tests.factories import Factory
+
+    campaign = Factory(client.application).campaign(workspace)
+    for url in (
+        f"/campaigns/{campaign.id}/intersect?k=nan&page=nan&min_authority=inf",
+        f"/campaigns/{campaign.id}/prospects?page=%C2%B2&owner=99999999999999999999",
+        f"/campaigns/{campaign.id}/board?owner=%C2%B2",
+        "/links/?prospect_id=99999999999999999999",
+    ):
+        assert client.get(url).status_code == 200, url
