@@ -49,6 +49,7 @@ def serve(host: str, port: int, worker_count: int) -> None:
     # SIGTERM (from a process manager, or `kill`) stops everything as Ctrl-C does, so the
     # workers and the embedded Redis are shut down instead of being orphaned.
     signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)  # even when started with SIGINT ignored
     click.echo(
         f"Outreach on http://{host}:{port} with {len(children)} worker(s). Ctrl-C stops all."
     )
