@@ -12,6 +12,7 @@ from sqlalchemy import delete, func, select, update
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.links.models import Alert, AlertSubscription, LinkCheck, LinkStatus, PlacedLink
+from outreach.pipeline.queries import get_prospect
 from outreach.prospects.models import Prospect
 from outreach.urls import InvalidURL, ensure_scheme, normalize_url
 
@@ -37,16 +38,6 @@ def get_link(workspace_id: int, link_id: int) -> PlacedLink:
     if link is None:
         abort(404)
     return link
-
-
-def get_prospect(workspace_id: int, prospect_id: int) -> Prospect:
-    """A prospect of this workspace, or 404."""
-    prospect = db.session.scalar(
-        select(Prospect).where(Prospect.id == prospect_id, Prospect.workspace_id == workspace_id)
-    )
-    if prospect is None:
-        abort(404)
-    return prospect
 
 
 def list_links(

@@ -16,6 +16,7 @@ from outreach.links import services
 from outreach.links.forms import DiscoverForm, PlacedLinkForm
 from outreach.links.jobs import discover_links, verify_links
 from outreach.links.models import LinkStatus, PlacedLink
+from outreach.pipeline.queries import get_prospect
 from outreach.web import parse_id
 
 bp = Blueprint("links", __name__, url_prefix="/links")
@@ -47,7 +48,7 @@ def _index_page(form: PlacedLinkForm, status_code: int = 200) -> tuple[str, int]
     status = LinkStatus(wanted) if wanted in {s.value for s in LinkStatus} else None
     prospect_id = parse_id(request.args.get("prospect_id"))
     if prospect_id:
-        form.prospect_id.data = services.get_prospect(workspace.id, prospect_id).id
+        form.prospect_id.data = get_prospect(workspace.id, prospect_id).id
     links = services.list_links(workspace.id, status, prospect_id)
     wanted_ids = {link.prospect_id for link in links if link.prospect_id}
     page = render_template(
@@ -137,7 +138,7 @@ def discover() -> Response:
     form = DiscoverForm()
     if not form.validate_on_submit() or form.prospect_id.data is None:
         abort(400)
-    prospect = services.get_prospect(workspace.id, form.prospect_id.data)
+    prospect = get_prospect(workspace.id, form.prospect_id.data)
     tasks.launch(
         discover_links,
         prospect.id,
