@@ -172,7 +172,7 @@ def _ordered(statement: GroupedSelect, sort: str) -> GroupedSelect:
     return statement.order_by(*orders.get(sort, orders["competitors"]), columns.domain)
 
 
-def intersect(campaign: Campaign, query: IntersectQuery, with_total: bool = True) -> IntersectPage:
+def intersect(campaign: Campaign, query: IntersectQuery) -> IntersectPage:
     """One page of the campaign's link intersect, best first, with each prospect's links."""
     grouped = _grouped(campaign, query)
     page = max(query.page, 1)
@@ -186,7 +186,7 @@ def intersect(campaign: Campaign, query: IntersectQuery, with_total: bool = True
     found = db.session.execute(statement).all()
     rows = [IntersectRow(r.domain, r.competitor_count, r.authority, r.link_count) for r in found]
     total = found[0].total if found else 0
-    if with_total and not found and page > 1:  # past the last page: count separately
+    if not found and page > 1:  # past the last page: count separately
         total = db.session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
     _attach_links(campaign, rows, query)
     return IntersectPage(rows, total, query)

@@ -225,3 +225,27 @@ def test_workspace_isolation_of_runs(factory: Factory, campaign: Campaign) -> No
     assert isinstance(db.session.get(Workspace, other.id), Workspace)
     with pytest.raises(Exception, match="404"):
         services.get_run(other.id, run.id)
+
+
+def test_found_sites_go_to_the_pipeline_with_opportunities_and_contacts(
+    app: Flask, client: FlaskClient, redis_url: str, web: SimWeb, campaign: Campaign
+) -> None:
+    from outreach.prospects.models import Prospect, ProspectContact
+
+    run = crawl(app, redis_url, campaign, sites="strangemachines.example")
+    client.post("/login", data={"email": "o@example.com", "password": Factory.PASSWORD})
+    response = client.post(
+        f"/crawls/{run.id}/prospects", data={"domain": ["strangemachines.example", "not-found.io"]}
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    prospect = db.session.scalar(select(Prospect))
+    assert prospect is not None and prospect.domain == "strangemachines.example"
+    assert db.session.scalar(select(Prospect).where(Prospect.domain == "not-found.io")) is None
+    assert {"resource_page", "write_for_us"} <= set(prospect.opportunity_types)
+    linked = db.session.scalars(
+        select(Contact.email)
+        .join(ProspectContact, ProspectContact.contact_id == Contact.id)
+        .where(ProspectContact.prospect_id == prospect.id)
+    )
+    assert "jane.porter@strangemachines.example" in set(linked)
