@@ -6,7 +6,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
-from outreach.accounts.context import current_workspace, signed_in_user
+from outreach.accounts.context import current_workspace, require_owner, signed_in_user
 from outreach.campaigns.models import CampaignKind
 from outreach.extensions import db
 from outreach.pitches import library, mailboxes, previews, sandbox
@@ -135,6 +135,8 @@ def mailbox_form(mailbox_id: int | None = None) -> str | Response:
     """Add or change a mailbox (the password is stored encrypted)."""
     workspace = current_workspace()
     box = mailboxes.get_mailbox(workspace.id, mailbox_id) if mailbox_id else None
+    if box is not None and request.method == "POST" and box.user_id != signed_in_user().id:
+        require_owner()  # a mailbox is its user's; only workspace owners may change others'
     form = MailboxForm(obj=box)
     if box is not None and request.method == "GET":
         form.smtp_security.data = box.smtp_security.value
