@@ -94,12 +94,23 @@ def database(request: pytest.FixtureRequest, session_dir: Path) -> str:
 
 def _empty_tables(url: str) -> None:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
-    with db.engine.begin() as conn:
-        if url.startswith("postgresql"):
-            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-        else:
+    if not url.startswith("postgresql"):
+        with db.engine.begin() as conn:
             for table in tables:
                 conn.execute(text(f"DELETE FROM {table}"))
+        return
+    db.engine.dispose()
+    with db.engine.begin() as conn:
+        # Connections a test left behind (a killed worker's, a server thread's) must not
+        # hold locks into the next test: end them, then empty every table at once.
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+        conn.execute(text("SET LOCAL lock_timeout = '20s'"))
+        conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture
