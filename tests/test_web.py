@@ -49,3 +49,8 @@ def test_odd_filter_values_do_not_crash_pages(client: FlaskClient, auth: object)
         "/links/?prospect_id=99999999999999999999",
     ):
         assert client.get(url).status_code == 200, url
+
+
+def test_an_id_too_big_for_the_database_is_a_404(client: FlaskClient, auth: object) -> None:
+    auth()  # type: ignore[operator]
+    assert client.get("/campaigns/99999999999999").status_code == 404

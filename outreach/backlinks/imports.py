@@ -8,7 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from flask import abort
 from sqlalchemy import select
 
 from outreach.backlinks import formats
@@ -18,6 +17,7 @@ from outreach.backlinks.models import BacklinkImport, ColumnMapping, ImportStatu
 from outreach.campaigns.models import Campaign
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.scoping import get_in_workspace
 
 SNIFF_BYTES = 64 * 1024
 
@@ -116,14 +116,7 @@ def create_import(
 
 def get_import(workspace_id: int, import_id: int) -> BacklinkImport:
     """An import of this workspace, or 404."""
-    record = db.session.scalar(
-        select(BacklinkImport).where(
-            BacklinkImport.id == import_id, BacklinkImport.workspace_id == workspace_id
-        )
-    )
-    if record is None:
-        abort(404)
-    return record
+    return get_in_workspace(BacklinkImport, workspace_id, import_id)
 
 
 def imports_of(campaign_id: int, workspace_id: int, limit: int = 20) -> list[BacklinkImport]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import abort
 from sqlalchemy import func, select
 
 from outreach.campaigns.models import Campaign, CampaignKind, Competitor
 from outreach.extensions import db
 from outreach.prospects.models import Prospect, Stage
+from outreach.scoping import get_in_workspace
 from outreach.urls import InvalidURL, registrable_domain
 
 
@@ -90,12 +90,7 @@ def campaigns_of(workspace_id: int, include_archived: bool = False) -> list[Camp
 
 def get_campaign(workspace_id: int, campaign_id: int) -> Campaign:
     """A campaign of this workspace, or 404."""
-    campaign = db.session.scalar(
-        select(Campaign).where(Campaign.id == campaign_id, Campaign.workspace_id == workspace_id)
-    )
-    if campaign is None:
-        abort(404)
-    return campaign
+    return get_in_workspace(Campaign, workspace_id, campaign_id)
 
 
 def stage_counts(workspace_id: int, campaign_id: int | None = None) -> dict[Stage, int]:

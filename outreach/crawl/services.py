@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import abort
 from sqlalchemy import func, select
 
 from outreach.campaigns.models import Campaign
@@ -20,6 +19,7 @@ from outreach.extensions import db
 from outreach.jobs import tasks
 from outreach.prospects.models import Contact, Prospect, ProspectContact
 from outreach.prospects.services import add_to_pipeline
+from outreach.scoping import get_in_workspace
 from outreach.urls import ensure_scheme
 
 MAX_SEEDS = 10_000
@@ -81,12 +81,7 @@ def launch(run: CrawlRun, user_id: int | None) -> None:
 
 def get_run(workspace_id: int, run_id: int) -> CrawlRun:
     """One run of the workspace; 404 otherwise."""
-    run = db.session.scalar(
-        select(CrawlRun).where(CrawlRun.workspace_id == workspace_id, CrawlRun.id == run_id)
-    )
-    if run is None:
-        abort(404)
-    return run
+    return get_in_workspace(CrawlRun, workspace_id, run_id)
 
 
 def runs_of(workspace_id: int, campaign_id: int) -> list[CrawlRun]:

@@ -6,7 +6,6 @@ Callers commit.
 
 from __future__ import annotations
 
-from flask import abort
 from sqlalchemy import delete, func, select, update
 
 from outreach.db import utcnow
@@ -14,6 +13,7 @@ from outreach.extensions import db
 from outreach.links.models import Alert, AlertSubscription, LinkCheck, LinkStatus, PlacedLink
 from outreach.pipeline.queries import get_prospect
 from outreach.prospects.models import Prospect
+from outreach.scoping import get_in_workspace
 from outreach.urls import InvalidURL, ensure_scheme, normalize_url
 
 ALERTS_SHOWN = 200
@@ -32,12 +32,7 @@ def clean_url(raw: str) -> str:
 
 def get_link(workspace_id: int, link_id: int) -> PlacedLink:
     """A placed link of this workspace, or 404."""
-    link = db.session.scalar(
-        select(PlacedLink).where(PlacedLink.id == link_id, PlacedLink.workspace_id == workspace_id)
-    )
-    if link is None:
-        abort(404)
-    return link
+    return get_in_workspace(PlacedLink, workspace_id, link_id)
 
 
 def list_links(
@@ -161,11 +156,7 @@ def unread_count(workspace_id: int) -> int:
 
 def mark_read(workspace_id: int, alert_id: int) -> Alert:
     """Mark one alert of the workspace read (404 for another workspace's)."""
-    alert = db.session.scalar(
-        select(Alert).where(Alert.id == alert_id, Alert.workspace_id == workspace_id)
-    )
-    if alert is None:
-        abort(404)
+    alert = get_in_workspace(Alert, workspace_id, alert_id)
     if alert.read_at is None:
         alert.read_at = utcnow()
     return alert

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from flask import abort
 from sqlalchemy import ColumnElement, String, case, cast, func, select
 from sqlalchemy.sql import Executable
 
@@ -16,6 +15,7 @@ from outreach.accounts.models import Membership, User
 from outreach.campaigns.models import KIND_LABELS, Campaign
 from outreach.extensions import db
 from outreach.prospects.models import Prospect, Stage
+from outreach.scoping import get_in_workspace
 from outreach.web import parse_id
 
 CARDS_PER_COLUMN = 30
@@ -290,9 +290,4 @@ def table(scope: Scope) -> Page:
 
 def get_prospect(workspace_id: int, prospect_id: int) -> Prospect:
     """A prospect of this workspace, or 404."""
-    prospect = db.session.scalar(
-        select(Prospect).where(Prospect.id == prospect_id, Prospect.workspace_id == workspace_id)
-    )
-    if prospect is None:
-        abort(404)
-    return prospect
+    return get_in_workspace(Prospect, workspace_id, prospect_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask import abort
 from sqlalchemy import select
 
 from outreach.campaigns.models import CampaignKind
@@ -10,6 +9,7 @@ from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.pitches import sandbox
 from outreach.pitches.models import PitchTemplate, PitchTemplateVersion
+from outreach.scoping import get_in_workspace
 
 
 def templates_of(workspace_id: int, kind: CampaignKind | None = None) -> list[PitchTemplate]:
@@ -22,10 +22,7 @@ def templates_of(workspace_id: int, kind: CampaignKind | None = None) -> list[Pi
 
 def get_template(workspace_id: int, template_id: int) -> PitchTemplate:
     """One template of the workspace; 404 otherwise."""
-    template = db.session.get(PitchTemplate, template_id)
-    if template is None or template.workspace_id != workspace_id:
-        abort(404)
-    return template
+    return get_in_workspace(PitchTemplate, workspace_id, template_id)
 
 
 def versions_of(template: PitchTemplate) -> list[PitchTemplateVersion]:

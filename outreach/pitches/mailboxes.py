@@ -8,11 +8,12 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet, InvalidToken
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import func, select
 
 from outreach.extensions import db
 from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage
+from outreach.scoping import get_in_workspace
 
 
 class MailboxError(ValueError):
@@ -76,10 +77,7 @@ def mailboxes_of(workspace_id: int) -> list[Mailbox]:
 
 def get_mailbox(workspace_id: int, mailbox_id: int) -> Mailbox:
     """One mailbox of the workspace; 404 otherwise."""
-    mailbox = db.session.get(Mailbox, mailbox_id)
-    if mailbox is None or mailbox.workspace_id != workspace_id:
-        abort(404)
-    return mailbox
+    return get_in_workspace(Mailbox, workspace_id, mailbox_id)
 
 
 def in_sending_hours(mailbox: Mailbox, now: datetime) -> bool:

@@ -13,13 +13,14 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from flask import abort, current_app
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.tasks import launch
 from outreach.pitches.models import MessageStatus, OutboundMessage
+from outreach.scoping import get_in_workspace
 
 STALE_SETTING = "OUTREACH_SEND_STALE_SECONDS"
 DEFAULT_STALE_SECONDS = 300  # well above the SMTP timeout of one send
@@ -87,10 +88,7 @@ def recover_stalled() -> int:
 
 def get_message(workspace_id: int, message_id: int) -> OutboundMessage:
     """One outbox row of the workspace; 404 otherwise."""
-    message = db.session.get(OutboundMessage, message_id)
-    if message is None or message.workspace_id != workspace_id:
-        abort(404)
-    return message
+    return get_in_workspace(OutboundMessage, workspace_id, message_id)
 
 
 def messages_of(

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import abort
 from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.pitches.models import Suppression
+from outreach.scoping import get_in_workspace
 
 
 class SuppressionError(ValueError):
@@ -34,10 +34,7 @@ def entries_of(workspace_id: int) -> list[Suppression]:
 
 def get_entry(workspace_id: int, suppression_id: int) -> Suppression:
     """One entry of the workspace; 404 otherwise."""
-    entry = db.session.get(Suppression, suppression_id)
-    if entry is None or entry.workspace_id != workspace_id:
-        abort(404)
-    return entry
+    return get_in_workspace(Suppression, workspace_id, suppression_id)
 
 
 def suppress(workspace_id: int, value: str, reason: str = "") -> Suppression:

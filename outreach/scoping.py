@@ -1,0 +1,25 @@
+"""Loading one row of the current workspace, the same way in every feature."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import abort
+
+from outreach.extensions import db
+from outreach.web import MAX_ID
+
+Row = TypeVar("Row")
+
+
+def get_in_workspace(model: type[Row], workspace_id: int, object_id: int) -> Row:
+    """The ``model`` row with this id if it belongs to the workspace; 404 otherwise.
+
+    A row of another workspace answers exactly like a missing one, so ids reveal nothing.
+    """
+    if not 0 < object_id <= MAX_ID:  # an id no row can have (PostgreSQL would refuse it)
+        abort(404)
+    row: Any = db.session.get(model, object_id)
+    if row is None or row.workspace_id != workspace_id:
+        abort(404)
+    return row  # type: ignore[no-any-return]
