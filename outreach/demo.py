@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
 from datetime import timedelta
 
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from outreach.accounts import services as accounts
 from outreach.accounts.models import User, Workspace
 from outreach.activity.services import record
+from outreach.backlinks.batches import link_key
 from outreach.backlinks.models import Backlink, DataSource
 from outreach.campaigns.models import CampaignKind
 from outreach.campaigns.services import create_campaign
@@ -77,10 +77,6 @@ TEMPLATES = [
 ]
 
 
-def _link_key(source: str, target: str) -> str:
-    return hashlib.sha1(f"{source}|{target}".encode()).hexdigest()
-
-
 def seed(owner: User) -> Workspace:
     """Create the demo workspace for ``owner`` and fill it."""
     rng = random.Random(7)
@@ -134,7 +130,7 @@ def seed(owner: User) -> Workspace:
                 Backlink(
                     workspace_id=workspace.id,
                     data_source=DataSource.AHREFS,
-                    link_key=_link_key(page, target),
+                    link_key=link_key(page, target),
                     source_url=page,
                     source_domain=source,
                     target_url=target,

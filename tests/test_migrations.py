@@ -30,3 +30,50 @@ def test_migrations_downgrade_and_upgrade_again(app: Flask) -> None:
     assert "campaign" not in inspect(db.engine).get_table_names()
     upgrade()
     assert "campaign" in inspect(db.engine).get_table_names()
+
+
+def test_link_keys_become_integers_and_back_with_the_links_they_had(app: Flask) -> None:
+    import hashlib
+
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from outreach.backlinks.batches import link_key
+
+    links = [
+        ("https://a.example/p", "a.example", "https://rival.com/"),
+        ("", "b.example", "rival.com"),
+    ]
+    downgrade(revision="0006_backlink_index")
+    with db.engine.begin() as conn:
+        ws = conn.execute(
+            text(
+                "INSERT INTO workspace (name, site_domain, brand_names, postal_address, "
+                "created_at, updated_at) "
+                "VALUES ('W', 'ours.com', '[]', '', '2024-01-01', '2024-01-01') RETURNING id"
+            )
+        ).scalar_one()
+        for url, domain, target in links:
+            old_key = hashlib.sha1(f"{url or domain}\x00{target}".encode()).hexdigest()
+            conn.execute(
+                text(
+                    "INSERT INTO backlink (workspace_id, data_source, link_key, source_url, "
+                    "source_domain, target_url, target_domain, nofollow, ugc, sponsored) "
+                    "VALUES (:ws, 'ahrefs', :key, :url, :domain, :target, 'rival.com', "
+                    "false, false, false)"
+                ),
+                {"ws": ws, "key": old_key, "url": url, "domain": domain, "target": target},
+            )
+    upgrade()
+    with db.engine.connect() as conn:
+        keys = list(conn.execute(text("SELECT link_key FROM backlink ORDER BY id")).scalars())
+    assert keys == [link_key(url or domain, target) for url, domain, target in links]
+    assert all(isinstance(key, int) for key in keys)
+    downgrade(revision="0006_backlink_index")
+    with db.engine.connect() as conn:
+        hexes = list(conn.execute(text("SELECT link_key FROM backlink ORDER BY id")).scalars())
+    assert hexes == [
+        hashlib.sha1(f"{url or domain}\x00{target}".encode()).hexdigest()
+        for url, domain, target in links
+    ]
+    upgrade()

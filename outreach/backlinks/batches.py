@@ -1,30 +1,27 @@
-"""Turning an export file into batches of database-ready records, in this process or a second one.
+"""Turning an export file into batches of database-ready records.
 
-Parsing and normalising cost about as much CPU as the inserts, so big files are read in a
-child process while the importing process writes: the two overlap on two cores. The child
-never touches the database; it only sends record batches (and rejections) through a bounded
-pipe, so memory stays flat.
+Records are built a block of rows at a time, column by column, with C-level ``map`` and
+``zip`` passes; big files run this in a second process (see ``parallel``).
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
-import subprocess
-import sys
+import struct
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import compress, repeat
+from operator import is_not, itemgetter
 from pathlib import Path
 from typing import IO, Any
 
 from outreach.backlinks import formats
-from outreach.backlinks.formats import LinkRow, RowError
+from outreach.backlinks.formats import RowBlock, RowError
 from outreach.backlinks.models import DataSource
 
 BATCH_SIZE = 5000
-PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 
 @dataclass
@@ -40,9 +37,14 @@ class LoadTarget:
 
 @dataclass
 class Batch:
-    """Database-ready records, the rows rejected on the way, and how far the file is read."""
+    """Database-ready records, the rows rejected on the way, and how far the file is read.
+
+    ``records`` are links met for the first time in the file; ``repeats`` may have been
+    met before (see :class:`SeenKeys`) and go after them, as upserts.
+    """
 
     records: list[tuple[Any, ...]] = field(default_factory=list)
+    repeats: list[tuple[Any, ...]] = field(default_factory=list)
     rejected: list[tuple[int, str, str | None]] = field(default_factory=list)
     rows: int = 0
     targets: Counter[str] = field(default_factory=Counter)
@@ -50,9 +52,22 @@ class Batch:
     authorities: dict[str, float | None] = field(default_factory=dict)
 
 
-def link_key(source: str, target: str) -> str:
-    """Stable identity of a link within a workspace and data source."""
-    return hashlib.sha1(f"{source}\x00{target}".encode(), usedforsecurity=False).hexdigest()
+def link_key(source: str, target: str) -> int:
+    """Stable identity of a link within a workspace and data source: the first 8 bytes of
+    the SHA-1 of its source and target, as a signed 64-bit integer."""
+    digest = hashlib.sha1(f"{source}\x00{target}".encode(), usedforsecurity=False).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+_SHA1 = type(hashlib.sha1())
+_FIRST_8_SIGNED = struct.Struct(">q")
+
+
+def link_keys(sources: Iterable[str], targets: Iterable[str]) -> list[int]:
+    """:func:`link_key` of each (source, target) pair, in C-level passes."""
+    texts = map(str.encode, map("\x00".join, zip(sources, targets, strict=True)))
+    digests = map(_SHA1.digest, map(hashlib.sha1, texts))
+    return list(map(itemgetter(0), map(_FIRST_8_SIGNED.unpack_from, digests)))
 
 
 def sqlite_stamp(value: datetime | None) -> str | None:
@@ -64,30 +79,133 @@ def sqlite_stamp(value: datetime | None) -> str | None:
     return value.isoformat(" ", "microseconds")
 
 
-def _same(value: datetime | None) -> Any:
-    return value
+_STAMP_PART = itemgetter(slice(0, 26))  # "YYYY-MM-DD hh:mm:ss.ffffff" of an isoformat
 
 
-def to_record(
-    row: LinkRow, where: LoadTarget, now: datetime, for_sqlite: bool
-) -> tuple[Any, ...] | str:
-    """The backlink columns of one row (see ``loader.COLUMNS``), or why the row is refused."""
-    target_domain = row.target_domain or where.fixed_target_domain
-    if not target_domain:
-        return "no target URL, and no competitor was chosen for this file"
-    if where.accepted_targets is not None and target_domain not in where.accepted_targets:
-        return f"links to {target_domain}, which is not a competitor or our site in this campaign"
-    stamp = sqlite_stamp if for_sqlite else _same
-    source = row.source_url or ""
-    target = row.target_url or target_domain
-    lost_at = (row.lost_at or row.last_seen or now) if row.lost else None
-    return (
-        where.workspace_id, where.import_id, where.data_source.value,
-        link_key(source or row.source_domain, target), source, row.source_domain,
-        row.source_title, target, target_domain, row.anchor, row.nofollow, row.ugc,
-        row.sponsored, row.authority, row.page_authority, row.traffic, row.language,
-        stamp(row.first_seen), stamp(row.last_seen or now), stamp(lost_at),
+def sqlite_stamps(values: Sequence[datetime | None]) -> Sequence[str | None]:
+    """:func:`sqlite_stamp` of a column of UTC datetimes, in C-level passes when none is None."""
+    iso_text = getattr(values, "iso_text", None)  # see formats.values.DateColumn
+    if iso_text is not None:
+        return list(map(str.__add__, iso_text, repeat(".000000")))
+    nones = values.count(None)
+    if nones == len(values):
+        return values  # type: ignore[return-value]  # all None
+    if nones or values[0].utcoffset():  # type: ignore[union-attr]  # not None: nones == 0
+        return list(map(sqlite_stamp, values))
+    isoformats = map(datetime.isoformat, values, repeat(" "), repeat("microseconds"))  # type: ignore[arg-type]
+    return list(map(_STAMP_PART, isoformats))
+
+
+def postgres_stamps(values: Sequence[datetime | None]) -> Sequence[str | None]:
+    """A column of UTC datetimes as ISO text for ``COPY`` (text crosses processes cheaply)."""
+    iso_text = getattr(values, "iso_text", None)  # see formats.values.DateColumn
+    if iso_text is not None:
+        return list(map(str.__add__, iso_text, repeat("+00:00")))
+    return [None if value is None else value.isoformat() for value in values]
+
+
+NO_TARGET = "no target URL, and no competitor was chosen for this file"
+
+
+def _refusals(
+    block: RowBlock, targets: Sequence[str | None], accepted: frozenset[str] | None
+) -> dict[int, tuple[int, str, str | None]]:
+    """Why records of the block are refused, by position: read errors, then unknown targets."""
+    refused = {n: (e.row, e.error, e.column) for n, e in block.errors.items()}
+    if None in targets or (accepted is not None and not accepted.issuperset(targets)):
+        for n, target in enumerate(targets):
+            if n in refused:
+                continue
+            if not target:
+                refused[n] = (block.rows[n], NO_TARGET, None)
+            elif accepted is not None and target not in accepted:
+                why = f"links to {target}, which is not a competitor or our site in this campaign"
+                refused[n] = (block.rows[n], why, None)
+    return refused
+
+
+def block_records(
+    block: RowBlock, where: LoadTarget, now: datetime, for_sqlite: bool
+) -> tuple[list[tuple[Any, ...]], dict[int, tuple[int, str, str | None]]]:
+    """The records (see ``writers.ROW_COLUMNS``) of a block's usable rows, and why the others
+    are refused, by position; built column by column, with ``zip``."""
+    f = block.fields
+    targets = f["target_domain"]
+    if None in targets and where.fixed_target_domain:
+        targets = [target or where.fixed_target_domain for target in targets]
+    refused = _refusals(block, targets, where.accepted_targets)
+    urls, domains, target_urls = f["source_url"], f["source_domain"], f["target_url"]
+    sources = (
+        urls if None not in urls else [u or d or "" for u, d in zip(urls, domains, strict=True)]
+    )
+    if None in target_urls:
+        target_urls = [u or t for u, t in zip(target_urls, targets, strict=True)]
+    last_seen = f["last_seen"]
+    if None in last_seen:
+        last_seen = [seen or now for seen in last_seen]
+    lost_at: Sequence[datetime | None] = [None] * len(block)
+    if True in f["lost"]:
+        lost_at = [
+            (at or seen) if lost else None
+            for lost, at, seen in zip(f["lost"], f["lost_at"], last_seen, strict=True)
+        ]
+    stamps = sqlite_stamps if for_sqlite else postgres_stamps
+    records = list(
+        zip(
+            link_keys(sources, target_urls), sources, domains, f["source_title"],
+            target_urls, targets, f["anchor"], f["nofollow"], f["ugc"], f["sponsored"],
+            f["authority"], f["page_authority"], f["traffic"], f["language"],
+            stamps(f["first_seen"]), stamps(last_seen), stamps(lost_at), strict=True,
+        )
     )  # fmt: skip
+    if refused:
+        records = list(compress(records, (n not in refused for n in range(len(records)))))
+    return records, refused
+
+
+def _best_authorities(
+    best: dict[str, float | None], domains: Iterable[str], authorities: Iterable[float | None]
+) -> None:
+    """Fold a column of (domain, authority) into ``best``: each domain's highest figure."""
+    pairs = list(zip(authorities, domains, strict=True))
+    scored = sorted(compress(pairs, map(is_not, map(itemgetter(0), pairs), repeat(None))))
+    batch = dict.fromkeys(map(itemgetter(1), pairs))
+    batch.update(zip(map(itemgetter(1), scored), map(itemgetter(0), scored), strict=True))
+    for domain, authority in batch.items():
+        known = best.get(domain)
+        if authority is not None and (known is None or authority > known):
+            best[domain] = authority
+        elif domain not in best:
+            best[domain] = None
+
+
+class SeenKeys:
+    """Which link keys a file has shown already, in fixed memory: a bitmap of one hash.
+
+    "New" is always right; "seen" is wrong for about 1.5% of keys at a million links (such
+    a record only takes the slower upsert path, with the same result).
+    """
+
+    BITS = 1 << 26  # 8 MB; link keys are already uniform hashes, so their low bits serve
+
+    def __init__(self) -> None:
+        self.bits = bytearray(self.BITS >> 3)
+
+    def split(
+        self, records: list[tuple[Any, ...]]
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """The records whose key is new, and those whose key may have been seen."""
+        bits, mask = self.bits, self.BITS - 1
+        new, repeats = [], []
+        for record in records:
+            spot = record[0] & mask
+            byte, bit = spot >> 3, 1 << (spot & 7)
+            if bits[byte] & bit:
+                repeats.append(record)
+            else:
+                bits[byte] |= bit
+                new.append(record)
+        return new, repeats
 
 
 class _Counting:
@@ -107,94 +225,33 @@ class _Counting:
 def record_batches(
     path: Path, mapping: dict[str, str] | None, where: LoadTarget, now: datetime, for_sqlite: bool
 ) -> Iterator[Batch]:
-    """Read the file and yield batches of records; raises ``formats.ImportFileError``."""
+    """Read the file and yield batches of records; raises ``formats.ImportFileError``.
+
+    The last batch carries ``authorities`` for the whole file.
+    """
+    best: dict[str, float | None] = {}
+    seen = SeenKeys()
     with path.open("rb") as raw:
         stream = _Counting(raw)
-        _, rows = formats.read_links(stream, mapping)
+        _, blocks = formats.read_link_blocks(stream, mapping)
         batch = Batch()
-        for item in rows:
-            batch.rows += 1
-            if isinstance(item, RowError):
-                batch.rejected.append((item.row, item.error, item.column))
-            else:
-                record = to_record(item, where, now, for_sqlite)
-                if isinstance(record, str):
-                    batch.rejected.append((item.row, record, None))
-                else:
-                    batch.records.append(record)
-                    batch.targets[record[8]] += 1
-                    best = batch.authorities.get(item.source_domain)
-                    if item.authority is not None and (best is None or item.authority > best):
-                        batch.authorities[item.source_domain] = item.authority
-                    elif item.source_domain not in batch.authorities:
-                        batch.authorities[item.source_domain] = None
+        for block in blocks:
+            if isinstance(block, RowError):
+                batch.rows += 1
+                batch.rejected.append((block.row, block.error, block.column))
+                continue
+            records, refused = block_records(block, where, now, for_sqlite)
+            batch.rows += len(block)
+            batch.records.extend(records)
+            batch.rejected.extend(refused[n] for n in sorted(refused))
+            batch.targets.update(map(itemgetter(5), records))
+            _best_authorities(best, map(itemgetter(2), records), map(itemgetter(10), records))
             if len(batch.records) >= BATCH_SIZE:
                 batch.bytes_read = stream.count
+                batch.records, batch.repeats = seen.split(batch.records)
                 yield batch
                 batch = Batch()
         batch.bytes_read = stream.count
+        batch.records, batch.repeats = seen.split(batch.records)
+        batch.authorities = best
         yield batch
-
-
-def parallel_batches(
-    path: Path, mapping: dict[str, str] | None, where: LoadTarget, now: datetime, for_sqlite: bool
-) -> Iterator[Batch]:
-    """Like :func:`record_batches`, with the reading done in a child Python process.
-
-    The child (:func:`child_main`) gets its arguments pickled on stdin
-    and streams pickled batches back on stdout; the pipe's small buffer holds it back when
-    the database is slower, so memory stays flat.
-    """
-    child = subprocess.Popen(
-        [sys.executable, "-c", "from outreach.backlinks.batches import child_main; child_main()"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    assert child.stdin is not None and child.stdout is not None
-    try:
-        pickle.dump((path, mapping, where, now, for_sqlite), child.stdin)
-        child.stdin.close()
-        while True:
-            try:
-                kind, payload = pickle.load(child.stdout)
-            except EOFError:
-                error = (child.stderr.read() if child.stderr else b"").decode(errors="replace")
-                raise RuntimeError(f"the file reader process died: {error[-500:]}") from None
-            if kind == "batch":
-                yield payload
-            elif kind == "done":
-                return
-            elif kind == "error":
-                raise formats.ImportFileError(payload)
-            else:
-                raise RuntimeError(payload)
-    finally:
-        if child.poll() is None:
-            child.kill()
-        child.wait(timeout=10)
-        child.stdout.close()
-        if child.stderr:
-            child.stderr.close()
-
-
-def child_main() -> None:
-    """Entry point of the reader process: arguments in on stdin, batches out on stdout."""
-    out = sys.stdout.buffer
-    path, mapping, where, now, for_sqlite = pickle.load(sys.stdin.buffer)
-    try:
-        for batch in record_batches(path, mapping, where, now, for_sqlite):
-            pickle.dump(("batch", batch), out, protocol=pickle.HIGHEST_PROTOCOL)
-        pickle.dump(("done", None), out)
-    except formats.ImportFileError as exc:
-        pickle.dump(("error", str(exc)), out)
-    except Exception as exc:  # reported to the importing process, which fails the import
-        pickle.dump(("crash", f"{type(exc).__name__}: {exc}"), out)
-    out.flush()
-
-
-def batches_for(
-    path: Path, mapping: dict[str, str] | None, where: LoadTarget, now: datetime, for_sqlite: bool
-) -> Iterator[Batch]:
-    """Batches of a file, read in a second process when the file is big enough to gain from it."""
-    if path.stat().st_size >= PARALLEL_MIN_BYTES:
-        return parallel_batches(path, mapping, where, now, for_sqlite)
-    return record_batches(path, mapping, where, now, for_sqlite)

@@ -11,9 +11,10 @@ from typing import IO, Any
 from sqlalchemy import select
 
 from outreach.backlinks import formats
-from outreach.backlinks.batches import LoadTarget, batches_for
+from outreach.backlinks.batches import LoadTarget
 from outreach.backlinks.loader import LoadResult, load_batches
 from outreach.backlinks.models import BacklinkImport, ColumnMapping, ImportStatus
+from outreach.backlinks.parallel import batches_for
 from outreach.campaigns.models import Campaign
 from outreach.db import utcnow
 from outreach.extensions import db
@@ -172,7 +173,9 @@ def run_import(
     now = utcnow()
     try:
         batches = batches_for(path, mapping, where, now, connection.dialect.name == "sqlite")
-        result = load_batches(connection, batches, where, now, progress)
+        result = load_batches(
+            connection, batches, where, now, progress, file_bytes=path.stat().st_size
+        )
     except formats.ImportFileError as exc:
         raise ImportRefused(str(exc)) from exc
     record.format = sniffed.format.value

@@ -1,8 +1,7 @@
 """Bulk-loading parsed backlink rows: upsert by link, mark vanished links lost, refresh domains.
 
 Runs inside the caller's transaction (a job or a CLI command), so a failed import leaves
-the database exactly as it was. PostgreSQL loads through ``COPY`` into a staging table;
-SQLite through ``executemany`` with ``ON CONFLICT`` upserts.
+the database exactly as it was. The writing itself is in ``writers``.
 """
 
 from __future__ import annotations
@@ -17,47 +16,12 @@ from sqlalchemy import Connection, bindparam, text
 
 from outreach.backlinks.batches import Batch, LoadTarget, link_key, sqlite_stamp
 from outreach.backlinks.models import DataSource
+from outreach.backlinks.writers import writer_for
 from outreach.db import utcnow
 
-__all__ = ["COLUMNS", "LoadResult", "LoadTarget", "link_key", "load_batches"]
+__all__ = ["LoadResult", "LoadTarget", "link_key", "load_batches"]
 
 MAX_KEPT_REJECTIONS = 1000
-
-COLUMNS = (
-    "workspace_id",
-    "import_id",
-    "data_source",
-    "link_key",
-    "source_url",
-    "source_domain",
-    "source_title",
-    "target_url",
-    "target_domain",
-    "anchor",
-    "nofollow",
-    "ugc",
-    "sponsored",
-    "authority",
-    "page_authority",
-    "traffic",
-    "language",
-    "first_seen",
-    "last_seen",
-    "lost_at",
-)
-UPDATED = (
-    "import_id",
-    "source_title",
-    "anchor",
-    "nofollow",
-    "ugc",
-    "sponsored",
-    "authority",
-    "page_authority",
-    "traffic",
-    "language",
-    "lost_at",
-)
 
 
 @dataclass
@@ -89,30 +53,42 @@ def load_batches(
     where: LoadTarget,
     now: datetime,
     progress: Callable[[LoadResult], None] | None = None,
+    file_bytes: int | None = None,
 ) -> LoadResult:
-    """Upsert every record, count the rejections, then mark links this file no longer has lost."""
+    """Upsert every record, count the rejections, then mark links this file no longer has lost.
+
+    ``file_bytes``, the size of the file, lets a big SQLite load estimate its row count
+    and rebuild the intersect index once at the end rather than update it row by row.
+    """
     result = LoadResult()
-    writer = _PostgresWriter(conn) if conn.dialect.name == "postgresql" else _SqliteWriter(conn)
-    for batch in batches:
-        if batch.records:
-            writer.write(batch.records)
-        result.rows += batch.rows
-        result.imported += len(batch.records)
-        result.target_domains.update(batch.targets)
-        for domain, authority in batch.authorities.items():
-            known = result.authorities.get(domain)
-            if domain not in result.authorities or (
-                authority is not None and (known is None or authority > known)
-            ):
-                result.authorities[domain] = authority
-        result.bytes_read = batch.bytes_read
-        for row, error, column in batch.rejected:
-            result.reject(row, error, column)
-        if progress:
-            progress(result)
-    writer.finish()
+    # Links that existed before this load have ids up to this one; only they can vanish.
+    last_id_before = conn.execute(text("SELECT max(id) FROM backlink")).scalar() or 0
+    writer = writer_for(conn, where)
+    try:
+        for batch in batches:
+            if batch.records:
+                writer.write(batch.records)
+            if batch.repeats:
+                writer.merge(batch.repeats)
+            result.rows += batch.rows
+            result.imported += len(batch.records) + len(batch.repeats)
+            result.target_domains.update(batch.targets)
+            if batch.authorities:
+                result.authorities = batch.authorities
+            result.bytes_read = batch.bytes_read
+            for row, error, column in batch.rejected:
+                result.reject(row, error, column)
+            if file_bytes and result.bytes_read:
+                writer.expect(result.imported * file_bytes // result.bytes_read)
+            if progress:
+                progress(result)
+        writer.finish()
+    finally:
+        writer.close()
     if where.import_id is not None and result.target_domains:
-        result.marked_lost = _mark_vanished_lost(conn, where, set(result.target_domains), now)
+        result.marked_lost = _mark_vanished_lost(
+            conn, where, set(result.target_domains), now, last_id_before
+        )
     _refresh_domains(conn, where.workspace_id, where.data_source, result.authorities)
     if conn.dialect.name == "postgresql":
         # Fresh statistics, so the first intersect after a big import gets a sane plan
@@ -123,68 +99,17 @@ def load_batches(
     return result
 
 
-class _SqliteWriter:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        names = ", ".join(COLUMNS)
-        marks = ", ".join("?" for _ in COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in UPDATED)
-        self.sql = (
-            f"INSERT INTO backlink ({names}) VALUES ({marks}) "
-            "ON CONFLICT (workspace_id, data_source, link_key) DO UPDATE SET "
-            f"{updates}, last_seen = max(coalesce(backlink.last_seen, excluded.last_seen), "
-            "excluded.last_seen), first_seen = coalesce(min(backlink.first_seen, "
-            "excluded.first_seen), backlink.first_seen, excluded.first_seen)"
-        )
-
-    def write(self, batch: list[tuple[Any, ...]]) -> None:
-        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor.executemany(self.sql, batch)
-
-    def finish(self) -> None:
-        pass
-
-
-class _PostgresWriter:
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.staged = 0
-        conn.execute(
-            text(
-                "CREATE TEMP TABLE backlink_stage (LIKE backlink INCLUDING DEFAULTS) ON COMMIT DROP"
-            )
-        )
-        conn.execute(text("ALTER TABLE backlink_stage DROP COLUMN id"))
-
-    def write(self, batch: list[tuple[Any, ...]]) -> None:
-        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY backlink_stage ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for record in batch:
-                copy.write_row(record)
-        self.staged += len(batch)
-
-    def finish(self) -> None:
-        names = ", ".join(COLUMNS)
-        updates = ", ".join(f"{c} = excluded.{c}" for c in UPDATED)
-        self.conn.execute(
-            text(
-                f"INSERT INTO backlink ({names}) "
-                "SELECT DISTINCT ON (workspace_id, data_source, link_key) "
-                f"{names} FROM backlink_stage "
-                "ORDER BY workspace_id, data_source, link_key, last_seen DESC "
-                "ON CONFLICT (workspace_id, data_source, link_key) DO UPDATE SET "
-                f"{updates}, last_seen = greatest(backlink.last_seen, excluded.last_seen), "
-                "first_seen = least(backlink.first_seen, excluded.first_seen)"
-            )
-        )
-        self.conn.execute(text("DROP TABLE backlink_stage"))
-
-
 def _mark_vanished_lost(
-    conn: Connection, where: LoadTarget, targets: set[str], now: datetime
+    conn: Connection, where: LoadTarget, targets: set[str], now: datetime, last_id_before: int
 ) -> int:
-    """Links of the same source and targets that this import did not see are lost now."""
+    """Links of the same source and targets that this import did not see are lost now.
+
+    ``id <= last_id_before`` changes no answer (a new link carries this import's id) but
+    is read from the intersect index, so the links just inserted are skipped without
+    reading their rows.
+    """
     params: dict[str, Any] = {
+        "before": last_id_before,
         "ws": where.workspace_id,
         "src": where.data_source.value,
         "imp": where.import_id,
@@ -198,7 +123,7 @@ def _mark_vanished_lost(
         text(
             "UPDATE backlink SET lost_at = :now WHERE workspace_id = :ws AND data_source = :src "
             f"AND target_domain IN ({', '.join(names)}) AND lost_at IS NULL "
-            "AND (import_id IS NULL OR import_id <> :imp)"
+            "AND id <= :before AND (import_id IS NULL OR import_id <> :imp)"
         ),
         params,
     )

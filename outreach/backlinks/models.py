@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.db import Base, TimestampMixin, utcnow
@@ -75,7 +75,8 @@ class Backlink(Base):
         ForeignKey("backlink_import.id", ondelete="SET NULL")
     )
     data_source: Mapped[DataSource]
-    link_key: Mapped[str] = mapped_column(String(40))
+    # The first 8 bytes of SHA-1(source, target), signed: see ``batches.link_key``.
+    link_key: Mapped[int] = mapped_column(BigInteger)
     source_url: Mapped[str] = mapped_column(Text)
     source_domain: Mapped[str] = mapped_column(String(255))
     source_title: Mapped[str | None] = mapped_column(Text)

@@ -54,7 +54,7 @@ class CrawlStore:
         self.check_mx = check_mx
         self.buffer: list[PageOutcome] = []
         self.sites: dict[str, _SiteState] = {}
-        self.link_keys: set[str] = set()
+        self.link_keys: set[int] = set()
         self._mx: dict[str, bool] = {}
 
     def add(self, outcome: PageOutcome) -> None:
@@ -160,7 +160,7 @@ class CrawlStore:
 
     def _backlinks(self, batch: Sequence[PageOutcome]) -> None:
         now = utcnow()
-        rows: dict[str, dict[str, Any]] = {}
+        rows: dict[int, dict[str, Any]] = {}
         for o in batch:
             source = o.final_url or o.url
             for link in o.target_links:

@@ -264,7 +264,7 @@ def test_header_list_is_the_real_ahrefs_one() -> None:
 def test_big_files_are_read_in_a_second_process_with_the_same_result(
     factory: Factory, runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from outreach.backlinks import batches
+    from outreach.backlinks import parallel as batches
 
     monkeypatch.setattr(batches, "PARALLEL_MIN_BYTES", 0)
     started = []
@@ -288,7 +288,7 @@ def test_big_files_are_read_in_a_second_process_with_the_same_result(
 def test_a_failure_in_the_reader_process_changes_nothing(
     factory: Factory, runner: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from outreach.backlinks import batches
+    from outreach.backlinks import parallel as batches
 
     monkeypatch.setattr(batches, "PARALLEL_MIN_BYTES", 0)
     campaign = _campaign(factory)

@@ -2,8 +2,9 @@
 
 The format is told from the header row and the bytes (byte-order mark, encoding,
 delimiter), never from the file name. Files are streamed: memory stays flat whatever
-their size. ``read_links`` is the entry point; ``sniff`` and ``suggest_mapping`` serve
-the upload screen, ``header_signature`` remembers a user's column mapping.
+their size. ``read_links`` is the entry point (``read_link_blocks`` the bulk one);
+``sniff`` and ``suggest_mapping`` serve the upload screen, ``header_signature``
+remembers a user's column mapping.
 """
 
 from outreach.backlinks.formats.columns import header_signature, suggest_mapping
@@ -13,19 +14,22 @@ from outreach.backlinks.formats.model import (
     ExportFormat,
     ImportFileError,
     LinkRow,
+    RowBlock,
     RowError,
     Sniffed,
 )
-from outreach.backlinks.formats.reader import read_links
+from outreach.backlinks.formats.reader import read_link_blocks, read_links
 
 __all__ = [
     "FIELDS",
     "ExportFormat",
     "ImportFileError",
     "LinkRow",
+    "RowBlock",
     "RowError",
     "Sniffed",
     "header_signature",
+    "read_link_blocks",
     "read_links",
     "sniff",
     "suggest_mapping",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from outreach.backlinks.models import DataSource
 
@@ -163,3 +164,32 @@ class RowError:
     row: int
     column: str | None
     error: str
+
+
+# LinkRow's fields after ``row``, in order: the keys of ``RowBlock.fields``.
+ROW_FIELDS = tuple(f.name for f in fields(LinkRow))[1:]
+
+
+@dataclass(slots=True)
+class RowBlock:
+    """Records read together, held field by field: the fast path of a big import.
+
+    ``fields[name][n]`` is field ``name`` (see ``ROW_FIELDS``) of record ``rows[n]``.
+    Positions listed in ``errors`` hold no usable record; their RowError says why.
+    """
+
+    rows: Sequence[int]
+    fields: dict[str, Sequence[Any]]
+    errors: dict[int, RowError] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def link_rows(self) -> list[LinkRow | RowError]:
+        """The records as LinkRow values, with each error in its record's place."""
+        out: list[LinkRow | RowError] = list(
+            map(LinkRow, self.rows, *(self.fields[name] for name in ROW_FIELDS))
+        )
+        for n, error in self.errors.items():
+            out[n] = error
+        return out

@@ -1,4 +1,4 @@
-"""Reading an export as a stream of LinkRow and RowError, in flat memory.
+"""Reading an export as a stream of records (LinkRow or, in bulk, RowBlock) and RowError.
 
 Text arrives in blocks of about 128 KB of whole lines. A block whose quoting is regular
 (every field quoted, as Ahrefs writes, or none at all) is split in one pass and read
@@ -28,6 +28,7 @@ from outreach.backlinks.formats.model import (
     ExportFormat,
     ImportFileError,
     LinkRow,
+    RowBlock,
     RowError,
     Sniffed,
 )
@@ -59,10 +60,11 @@ def _plan(sniffed: Sniffed, mapping: dict[str, str] | None, target: str | None) 
     return Plan(sniffed.headers, sniffed.delimiter, index, source, metric, default)
 
 
-def read_links(
+def read_link_blocks(
     stream: Readable, mapping: dict[str, str] | None = None, *, target: str | None = None
-) -> tuple[Sniffed, Iterator[LinkRow | RowError]]:
-    """Sniff an export and stream its rows; raises ImportFileError for whole-file problems.
+) -> tuple[Sniffed, Iterator[RowBlock | RowError]]:
+    """Sniff an export and stream its records in blocks; raises ImportFileError for whole-file
+    problems.
 
     ``mapping`` (field -> header name) is required for GENERIC files and overrides the
     columns of a known format field by field (an empty header name unsets a field).
@@ -75,6 +77,22 @@ def read_links(
     plan = _plan(sniffed, mapping, target)
     codec, bom = bom_length(head)
     return sniffed, _records(plan, text_blocks(stream, head, codec, bom))
+
+
+def read_links(
+    stream: Readable, mapping: dict[str, str] | None = None, *, target: str | None = None
+) -> tuple[Sniffed, Iterator[LinkRow | RowError]]:
+    """Like :func:`read_link_blocks`, one LinkRow (or RowError) at a time."""
+    sniffed, blocks = read_link_blocks(stream, mapping, target=target)
+    return sniffed, _one_by_one(blocks)
+
+
+def _one_by_one(blocks: Iterator[RowBlock | RowError]) -> Iterator[LinkRow | RowError]:
+    for item in blocks:
+        if isinstance(item, RowError):
+            yield item
+        else:
+            yield from item.link_rows()
 
 
 class _Overlong(Exception):
@@ -131,7 +149,7 @@ def _fields(line: str, feed: _LineFeed, plan: Plan, ncols: int) -> list[str]:
     return next(reader)
 
 
-def _records(plan: Plan, blocks: Iterator[str]) -> Iterator[LinkRow | RowError]:
+def _records(plan: Plan, blocks: Iterator[str]) -> Iterator[RowBlock | RowError]:
     ncols = len(plan.headers)
     needed = set(plan.index.values())
     feed = _LineFeed(blocks)
@@ -140,14 +158,14 @@ def _records(plan: Plan, blocks: Iterator[str]) -> Iterator[LinkRow | RowError]:
     row = 0
     eol = ""
 
-    def flush() -> list[LinkRow | RowError]:
+    def flush() -> list[RowBlock]:
         if not batch:
             return []
         columns = list(zip(*batch, strict=True))
         out = convert(plan, numbers[:], columns.__getitem__)
         batch.clear()
         numbers.clear()
-        return out
+        return [out]
 
     while True:
         if not feed.buffered():
@@ -168,7 +186,7 @@ def _records(plan: Plan, blocks: Iterator[str]) -> Iterator[LinkRow | RowError]:
             found = block_columns(block, ncols, plan.delimiter, eol, needed)
             if found is not None:
                 count, columns = found
-                yield from convert(plan, range(row + 1, row + 1 + count), columns.__getitem__)
+                yield convert(plan, range(row + 1, row + 1 + count), columns.__getitem__)
                 row += count
                 continue
             feed.load(block)

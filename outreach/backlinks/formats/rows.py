@@ -1,19 +1,19 @@
-"""Turning a batch of records, given column by column, into LinkRow and RowError values.
+"""Turning a batch of records, given column by column, into a RowBlock of typed fields.
 
 Each column goes through its converter with C-level ``map`` calls over memoised look-ups,
-so the Python work per row is little more than building the LinkRow itself.
+so there is almost no Python work per row; the loader builds its records with ``zip``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from operator import is_not, itemgetter, or_
 from typing import Any
 
 from outreach.backlinks.formats import values
-from outreach.backlinks.formats.model import LinkRow, RowError
+from outreach.backlinks.formats.model import RowBlock, RowError
 from outreach.backlinks.formats.urlcells import DOMAINS, URLS, url_info
 
 Column = Sequence[str]
@@ -64,11 +64,11 @@ def _sources(
 
 def _targets(
     plan: Plan, rows: Sequence[int], column: ColumnOf, errors: dict[int, RowError]
-) -> tuple[Iterable[str | None], Iterable[str | None]]:
+) -> tuple[Sequence[str | None], Sequence[str | None]]:
     """Target URLs and domains; an empty cell takes the caller's target."""
     i = plan.index.get("target_url")
     if i is None:
-        return repeat(plan.target[0]), repeat(plan.target[1])
+        return [plan.target[0]] * len(rows), [plan.target[1]] * len(rows)
     cells, header = column(i), plan.headers[i]
     infos: list[Any] = URLS.column(cells)
     if None in infos:
@@ -78,69 +78,64 @@ def _targets(
                 if cells[n].strip() and n not in errors:
                     message = f"malformed URL {cells[n]!r} in column {header!r}"
                     errors[n] = RowError(rows[n], header, message)
-    return map(itemgetter(0), infos), map(itemgetter(1), infos)
+    return list(map(itemgetter(0), infos)), list(map(itemgetter(1), infos))
 
 
-def _flags(plan: Plan, column: ColumnOf) -> list[Iterable[bool]]:
-    found: list[Iterable[bool]] = []
+def _flags(plan: Plan, column: ColumnOf, count: int) -> list[Sequence[bool]]:
+    found: list[Sequence[bool]] = []
     for name in ("nofollow", "ugc", "sponsored"):
         i = plan.index.get(name)
-        found.append(repeat(False) if i is None else values.BOOLS.column(column(i)))
+        found.append([False] * count if i is None else values.BOOLS.column(column(i)))
     if "rel" in plan.index:
         rels = values.RELS.column(column(plan.index["rel"]))
-        found = [map(or_, flag, map(itemgetter(n), rels)) for n, flag in enumerate(found)]
+        found = [list(map(or_, flag, map(itemgetter(n), rels))) for n, flag in enumerate(found)]
     return found
 
 
-def _lost(plan: Plan, column: ColumnOf) -> tuple[Iterable[bool], Iterable[Any]]:
+def _lost(plan: Plan, column: ColumnOf, count: int) -> tuple[Sequence[bool], Sequence[Any]]:
     """Lost flags (from a status or flag column, or a lost date) and lost dates."""
-    lost: Iterable[bool] = repeat(False)
-    lost_at: Iterable[Any] = repeat(None)
+    lost: Sequence[bool] = [False] * count
+    lost_at: Sequence[Any] = [None] * count
     if "lost_at" in plan.index:
         lost_at = values.datetimes(column(plan.index["lost_at"]))
-        lost = map(is_not, lost_at, repeat(None))
+        lost = list(map(is_not, lost_at, repeat(None)))
     if "lost" in plan.index:
-        lost = map(or_, values.LOST.column(column(plan.index["lost"])), lost)
+        lost = list(map(or_, values.LOST.column(column(plan.index["lost"])), lost))
     return lost, lost_at
 
 
-def convert(plan: Plan, rows: Sequence[int], column: ColumnOf) -> list[LinkRow | RowError]:
-    """LinkRows, and RowErrors for unusable URLs, of the records numbered ``rows``."""
+def convert(plan: Plan, rows: Sequence[int], column: ColumnOf) -> RowBlock:
+    """The records numbered ``rows``, field by field, with RowErrors for unusable URLs."""
     index = plan.index
+    count = len(rows)
 
-    def cells(name: str, convert: Callable[[Column], Iterable[Any]]) -> Iterable[Any]:
+    def cells(name: str, convert: Callable[[Column], Sequence[Any]]) -> Sequence[Any]:
         i = index.get(name)
-        return repeat(None) if i is None else convert(column(i))
+        return [None] * count if i is None else convert(column(i))
 
     errors: dict[int, RowError] = {}
     src_urls, src_domains = zip(*_sources(plan, rows, column, errors), strict=True)
     target_urls, target_domains = _targets(plan, rows, column, errors)
-    nofollow, ugc, sponsored = _flags(plan, column)
-    lost, lost_at = _lost(plan, column)
-    out: list[LinkRow | RowError] = list(
-        map(
-            LinkRow,
-            rows,
-            src_urls,
-            src_domains,
-            cells("title", values.texts),
-            target_urls,
-            target_domains,
-            cells("anchor", values.texts),
-            nofollow,
-            ugc,
-            sponsored,
-            cells("authority", values.floats),
-            repeat(plan.metric),
-            cells("page_authority", values.floats),
-            cells("traffic", values.floats),
-            cells("first_seen", values.datetimes),
-            cells("last_seen", values.datetimes),
-            lost,
-            lost_at,
-            cells("language", values.LANGUAGES.column),
-        )
-    )
-    for n, error in errors.items():
-        out[n] = error
-    return out
+    nofollow, ugc, sponsored = _flags(plan, column, count)
+    lost, lost_at = _lost(plan, column, count)
+    fields: dict[str, Sequence[Any]] = {
+        "source_url": src_urls,
+        "source_domain": src_domains,
+        "source_title": cells("title", values.texts),
+        "target_url": target_urls,
+        "target_domain": target_domains,
+        "anchor": cells("anchor", values.texts),
+        "nofollow": nofollow,
+        "ugc": ugc,
+        "sponsored": sponsored,
+        "authority": cells("authority", values.floats),
+        "authority_metric": [plan.metric] * count,
+        "page_authority": cells("page_authority", values.floats),
+        "traffic": cells("traffic", values.floats),
+        "first_seen": cells("first_seen", values.datetimes),
+        "last_seen": cells("last_seen", values.datetimes),
+        "lost": lost,
+        "lost_at": lost_at,
+        "language": cells("language", values.LANGUAGES.column),
+    }
+    return RowBlock(rows, fields, errors)

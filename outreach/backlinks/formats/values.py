@@ -121,12 +121,24 @@ LANGUAGES = Memo(to_language, 1024)
 _EMPTY = {"": None}
 
 
+class DateColumn(list[datetime | None]):
+    """A column of dates read from plain UTC "YYYY-MM-DD hh:mm:ss" cells, which it keeps as
+    ``iso_text``: a loader can store that text as it is instead of formatting each date."""
+
+    __slots__ = ("iso_text",)
+
+    def __init__(self, dates: Iterable[datetime], iso_text: Sequence[str]) -> None:
+        super().__init__(dates)
+        self.iso_text = iso_text
+
+
 def datetimes(cells: Sequence[str]) -> list[datetime | None]:
     """A column of dates; "YYYY-MM-DD hh:mm:ss" columns are read in one C-level pass."""
     lengths = set(map(len, cells))
     if lengths == {19}:
         try:
-            return list(map(datetime.fromisoformat, map(str.__add__, cells, repeat("+00:00"))))
+            dates = map(datetime.fromisoformat, map(str.__add__, cells, repeat("+00:00")))
+            return DateColumn(dates, cells)
         except ValueError:
             pass
     elif lengths == {0}:

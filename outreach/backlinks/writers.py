@@ -1,0 +1,210 @@
+"""Writing backlink records in bulk, the fastest way each database allows.
+
+Both writers give the same result as one upsert per record, in file order: a link seen
+again keeps its earliest first-seen date and latest last-seen date, and takes the other
+fields from its latest row. They write inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, text
+
+from outreach.backlinks.batches import LoadTarget
+from outreach.backlinks.models import DataSource
+
+# The columns of a record, after the three a whole load shares.
+ROW_COLUMNS = (
+    "link_key", "source_url", "source_domain", "source_title", "target_url", "target_domain",
+    "anchor", "nofollow", "ugc", "sponsored", "authority", "page_authority", "traffic",
+    "language", "first_seen", "last_seen", "lost_at",
+)  # fmt: skip
+SHARED_COLUMNS = ("workspace_id", "import_id", "data_source")
+UPDATED = (
+    "import_id", "source_title", "anchor", "nofollow", "ugc", "sponsored", "authority",
+    "page_authority", "traffic", "language", "lost_at",
+)  # fmt: skip
+INTERSECT_INDEX = "ix_backlink_intersect"
+# A SQLite load of at least this many rows, and at least as many as the table holds,
+# builds the intersect index once at the end instead of updating it row by row.
+REBUILD_MIN_ROWS = 100_000
+SQLITE_SORT_CACHE_KIB = 2 * 1024
+SORT_THREADS = 2
+
+
+class Writer(Protocol):
+    """What the loader needs of a writer."""
+
+    def write(self, records: list[tuple[Any, ...]]) -> None:
+        """Add or merge these records, most of them new links."""
+
+    def merge(self, records: list[tuple[Any, ...]]) -> None:
+        """Add or merge these records, most of them links already written."""
+
+    def expect(self, rows: int) -> None:
+        """Hear how many records the whole load is expected to hold."""
+
+    def finish(self) -> None:
+        """Complete the load (the records are all written)."""
+
+    def close(self) -> None:
+        """Undo connection settings, whether the load finished or failed."""
+
+
+def writer_for(conn: Connection, where: LoadTarget) -> Writer:
+    """The writer for the connection's database."""
+    if conn.dialect.name == "postgresql":
+        return PostgresWriter(conn, where)
+    return SqliteWriter(conn, where)
+
+
+def _shared_values(where: LoadTarget) -> str:
+    """The shared columns as SQL literals: two integers and an enum value, never user text."""
+    import_id = "NULL" if where.import_id is None else str(int(where.import_id))
+    source = DataSource(where.data_source).value
+    assert source.isidentifier()
+    return f"{int(where.workspace_id)}, {import_id}, '{source}'"
+
+
+def _upsert(insert: str, greatest: str, least: str) -> str:
+    updates = ", ".join(f"{c} = excluded.{c}" for c in UPDATED)
+    return (
+        f"{insert} ON CONFLICT (workspace_id, data_source, link_key) DO UPDATE SET {updates}, "
+        f"last_seen = {greatest}(coalesce(backlink.last_seen, excluded.last_seen), "
+        "excluded.last_seen), "
+        f"first_seen = coalesce({least}(backlink.first_seen, excluded.first_seen), "
+        "backlink.first_seen, excluded.first_seen)"
+    )
+
+
+class SqliteWriter:
+    """Plain inserts, then an upsert for only the records that met an existing link.
+
+    SQLite's upsert costs about 4 µs more per row than ``INSERT OR IGNORE``, and most
+    records of an import are new. Rows inserted by a batch are the ones with a rowid above
+    the table's largest before it (the transaction is the only writer); every other record
+    of the batch is merged afterwards, in file order, by the upsert.
+    """
+
+    def __init__(self, conn: Connection, where: LoadTarget) -> None:
+        self.cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        self.cache_size = self.cursor.execute("PRAGMA cache_size").fetchone()[0]
+        self.temp_store = self.cursor.execute("PRAGMA temp_store").fetchone()[0]
+        self.threads = self.cursor.execute("PRAGMA threads").fetchone()[0]
+        self.dropped_index: str | None = None
+        names = ", ".join(SHARED_COLUMNS + ROW_COLUMNS)
+        values = f"VALUES ({_shared_values(where)}, {', '.join('?' for _ in ROW_COLUMNS)})"
+        self.insert = f"INSERT OR IGNORE INTO backlink ({names}) {values}"
+        self.upsert = _upsert(f"INSERT INTO backlink ({names}) {values}", "max", "min")
+        self.last_rowid = self._max_rowid()
+        self.table_rows = self.last_rowid
+
+    def _max_rowid(self) -> int:
+        return int(self.cursor.execute("SELECT max(rowid) FROM backlink").fetchone()[0] or 0)
+
+    def write(self, records: list[tuple[Any, ...]]) -> None:
+        """Insert the batch; merge what it did not insert."""
+        before = self.last_rowid
+        self.cursor.executemany(self.insert, records)
+        self.last_rowid = self._max_rowid()
+        if self.cursor.rowcount == len(records):
+            return
+        rows = self.cursor.execute("SELECT link_key FROM backlink WHERE rowid > ?", (before,))
+        new = {key for (key,) in rows}
+        merged = []
+        for record in records:
+            key = record[0]
+            if key in new:
+                new.discard(key)  # its first record was inserted; any later one merges
+            else:
+                merged.append(record)
+        self.cursor.executemany(self.upsert, merged)
+
+    def merge(self, records: list[tuple[Any, ...]]) -> None:
+        """Upsert the records one by one."""
+        self.cursor.executemany(self.upsert, records)
+        self.last_rowid = self._max_rowid()
+
+    def expect(self, rows: int) -> None:
+        """Drop the intersect index when the load is big next to the table. DDL is part of
+        the transaction: a failed load brings the index back, and readers keep theirs."""
+        if self.dropped_index is not None or rows < max(REBUILD_MIN_ROWS, self.table_rows):
+            return
+        found = self.cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (INTERSECT_INDEX,)
+        ).fetchone()
+        if found:
+            self.cursor.execute(f"DROP INDEX {INTERSECT_INDEX}")
+            self.dropped_index = found[0]
+
+    def finish(self) -> None:
+        """Build the intersect index again if the load dropped it."""
+        if self.dropped_index:
+            # The sort behind CREATE INDEX spills to temporary storage, which the app keeps
+            # in memory: on disk, with a small cache, it takes 2 MB instead of 80, as fast.
+            # A helper thread sorts too (the file reader is done by now): 1.5 s -> 1.0 s.
+            self.cursor.execute(f"PRAGMA cache_size = -{SQLITE_SORT_CACHE_KIB}")
+            self.cursor.execute("PRAGMA temp_store = FILE")
+            self.cursor.execute(f"PRAGMA threads = {SORT_THREADS}")
+            self.cursor.execute(self.dropped_index)
+            self.dropped_index = None
+
+    def close(self) -> None:
+        """Give the connection its page cache and temporary storage settings back."""
+        self.cursor.execute(f"PRAGMA cache_size = {int(self.cache_size)}")
+        self.cursor.execute(f"PRAGMA temp_store = {int(self.temp_store)}")
+        self.cursor.execute(f"PRAGMA threads = {int(self.threads)}")
+
+
+class PostgresWriter:
+    """``COPY`` into a staging table, then one ``INSERT ... SELECT`` upsert.
+
+    PostgreSQL keeps its indexes: dropping one would lock readers out until the commit.
+    """
+
+    def __init__(self, conn: Connection, where: LoadTarget) -> None:
+        self.conn = conn
+        self.shared = _shared_values(where)
+        conn.execute(
+            text(
+                "CREATE TEMP TABLE backlink_stage (LIKE backlink INCLUDING DEFAULTS) ON COMMIT DROP"
+            )
+        )
+        dropped = ", ".join(f"DROP COLUMN {name}" for name in ("id", *SHARED_COLUMNS))
+        conn.execute(text(f"ALTER TABLE backlink_stage {dropped}, ADD COLUMN seq bigserial"))
+
+    def write(self, records: list[tuple[Any, ...]]) -> None:
+        """Stream the records into the staging table."""
+        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(f"COPY backlink_stage ({', '.join(ROW_COLUMNS)}) FROM STDIN") as copy:
+            for record in records:
+                copy.write_row(record)
+
+    def merge(self, records: list[tuple[Any, ...]]) -> None:
+        """Stage them too: the final merge puts every record in file order."""
+        self.write(records)
+
+    def expect(self, rows: int) -> None:
+        """Nothing to prepare."""
+
+    def finish(self) -> None:
+        """Merge the staged records into the table: one row per link, the fields of its last
+        record in the file, its earliest first-seen and latest last-seen dates."""
+        names = ", ".join(SHARED_COLUMNS + ROW_COLUMNS)
+        rows = ", ".join(
+            {"first_seen": "first", "last_seen": "last"}.get(name, name) for name in ROW_COLUMNS
+        )
+        select = (
+            f"SELECT {self.shared}, {rows} FROM (SELECT *, "
+            "min(first_seen) OVER same AS first, max(last_seen) OVER same AS last, "
+            "row_number() OVER (PARTITION BY link_key ORDER BY seq DESC) AS newest "
+            "FROM backlink_stage WINDOW same AS (PARTITION BY link_key)) AS staged "
+            "WHERE newest = 1"
+        )
+        insert = f"INSERT INTO backlink ({names}) {select}"
+        self.conn.execute(text(_upsert(insert, "greatest", "least")))
+        self.conn.execute(text("DROP TABLE backlink_stage"))
+
+    def close(self) -> None:
+        """Nothing to undo."""
