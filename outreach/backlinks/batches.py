@@ -50,6 +50,7 @@ class Batch:
     targets: Counter[str] = field(default_factory=Counter)
     bytes_read: int = 0
     authorities: dict[str, float | None] = field(default_factory=dict)
+    reader_peak_kb: int | None = None  # a reader process's peak memory, on its last batch
 
 
 def link_key(source: str, target: str) -> int:
@@ -244,14 +245,20 @@ def record_batches(
             batch.rows += len(block)
             batch.records.extend(records)
             batch.rejected.extend(refused[n] for n in sorted(refused))
-            batch.targets.update(map(itemgetter(5), records))
-            _best_authorities(best, map(itemgetter(2), records), map(itemgetter(10), records))
             if len(batch.records) >= BATCH_SIZE:
-                batch.bytes_read = stream.count
-                batch.records, batch.repeats = seen.split(batch.records)
-                yield batch
+                yield _finished(batch, stream.count, seen, best)
                 batch = Batch()
-        batch.bytes_read = stream.count
-        batch.records, batch.repeats = seen.split(batch.records)
+        batch = _finished(batch, stream.count, seen, best)
         batch.authorities = best
         yield batch
+
+
+def _finished(
+    batch: Batch, bytes_read: int, seen: SeenKeys, best: dict[str, float | None]
+) -> Batch:
+    """Count the batch's targets and authorities, and set its repeats apart."""
+    batch.bytes_read = bytes_read
+    batch.targets.update(map(itemgetter(5), batch.records))
+    _best_authorities(best, map(itemgetter(2), batch.records), map(itemgetter(10), batch.records))
+    batch.records, batch.repeats = seen.split(batch.records)
+    return batch

@@ -36,6 +36,7 @@ class LoadResult:
     marked_lost: int = 0
     bytes_read: int = 0
     authorities: dict[str, float | None] = field(default_factory=dict)
+    reader_peak_kb: int | None = None  # peak memory of the file reader process, if one ran
 
     def reject(self, row: int, error: str, column: str | None = None) -> None:
         """Count a rejected row, keeping its message while there is room."""
@@ -76,6 +77,7 @@ def load_batches(
             if batch.authorities:
                 result.authorities = batch.authorities
             result.bytes_read = batch.bytes_read
+            result.reader_peak_kb = batch.reader_peak_kb or result.reader_peak_kb
             for row, error, column in batch.rejected:
                 result.reject(row, error, column)
             if file_bytes and result.bytes_read:

@@ -38,7 +38,7 @@ def _message(kind: str, payload: Any) -> bytes:
     if isinstance(payload, Batch):
         payload = (
             payload.records, payload.repeats, payload.rejected, payload.rows,
-            dict(payload.targets), payload.bytes_read, payload.authorities,
+            dict(payload.targets), payload.bytes_read, payload.authorities, payload.reader_peak_kb,
         )  # fmt: skip
     data = marshal.dumps((kind, payload))
     return _LENGTH.pack(len(data)) + data
@@ -54,8 +54,10 @@ def _receive(stream: IO[bytes]) -> tuple[str, Any] | None:
         return None
     kind, payload = marshal.loads(data)
     if kind == "batch":
-        records, repeats, rejected, rows, targets, bytes_read, authorities = payload
-        payload = Batch(records, repeats, rejected, rows, Counter(targets), bytes_read, authorities)
+        records, repeats, rejected, rows, targets, bytes_read, authorities, peak = payload
+        payload = Batch(
+            records, repeats, rejected, rows, Counter(targets), bytes_read, authorities, peak
+        )
     return kind, payload
 
 
@@ -94,6 +96,16 @@ def parallel_batches(
             child.stderr.close()
 
 
+def _peak_memory_kb() -> int:
+    """This process's peak resident memory since it started its own program (Linux's
+    VmHWM; ``ru_maxrss`` would count the importing process's memory it was forked with)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
 def child_main() -> None:
     """Entry point of the reader process: arguments in on stdin, batches out on stdout."""
     out = sys.stdout.buffer
@@ -110,8 +122,14 @@ def child_main() -> None:
     sender = threading.Thread(target=send_all, name="batch-sender")
     sender.start()
     try:
+        held: Batch | None = None  # the last batch also carries this process's peak memory
         for batch in record_batches(path, mapping, where, now, for_sqlite):
-            outbox.put(_message("batch", batch))
+            if held is not None:
+                outbox.put(_message("batch", held))
+            held = batch
+        if held is not None:
+            held.reader_peak_kb = _peak_memory_kb()
+            outbox.put(_message("batch", held))
         outbox.put(_message("done", None))
     except formats.ImportFileError as exc:
         outbox.put(_message("error", str(exc)))

@@ -95,9 +95,7 @@ def run_import(url: str, path: Path, instance: Path) -> dict[str, Any]:
         "seconds": round(elapsed, 2),
         "rows_per_second": round(result.rows / elapsed),
         "peak_memory_mb": round(_peak_mb()),
-        "reader_process_peak_memory_mb": round(
-            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        ),
+        "reader_process_peak_memory_mb": round((result.reader_peak_kb or 0) / 1024),
         "intersect_first_page_seconds": round(first_page, 3),
         "prospects": page.total,
         "intersect_k2_follow_seconds": round(filtered, 3),

@@ -14,7 +14,7 @@ from typing import Any
 
 from outreach.backlinks.formats import values
 from outreach.backlinks.formats.model import RowBlock, RowError
-from outreach.backlinks.formats.urlcells import DOMAINS, URLS, url_info
+from outreach.backlinks.formats.urlcells import DOMAINS, URLS, url_infos
 
 Column = Sequence[str]
 ColumnOf = Callable[[int], Column]
@@ -40,7 +40,7 @@ def _sources(
     i = plan.index[plan.source_field]
     cells, header = column(i), plan.headers[i]
     if plan.source_field == "source_url":
-        infos: list[Any] = list(map(url_info, cells))  # mostly distinct: no memo
+        infos: list[Any] = url_infos(cells)  # mostly distinct: no memo
         bad = None in infos
     else:
         domains = DOMAINS.column(cells)

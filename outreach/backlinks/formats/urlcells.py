@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Sequence
 
 from outreach.backlinks.formats.values import Memo
 from outreach.urls import (
@@ -88,6 +89,22 @@ def url_info(raw: str) -> tuple[str, str] | None:
 
     "htp:/x", "javascript:..." and hosts without a dot ("http://intranet/") are unusable.
     """
+    if "#" in raw or "\t" in raw or "\r" in raw or "\n" in raw:
+        return _slow_url(raw)
+    return _plain_url_info(raw)
+
+
+def url_infos(cells: Sequence[str]) -> list[tuple[str, str] | None]:
+    """:func:`url_info` of a column; one scan of the whole column rules out fragments and
+    control characters for every cell at once."""
+    joined = " ".join(cells)
+    if "#" in joined or "\t" in joined or "\r" in joined or "\n" in joined:
+        return list(map(url_info, cells))
+    return list(map(_plain_url_info, cells))
+
+
+def _plain_url_info(raw: str) -> tuple[str, str] | None:
+    """:func:`url_info` of a cell without "#", tabs or line breaks."""
     if raw.startswith("https://"):
         cut = 8
     elif raw.startswith("http://"):
@@ -95,7 +112,7 @@ def url_info(raw: str) -> tuple[str, str] | None:
     else:
         return _slow_url(raw)
     slash = raw.find("/", cut)
-    if slash < 0 or "#" in raw or "\t" in raw or "\r" in raw or "\n" in raw or raw[-1].isspace():
+    if slash < 0 or raw[-1].isspace():
         return _slow_url(raw)
     form = HOST_FORMS[raw[cut:slash]]
     if form is None:

@@ -1,0 +1,212 @@
+"""Bulk writers: the same result as one upsert per record in file order, on both databases."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from outreach.backlinks import writers
+from outreach.backlinks.batches import (
+    Batch,
+    LoadTarget,
+    link_key,
+    postgres_stamps,
+    sqlite_stamps,
+)
+from outreach.backlinks.loader import load_batches
+from outreach.backlinks.models import DataSource
+from outreach.extensions import db
+from tests.factories import Factory
+
+T0 = datetime(2024, 1, 1, tzinfo=UTC)
+FIELDS = ("source_title", "anchor", "nofollow", "authority", "lost_at")
+
+
+def _record(
+    source: str, day: int, seen_days: int, for_sqlite: bool, **fields: Any
+) -> tuple[Any, ...]:
+    stamps = sqlite_stamps if for_sqlite else postgres_stamps
+    first, last, lost = stamps(
+        [T0 + timedelta(days=day), T0 + timedelta(days=day + seen_days), fields.get("lost_at")]
+    )
+    target = "https://rival.com/"
+    return (
+        link_key(source, target), source, source.split("/")[2], fields.get("source_title"),
+        target, "rival.com", fields.get("anchor"), fields.get("nofollow", False), False, False,
+        fields.get("authority"), None, None, "en", first, last, lost,
+    )  # fmt: skip
+
+
+def _fold(records: list[tuple[Any, ...]]) -> dict[int, dict[str, Any]]:
+    """What one upsert per record, in order, leaves: the model the writers must match."""
+    names = writers.ROW_COLUMNS
+    table: dict[int, dict[str, Any]] = {}
+    for record in records:
+        row = dict(zip(names, record, strict=True))
+        known = table.get(row["link_key"])
+        if known is None:
+            table[row["link_key"]] = row
+            continue
+        known.update({name: row[name] for name in writers.UPDATED if name in row})
+        known["first_seen"] = min(known["first_seen"], row["first_seen"])
+        known["last_seen"] = max(known["last_seen"], row["last_seen"])
+    return table
+
+
+def _table(for_sqlite: bool) -> dict[int, dict[str, Any]]:
+    columns = ", ".join(("link_key", "first_seen", "last_seen", *FIELDS))
+    rows = db.session.execute(text(f"SELECT {columns} FROM backlink")).mappings()
+    found = {}
+    for row in rows:
+        item = dict(row)
+        for name in ("first_seen", "last_seen", "lost_at"):
+            value = item[name]
+            if value is not None and not isinstance(value, str):
+                value = value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            item[name] = value
+        found[item["link_key"]] = item
+    return found
+
+
+def _expected(records: list[tuple[Any, ...]], for_sqlite: bool) -> dict[int, dict[str, Any]]:
+    expected = {}
+    for key, row in _fold(records).items():
+        item = {name: row[name] for name in ("link_key", "first_seen", "last_seen", *FIELDS)}
+        for name in ("first_seen", "last_seen", "lost_at"):
+            if item[name] is not None and not for_sqlite:  # "…+00:00" ISO text for COPY
+                value = datetime.fromisoformat(item[name]).astimezone(UTC).replace(tzinfo=None)
+                item[name] = value.isoformat(" ", "microseconds")
+        item["nofollow"] = bool(item["nofollow"])
+        expected[key] = item
+    return expected
+
+
+def _normalise(table: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    for row in table.values():
+        row["nofollow"] = bool(row["nofollow"])
+    return table
+
+
+def _load(workspace_id: int, batches: list[Batch], **kwargs: Any) -> None:
+    where = LoadTarget(workspace_id, None, DataSource.AHREFS)
+    load_batches(db.session.connection(), batches, where, T0, **kwargs)
+
+
+def test_repeats_inside_and_across_batches_and_of_earlier_loads_merge_in_file_order(
+    factory: Factory,
+) -> None:
+    _, workspace = factory.user_with_workspace("o@example.com", "Acme")
+    for_sqlite = db.engine.dialect.name == "sqlite"
+    rng = random.Random(3)
+    pages = [f"https://site{n}.com/page" for n in range(40)]
+
+    def records(count: int, start_day: int) -> list[tuple[Any, ...]]:
+        return [
+            _record(
+                rng.choice(pages),
+                start_day + rng.randrange(30),
+                rng.randrange(60),
+                for_sqlite,
+                source_title=f"title {n}",
+                anchor=rng.choice(["a", "b", None]),
+                nofollow=rng.random() < 0.3,
+                authority=float(rng.randrange(90)),
+                lost_at=rng.choice([None, None, T0 + timedelta(days=rng.randrange(300))]),
+            )
+            for n in range(count)
+        ]
+
+    earlier = records(25, 0)
+    _load(workspace.id, [Batch(records=earlier)])
+    # As the file reader sends them: links it may have seen go in ``repeats``; the rest,
+    # including links of the earlier load and same-batch repeats it missed, in ``records``.
+    later = [records(30, 100), records(30, 200), records(30, 300)]
+    batches = [
+        Batch(records=later[0]),
+        Batch(records=later[1][:15], repeats=later[1][15:]),
+        Batch(records=later[2][::2], repeats=later[2][1::2]),
+    ]
+    _load(workspace.id, batches)
+    file_order = earlier + later[0] + later[1] + later[2][::2] + later[2][1::2]
+    assert _normalise(_table(for_sqlite)) == _expected(file_order, for_sqlite)
+    assert len(_table(for_sqlite)) == len({record[0] for record in file_order})
+
+
+def _index_sql() -> str | None:
+    if db.engine.dialect.name == "postgresql":
+        sql = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+    else:
+        sql = "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"
+    return db.session.execute(text(sql), {"name": writers.INTERSECT_INDEX}).scalar()
+
+
+def _pragmas() -> tuple[Any, ...]:
+    if db.engine.dialect.name != "sqlite":
+        return ()
+    conn = db.session.connection()
+    return tuple(
+        conn.execute(text(f"PRAGMA {name}")).scalar()
+        for name in ("cache_size", "temp_store", "threads")
+    )
+
+
+def test_a_big_load_builds_the_intersect_index_once_on_sqlite_and_keeps_it_on_postgresql(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, workspace = factory.user_with_workspace("o@example.com", "Acme")
+    monkeypatch.setattr(writers, "REBUILD_MIN_ROWS", 10)
+    original, settings = _index_sql(), _pragmas()
+    during_load = []
+
+    def batches() -> Iterator[Batch]:
+        for n in range(4):
+            pages = [f"https://s{n}-{i}.com/" for i in range(20)]
+            records = [_record(p, 1, 1, db.engine.dialect.name == "sqlite") for p in pages]
+            yield Batch(records=records, bytes_read=(n + 1) * 100)
+            during_load.append(_index_sql())
+
+    _load(workspace.id, batches(), file_bytes=400)
+    if db.engine.dialect.name == "sqlite":
+        assert during_load[0] is None, "dropped while the rows go in"
+    else:
+        assert during_load[0] == original, "PostgreSQL readers are never locked out"
+    assert _index_sql() == original, "rebuilt exactly as the migration made it"
+    assert _pragmas() == settings
+    assert db.session.execute(text("SELECT count(*) FROM backlink")).scalar() == 80
+    if db.engine.dialect.name == "sqlite":
+        plan = db.session.execute(
+            text(
+                "EXPLAIN QUERY PLAN SELECT source_domain FROM backlink "
+                "WHERE workspace_id = 1 AND target_domain = 'rival.com'"
+            )
+        ).all()
+        assert writers.INTERSECT_INDEX in " ".join(str(row[-1]) for row in plan)
+
+
+def test_a_big_load_that_fails_keeps_the_index_and_the_settings(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, workspace = factory.user_with_workspace("o@example.com", "Acme")
+    db.session.commit()
+    monkeypatch.setattr(writers, "REBUILD_MIN_ROWS", 10)
+    original, settings = _index_sql(), _pragmas()
+
+    def batches() -> Iterator[Batch]:
+        pages = [f"https://s{i}.com/" for i in range(40)]
+        yield Batch(
+            records=[_record(p, 1, 1, db.engine.dialect.name == "sqlite") for p in pages],
+            bytes_read=100,
+        )
+        raise RuntimeError("the file reader died")
+
+    with pytest.raises(RuntimeError):
+        _load(workspace.id, batches(), file_bytes=100)
+    assert _pragmas() == settings
+    db.session.rollback()
+    assert _index_sql() == original
+    assert db.session.execute(text("SELECT count(*) FROM backlink")).scalar() == 0
