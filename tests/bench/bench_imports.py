@@ -123,6 +123,9 @@ def run_pandas(path: Path, workdir: Path) -> dict[str, Any]:
 
 
 def _child(mode: str, *args: str) -> dict[str, Any]:
+    # Start each measurement with no dirty pages: the kernel writing back the generated file
+    # (or the previous run's database) would otherwise slow whichever run comes next.
+    os.sync()
     out = subprocess.run(
         [sys.executable, "-m", "tests.bench.bench_imports", "--child", mode, *args],
         capture_output=True,
