@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import compress, repeat
-from operator import is_not, itemgetter
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -168,16 +168,15 @@ def _best_authorities(
     best: dict[str, float | None], domains: Iterable[str], authorities: Iterable[float | None]
 ) -> None:
     """Fold a column of (domain, authority) into ``best``: each domain's highest figure."""
-    pairs = list(zip(authorities, domains, strict=True))
-    scored = sorted(compress(pairs, map(is_not, map(itemgetter(0), pairs), repeat(None))))
-    batch = dict.fromkeys(map(itemgetter(1), pairs))
-    batch.update(zip(map(itemgetter(1), scored), map(itemgetter(0), scored), strict=True))
-    for domain, authority in batch.items():
-        known = best.get(domain)
-        if authority is not None and (known is None or authority > known):
-            best[domain] = authority
-        elif domain not in best:
-            best[domain] = None
+    known = best.get
+    for domain, authority in zip(domains, authorities, strict=True):
+        if authority is None:
+            if domain not in best:
+                best[domain] = None
+        else:
+            current = known(domain)
+            if current is None or authority > current:
+                best[domain] = authority
 
 
 class SeenKeys:

@@ -42,6 +42,9 @@ def _fresh_schema(url: str, instance: Path) -> None:
     from flask_migrate import upgrade
     from sqlalchemy import create_engine, text
 
+    if url.startswith("sqlite:///"):
+        for suffix in ("", "-wal", "-shm"):
+            Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
     if url.startswith("postgresql"):
         engine = create_engine(url)
         with engine.begin() as conn:
@@ -103,16 +106,25 @@ def run_import(url: str, path: Path, instance: Path) -> dict[str, Any]:
     }
 
 
-def run_pandas(path: Path, workdir: Path) -> dict[str, Any]:
-    """The pandas baseline: read_csv + to_sql into SQLite."""
+def run_pandas(path: Path, workdir: Path, url: str | None = None) -> dict[str, Any]:
+    """The pandas baseline: read_csv + to_sql into SQLite (or the PostgreSQL ``url``)."""
     import sqlite3
 
     import pandas as pd
+    from sqlalchemy import create_engine
 
     started = time.perf_counter()
     frame = pd.read_csv(path, encoding="utf-16", sep="\t")
-    with sqlite3.connect(workdir / "pandas.db") as conn:
-        frame.to_sql("backlinks", conn, index=False, chunksize=50_000)
+    if url:
+        engine = create_engine(url)
+        with engine.begin() as conn:
+            frame.to_sql(
+                "pandas_backlinks", conn, index=False, chunksize=50_000, if_exists="replace"
+            )
+        engine.dispose()
+    else:
+        with sqlite3.connect(workdir / "pandas.db") as conn:
+            frame.to_sql("backlinks", conn, index=False, chunksize=50_000, if_exists="replace")
     elapsed = time.perf_counter() - started
     return {
         "rows": len(frame),
@@ -141,6 +153,7 @@ def main() -> None:
     """Generate the file, run every measurement, print and save the results."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--child", nargs="+")
     options = parser.parse_args()
     if options.child:
@@ -148,7 +161,8 @@ def main() -> None:
         if mode == "import":
             print(json.dumps(run_import(rest[0], Path(rest[1]), Path(rest[2]))))
         else:
-            print(json.dumps(run_pandas(Path(rest[0]), Path(rest[1]))))
+            url = rest[2] if len(rest) > 2 else None
+            print(json.dumps(run_pandas(Path(rest[0]), Path(rest[1]), url)))
         return
     from outreach.backlinks.exportgen import write_ahrefs_export
 
@@ -167,18 +181,31 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f}s",
             flush=True,
         )
-        results["sqlite"] = _child(
-            "import", f"sqlite:///{work / 'bench.db'}", str(export), str(work)
-        )
-        print("sqlite", results["sqlite"], flush=True)
+        runs: dict[str, tuple[str, ...]] = {
+            "sqlite": ("import", f"sqlite:///{work / 'bench.db'}", str(export), str(work)),
+            "pandas_sqlite": ("pandas", str(export), str(work)),
+        }
         pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
         if pg:
             from outreach.config import database_url
 
-            results["postgresql"] = _child("import", database_url(pg, work), str(export), str(work))
-            print("postgresql", results["postgresql"], flush=True)
-        results["pandas_sqlite"] = _child("pandas", str(export), str(work))
-        print("pandas", results["pandas_sqlite"], flush=True)
+            pg_url = database_url(pg, work)
+            runs["postgresql"] = ("import", pg_url, str(export), str(work))
+            runs["pandas_postgresql"] = ("pandas", str(export), str(work), pg_url)
+        # Rounds, each running everything once: a machine that speeds up or slows down
+        # during the run affects both sides of each comparison alike. Medians are reported.
+        measured: dict[str, list[dict[str, Any]]] = {name: [] for name in runs}
+        for round_number in range(1, options.rounds + 1):
+            for name, args in runs.items():
+                measured[name].append(_child(*args))
+                print(f"round {round_number}", name, measured[name][-1], flush=True)
+        for name, found in measured.items():
+            ordered = sorted(found, key=lambda run: run["rows_per_second"])
+            results[name] = {
+                **ordered[len(ordered) // 2],
+                "rows_per_second_each_round": [run["rows_per_second"] for run in found],
+                "peak_memory_mb": max(run["peak_memory_mb"] for run in found),
+            }
     out = Path("bench-results")
     out.mkdir(exist_ok=True)
     (out / "imports.json").write_text(json.dumps(results, indent=2))
