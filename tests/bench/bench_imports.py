@@ -85,6 +85,7 @@ def run_import(url: str, path: Path, instance: Path) -> dict[str, Any]:
         result = imports.run_import(item, campaign)
         db.session.commit()
         elapsed = time.perf_counter() - started
+        import_peak = _peak_mb()
         db.session.expire_all()
         started = time.perf_counter()
         page = intersect(campaign, IntersectQuery(min_competitors=1))
@@ -97,8 +98,9 @@ def run_import(url: str, path: Path, instance: Path) -> dict[str, Any]:
         "imported": result.imported,
         "seconds": round(elapsed, 2),
         "rows_per_second": round(result.rows / elapsed),
-        "peak_memory_mb": round(_peak_mb()),
+        "peak_memory_mb": round(import_peak),
         "reader_process_peak_memory_mb": round((result.reader_peak_kb or 0) / 1024),
+        "peak_memory_with_intersect_mb": round(_peak_mb()),
         "intersect_first_page_seconds": round(first_page, 3),
         "prospects": page.total,
         "intersect_k2_follow_seconds": round(filtered, 3),
