@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import marshal
+import os
 import pickle
 import queue
 import struct
@@ -115,9 +116,12 @@ def child_main() -> None:
     outbox: queue.Queue[bytes | None] = queue.Queue(maxsize=AHEAD)
 
     def send_all() -> None:
-        while (message := outbox.get()) is not None:
-            out.write(message)
-        out.flush()
+        try:
+            while (message := outbox.get()) is not None:
+                out.write(message)
+            out.flush()
+        except OSError:  # the importing process is gone: nobody will read the rest
+            os._exit(1)
 
     sender = threading.Thread(target=send_all, name="batch-sender")
     sender.start()

@@ -86,3 +86,24 @@ def test_the_reader_process_sends_what_this_process_would_read_and_its_own_peak_
     assert sum(len(b.repeats) for b in here) == 3000 - 100
     peak = there[-1].reader_peak_kb
     assert peak is not None and 10_000 < peak < 500_000, "its own memory, not this process's"
+
+
+def test_the_reader_process_ends_when_the_importing_process_is_gone(tmp_path: Path) -> None:
+    import pickle
+    import subprocess
+    import sys
+
+    links = [Link(f"https://s{i}.com/p", "https://rival.com/") for i in range(40000)]
+    path = write_ahrefs(tmp_path / "export.csv", links)
+    where = LoadTarget(1, 1, DataSource.AHREFS, None, frozenset({"rival.com"}))
+    child = subprocess.Popen(
+        [sys.executable, "-c", "from outreach.backlinks.parallel import child_main; child_main()"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    pickle.dump((path, None, where, datetime(2024, 6, 1, tzinfo=UTC), True), child.stdin)
+    child.stdin.close()
+    assert child.stdout.read(8), "it started sending"
+    child.stdout.close()  # as if the importing process died mid-file
+    assert child.wait(timeout=20) != 0
