@@ -31,6 +31,7 @@ INTERSECT_INDEX = "ix_backlink_intersect"
 REBUILD_MIN_ROWS = 100_000
 SQLITE_SORT_CACHE_KIB = 2 * 1024
 SORT_THREADS = 2
+POSTGRES_SORT_MEMORY = "64MB"
 
 
 class Writer(Protocol):
@@ -166,6 +167,8 @@ class PostgresWriter:
     def __init__(self, conn: Connection, where: LoadTarget) -> None:
         self.conn = conn
         self.shared = _shared_values(where)
+        # The final merge sorts the staged rows by link: in memory, not in temporary files.
+        conn.execute(text(f"SET LOCAL work_mem = '{POSTGRES_SORT_MEMORY}'"))
         conn.execute(
             text(
                 "CREATE TEMP TABLE backlink_stage (LIKE backlink INCLUDING DEFAULTS) ON COMMIT DROP"
