@@ -152,10 +152,11 @@ class SqliteWriter:
             self.dropped_index = None
 
     def close(self) -> None:
-        """Give the connection its page cache and temporary storage settings back."""
+        """Give the connection its page cache, temporary storage and thread settings back."""
         self.cursor.execute(f"PRAGMA cache_size = {int(self.cache_size)}")
         self.cursor.execute(f"PRAGMA temp_store = {int(self.temp_store)}")
         self.cursor.execute(f"PRAGMA threads = {int(self.threads)}")
+        self.cursor.close()
 
 
 class PostgresWriter:
