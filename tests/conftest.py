@@ -81,6 +81,19 @@ def _migrate(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``sqlite_only`` (SQLite's own bulk path) are not collected for PostgreSQL."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("database") if callspec else None
+        only_sqlite = item.get_closest_marker("sqlite_only") is not None
+        (dropped if only_sqlite and backend == "postgresql" else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 @pytest.fixture(scope="session", params=_backends())
 def database(request: pytest.FixtureRequest, session_dir: Path) -> str:
     """A migrated database URL, once per backend per run."""

@@ -49,9 +49,19 @@ def downgrade():
     bind = op.get_bind()
     with op.batch_alter_table("backlink") as batch:
         batch.alter_column("link_key", type_=sa.String(40), existing_nullable=False)
-    rows = bind.execute(sa.text("SELECT id, source_url, source_domain, target_url FROM backlink"))
-    keys = [{"id": row[0], "key": _hex_of_row(*row[1:])} for row in rows]
-    for start in range(0, len(keys), 5000):
+    last = 0
+    while True:  # in slices of ids, so a big table never sits in memory
+        rows = bind.execute(
+            sa.text(
+                "SELECT id, source_url, source_domain, target_url FROM backlink "
+                "WHERE id > :last ORDER BY id LIMIT 5000"
+            ),
+            {"last": last},
+        ).all()
+        if not rows:
+            break
         bind.execute(
-            sa.text("UPDATE backlink SET link_key = :key WHERE id = :id"), keys[start : start + 5000]
+            sa.text("UPDATE backlink SET link_key = :key WHERE id = :id"),
+            [{"id": row[0], "key": _hex_of_row(*row[1:])} for row in rows],
         )
+        last = rows[-1][0]

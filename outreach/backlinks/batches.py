@@ -136,11 +136,14 @@ def block_records(
         targets = [target or where.fixed_target_domain for target in targets]
     refused = _refusals(block, targets, where.accepted_targets)
     urls, domains, target_urls = f["source_url"], f["source_domain"], f["target_url"]
-    sources = (
-        urls if None not in urls else [u or d or "" for u, d in zip(urls, domains, strict=True)]
-    )
+    # Files that list sites have no page URL: the domain identifies the link, the stored
+    # URL stays empty. A refused row may have no target at all; it is dropped below.
+    key_sources, stored_sources = urls, urls
+    if None in urls:
+        key_sources = [u or d or "" for u, d in zip(urls, domains, strict=True)]
+        stored_sources = [u or "" for u in urls]
     if None in target_urls:
-        target_urls = [u or t for u, t in zip(target_urls, targets, strict=True)]
+        target_urls = [u or t or "" for u, t in zip(target_urls, targets, strict=True)]
     last_seen = f["last_seen"]
     if None in last_seen:
         last_seen = [seen or now for seen in last_seen]
@@ -153,7 +156,7 @@ def block_records(
     stamps = sqlite_stamps if for_sqlite else postgres_stamps
     records = list(
         zip(
-            link_keys(sources, target_urls), sources, domains, f["source_title"],
+            link_keys(key_sources, target_urls), stored_sources, domains, f["source_title"],
             target_urls, targets, f["anchor"], f["nofollow"], f["ugc"], f["sponsored"],
             f["authority"], f["page_authority"], f["traffic"], f["language"],
             stamps(f["first_seen"]), stamps(last_seen), stamps(lost_at), strict=True,

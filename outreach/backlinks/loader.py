@@ -62,9 +62,9 @@ def load_batches(
     and rebuild the intersect index once at the end rather than update it row by row.
     """
     result = LoadResult()
+    writer = writer_for(conn, where)  # on SQLite, holds the write lock from here on
     # Links that existed before this load have ids up to this one; only they can vanish.
     last_id_before = conn.execute(text("SELECT max(id) FROM backlink")).scalar() or 0
-    writer = writer_for(conn, where)
     try:
         for batch in batches:
             if batch.records:
@@ -87,6 +87,9 @@ def load_batches(
         writer.finish()
     finally:
         writer.close()
+        close_reader = getattr(batches, "close", None)  # end a reader process at once
+        if close_reader is not None:
+            close_reader()
     if where.import_id is not None and result.target_domains:
         result.marked_lost = _mark_vanished_lost(
             conn, where, set(result.target_domains), now, last_id_before
@@ -106,17 +109,21 @@ def _mark_vanished_lost(
 ) -> int:
     """Links of the same source and targets that this import did not see are lost now.
 
-    ``id <= last_id_before`` changes no answer (a new link carries this import's id) but
-    is read from the intersect index, so the links just inserted are skipped without
-    reading their rows.
+    On SQLite, which holds the write lock for the whole load, ``id <= last_id_before``
+    changes no answer (a new link carries this import's id) but is read from the intersect
+    index, so the links just inserted are skipped without reading their rows. PostgreSQL
+    lets other transactions commit meanwhile, so it goes without.
     """
     params: dict[str, Any] = {
-        "before": last_id_before,
         "ws": where.workspace_id,
         "src": where.data_source.value,
         "imp": where.import_id,
         "now": sqlite_stamp(now) if conn.dialect.name == "sqlite" else now,
     }
+    only_older = ""
+    if conn.dialect.name == "sqlite":
+        only_older = "AND id <= :before "
+        params["before"] = last_id_before
     names = []
     for index, domain in enumerate(sorted(targets)):
         params[f"t{index}"] = domain
@@ -125,7 +132,8 @@ def _mark_vanished_lost(
         text(
             "UPDATE backlink SET lost_at = :now WHERE workspace_id = :ws AND data_source = :src "
             f"AND target_domain IN ({', '.join(names)}) AND lost_at IS NULL "
-            "AND id <= :before AND (import_id IS NULL OR import_id <> :imp)"
+            f"{only_older}"
+            "AND (import_id IS NULL OR import_id <> :imp)"
         ),
         params,
     )

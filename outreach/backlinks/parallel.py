@@ -120,8 +120,8 @@ def child_main() -> None:
             while (message := outbox.get()) is not None:
                 out.write(message)
             out.flush()
-        except OSError:  # the importing process is gone: nobody will read the rest
-            os._exit(1)
+        except BaseException:  # the importing process is gone, or this thread broke:
+            os._exit(1)  # either way nobody will read the rest
 
     sender = threading.Thread(target=send_all, name="batch-sender")
     sender.start()

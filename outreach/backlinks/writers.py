@@ -7,6 +7,8 @@ fields from its latest row. They write inside the caller's transaction.
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, text
@@ -90,6 +92,9 @@ class SqliteWriter:
 
     def __init__(self, conn: Connection, where: LoadTarget) -> None:
         self.cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        # Take the write lock now (a write statement does, even one that changes nothing):
+        # no other connection can commit between the rowid read below and the inserts.
+        self.cursor.execute("UPDATE backlink SET id = id WHERE 0")
         self.cache_size = self.cursor.execute("PRAGMA cache_size").fetchone()[0]
         self.temp_store = self.cursor.execute("PRAGMA temp_store").fetchone()[0]
         self.threads = self.cursor.execute("PRAGMA threads").fetchone()[0]
@@ -108,8 +113,9 @@ class SqliteWriter:
         """Insert the batch; merge what it did not insert."""
         before = self.last_rowid
         self.cursor.executemany(self.insert, records)
+        inserted = self.cursor.rowcount  # read before the next statement resets it
         self.last_rowid = self._max_rowid()
-        if self.cursor.rowcount == len(records):
+        if inserted == len(records):
             return
         rows = self.cursor.execute("SELECT link_key FROM backlink WHERE rowid > ?", (before,))
         new = {key for (key,) in rows}
@@ -146,15 +152,17 @@ class SqliteWriter:
             # in memory: on disk, with a small cache, it takes 2 MB instead of 80, as fast.
             # A helper thread sorts too (the file reader is done by now): 1.5 s -> 1.0 s.
             self.cursor.execute(f"PRAGMA cache_size = -{SQLITE_SORT_CACHE_KIB}")
-            self.cursor.execute("PRAGMA temp_store = FILE")
             self.cursor.execute(f"PRAGMA threads = {SORT_THREADS}")
+            with contextlib.suppress(sqlite3.OperationalError):  # refused once the connection
+                self.cursor.execute("PRAGMA temp_store = FILE")  # has had temporary tables
             self.cursor.execute(self.dropped_index)
             self.dropped_index = None
 
     def close(self) -> None:
         """Give the connection its page cache, temporary storage and thread settings back."""
         self.cursor.execute(f"PRAGMA cache_size = {int(self.cache_size)}")
-        self.cursor.execute(f"PRAGMA temp_store = {int(self.temp_store)}")
+        with contextlib.suppress(sqlite3.OperationalError):
+            self.cursor.execute(f"PRAGMA temp_store = {int(self.temp_store)}")
         self.cursor.execute(f"PRAGMA threads = {int(self.threads)}")
         self.cursor.close()
 
@@ -180,10 +188,12 @@ class PostgresWriter:
 
     def write(self, records: list[tuple[Any, ...]]) -> None:
         """Stream the records into the staging table."""
-        cursor = self.conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(f"COPY backlink_stage ({', '.join(ROW_COLUMNS)}) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row(record)
+        driver = self.conn.connection.driver_connection
+        with driver.cursor() as cursor:  # type: ignore[union-attr]
+            columns = ", ".join(ROW_COLUMNS)
+            with cursor.copy(f"COPY backlink_stage ({columns}) FROM STDIN") as copy:
+                for record in records:
+                    copy.write_row(record)
 
     def merge(self, records: list[tuple[Any, ...]]) -> None:
         """Stage them too: the final merge puts every record in file order."""
@@ -211,4 +221,5 @@ class PostgresWriter:
         self.conn.execute(text("DROP TABLE backlink_stage"))
 
     def close(self) -> None:
-        """Nothing to undo."""
+        """Give the rest of the caller's transaction the usual sort memory."""
+        self.conn.execute(text("SET LOCAL work_mem TO DEFAULT"))

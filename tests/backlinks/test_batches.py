@@ -107,3 +107,49 @@ def test_the_reader_process_ends_when_the_importing_process_is_gone(tmp_path: Pa
     assert child.stdout.read(8), "it started sending"
     child.stdout.close()  # as if the importing process died mid-file
     assert child.wait(timeout=20) != 0
+
+
+def test_rows_without_a_usable_target_are_refused_not_fatal_on_both_reading_paths(
+    tmp_path: Path,
+) -> None:
+    links = [Link(f"https://s{i}.com/p", "https://rival.com/") for i in range(6)]
+    links[2] = Link("https://empty-target.com/p", "")
+    links[4] = Link("https://bad-target.com/p", "htp:/nowhere")
+    path = write_ahrefs(tmp_path / "export.csv", links)
+    where = LoadTarget(1, 1, DataSource.AHREFS)  # no competitor chosen for the file
+    now = datetime(2024, 6, 1, tzinfo=UTC)
+    for batches in (
+        list(record_batches(path, None, where, now, True)),
+        list(parallel_batches(path, None, where, now, False)),
+    ):
+        assert sum(len(b.records) for b in batches) == 4
+        rejected = [r for b in batches for r in b.rejected]
+        assert [row for row, _, _ in rejected] == [3, 5]
+        assert "no target URL" in rejected[0][1]
+        assert "Target URL" in " ".join(str(part) for part in rejected[1])
+
+
+def test_dates_that_are_not_plain_iso_text_are_stored_in_the_canonical_form() -> None:
+    for cells, stored in (
+        (["2024-03-05T12:34:56"], "2024-03-05 12:34:56.000000"),
+        (["2024-03-05 123456.1"], "2024-03-05 12:34:56.100000"),
+        (["2024-03-05 12:34:56", "2024-03-05T12:34:57"], "2024-03-05 12:34:56.000000"),
+    ):
+        dates = values.datetimes(cells)
+        assert sqlite_stamps(dates)[0] == stored
+        assert sqlite_stamps(dates) == [sqlite_stamp(d) for d in dates]
+        assert [datetime.fromisoformat(s) for s in postgres_stamps(dates)] == list(dates)
+
+
+def test_files_of_sites_store_no_page_url_and_key_links_by_domain(tmp_path: Path) -> None:
+    csv = "Domain,DR,First seen\nblog.site-a.com,40,2024-01-02\nsite-b.org,,2024-02-03\n"
+    path = tmp_path / "refdomains.csv"
+    path.write_text(csv, encoding="utf-8")
+    where = LoadTarget(1, 1, DataSource.CSV, "rival.com")
+    mapping = {"source_domain": "Domain", "authority": "DR", "first_seen": "First seen"}
+    (batch,) = record_batches(path, mapping, where, datetime(2024, 6, 1, tzinfo=UTC), True)
+    assert [(r[1], r[2]) for r in batch.records] == [("", "site-a.com"), ("", "site-b.org")]
+    assert [r[0] for r in batch.records] == [
+        link_key("site-a.com", "rival.com"),
+        link_key("site-b.org", "rival.com"),
+    ]

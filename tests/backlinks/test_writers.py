@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import random
+import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.exc import OperationalError
 
 from outreach.backlinks import writers
 from outreach.backlinks.batches import (
@@ -20,7 +24,9 @@ from outreach.backlinks.batches import (
 )
 from outreach.backlinks.loader import load_batches
 from outreach.backlinks.models import DataSource
+from outreach.backlinks.parallel import parallel_batches
 from outreach.extensions import db
+from tests.backlinks.ahrefs import Link, write_ahrefs
 from tests.factories import Factory
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -188,25 +194,129 @@ def test_a_big_load_builds_the_intersect_index_once_on_sqlite_and_keeps_it_on_po
         assert writers.INTERSECT_INDEX in " ".join(str(row[-1]) for row in plan)
 
 
-def test_a_big_load_that_fails_keeps_the_index_and_the_settings(
+def _records(count: int, prefix: str = "s") -> list[tuple[Any, ...]]:
+    for_sqlite = db.engine.dialect.name == "sqlite"
+    return [_record(f"https://{prefix}{i}.com/", 1, 1, for_sqlite) for i in range(count)]
+
+
+def test_a_big_load_that_fails_while_reading_keeps_the_index(
     factory: Factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, workspace = factory.user_with_workspace("o@example.com", "Acme")
     db.session.commit()
     monkeypatch.setattr(writers, "REBUILD_MIN_ROWS", 10)
     original, settings = _index_sql(), _pragmas()
+    during_load = []
 
     def batches() -> Iterator[Batch]:
-        pages = [f"https://s{i}.com/" for i in range(40)]
-        yield Batch(
-            records=[_record(p, 1, 1, db.engine.dialect.name == "sqlite") for p in pages],
-            bytes_read=100,
-        )
+        yield Batch(records=_records(40), bytes_read=100)
+        during_load.append(_index_sql())
         raise RuntimeError("the file reader died")
 
     with pytest.raises(RuntimeError):
         _load(workspace.id, batches(), file_bytes=100)
+    if db.engine.dialect.name == "sqlite":
+        assert during_load == [None], "it was dropped before the failure"
     assert _pragmas() == settings
     db.session.rollback()
     assert _index_sql() == original
     assert db.session.execute(text("SELECT count(*) FROM backlink")).scalar() == 0
+
+
+@pytest.mark.sqlite_only
+def test_a_big_load_that_fails_while_rebuilding_the_index_restores_everything(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, workspace = factory.user_with_workspace("o@example.com", "Acme")
+    db.session.commit()
+    monkeypatch.setattr(writers, "REBUILD_MIN_ROWS", 10)
+    original, settings = _index_sql(), _pragmas()
+    rebuild = writers.SqliteWriter.finish
+
+    def broken_rebuild(self: writers.SqliteWriter) -> None:
+        assert self.dropped_index
+        self.dropped_index = "CREATE INDEX ix_broken ON no_such_table (x)"
+        rebuild(self)
+
+    monkeypatch.setattr(writers.SqliteWriter, "finish", broken_rebuild)
+    with pytest.raises(sqlite3.OperationalError):
+        _load(workspace.id, [Batch(records=_records(40), bytes_read=100)], file_bytes=100)
+    assert _pragmas() == settings
+    db.session.rollback()
+    assert _index_sql() == original
+    assert db.session.execute(text("SELECT count(*) FROM backlink")).scalar() == 0
+
+
+def test_a_load_holds_off_other_writers_on_sqlite_and_not_on_postgresql(
+    factory: Factory, database: str
+) -> None:
+    _, workspace = factory.user_with_workspace("o@example.com", "Acme")
+    db.session.commit()
+    writer = writers.writer_for(
+        db.session.connection(), LoadTarget(workspace.id, None, DataSource.AHREFS)
+    )
+    other = create_engine(database)
+    try:
+        with other.begin() as conn:
+            if db.engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("PRAGMA busy_timeout = 200")  # the app waits 30 s
+            conn.execute(
+                text("UPDATE workspace SET name = 'Other' WHERE id = :id"), {"id": workspace.id + 1}
+            )
+        assert db.engine.dialect.name == "postgresql", "SQLite: no one commits mid-load"
+    except OperationalError as exc:
+        assert db.engine.dialect.name == "sqlite" and "locked" in str(exc)
+    finally:
+        other.dispose()
+        writer.close()
+        db.session.rollback()
+
+
+@pytest.mark.sqlite_only
+def test_new_links_skip_the_merge_and_a_temporary_table_does_not_stop_a_big_load(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, workspace = factory.user_with_workspace("o@example.com", "Acme")
+    db.session.commit()
+    monkeypatch.setattr(writers, "REBUILD_MIN_ROWS", 10)
+    conn = db.session.connection()
+    conn.exec_driver_sql("CREATE TEMP TABLE scratch (x)")
+    statements: list[str] = []
+    conn.connection.driver_connection.set_trace_callback(statements.append)  # type: ignore[union-attr]
+    try:
+        _load(workspace.id, [Batch(records=_records(40), bytes_read=100)], file_bytes=100)
+        assert not [sql for sql in statements if "WHERE rowid >" in sql]
+        assert db.session.execute(text("SELECT count(*) FROM backlink")).scalar() == 40
+        assert _index_sql() is not None
+        _load(workspace.id, [Batch(records=_records(20) + _records(5, "n"))])
+        assert [sql for sql in statements if "WHERE rowid >" in sql]
+    finally:
+        conn.connection.driver_connection.set_trace_callback(None)  # type: ignore[union-attr]
+    assert db.session.execute(text("SELECT count(*) FROM backlink")).scalar() == 45
+
+
+def _children() -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+        found.update(int(pid) for pid in (task / "children").read_text().split())
+    return found
+
+
+def test_a_load_that_fails_ends_its_reader_process_at_once(
+    factory: Factory, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    _, workspace = factory.user_with_workspace("o@example.com", "Acme")
+    links = [Link(f"https://s{i}.com/p", "https://rival.com/") for i in range(30000)]
+    path = write_ahrefs(tmp_path / "export.csv", links)
+    where = LoadTarget(workspace.id, None, DataSource.AHREFS)
+    before = _children()
+
+    def failing_write(self: writers.Writer, records: list[tuple[Any, ...]]) -> None:
+        raise RuntimeError("the disk is full")
+
+    for writer in (writers.SqliteWriter, writers.PostgresWriter):
+        monkeypatch.setattr(writer, "write", failing_write)
+    batches = parallel_batches(path, None, where, T0, db.engine.dialect.name == "sqlite")
+    with pytest.raises(RuntimeError, match="disk is full"):
+        load_batches(db.session.connection(), batches, where, T0)
+    assert _children() == before, "no reader process is left behind"

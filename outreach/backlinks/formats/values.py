@@ -121,6 +121,10 @@ LANGUAGES = Memo(to_language, 1024)
 _EMPTY = {"": None}
 
 
+_PLAIN_DATE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
+_PLAIN_DATES = re.compile(rf"(?:{_PLAIN_DATE}\n)*{_PLAIN_DATE}", re.ASCII).fullmatch
+
+
 class DateColumn(list[datetime | None]):
     """A column of dates read from plain UTC "YYYY-MM-DD hh:mm:ss" cells, which it keeps as
     ``iso_text``: a loader can store that text as it is instead of formatting each date."""
@@ -135,11 +139,11 @@ class DateColumn(list[datetime | None]):
 def datetimes(cells: Sequence[str]) -> list[datetime | None]:
     """A column of dates; "YYYY-MM-DD hh:mm:ss" columns are read in one C-level pass."""
     lengths = set(map(len, cells))
-    if lengths == {19}:
+    if lengths == {19} and _PLAIN_DATES("\n".join(cells)):
         try:
             dates = map(datetime.fromisoformat, map(str.__add__, cells, repeat("+00:00")))
             return DateColumn(dates, cells)
-        except ValueError:
+        except ValueError:  # "2024-02-30 ..." has the shape, not the date
             pass
     elif lengths == {0}:
         return [None] * len(cells)
