@@ -17,9 +17,6 @@ down_revision = "0006_backlink_index"
 branch_labels = None
 depends_on = None
 
-UNIQUE = "uq_backlink_workspace_id_data_source_link_key"
-
-
 def _from_hex(key):
     value = int(key[:16], 16)
     return value - (1 << 64) if value >= 1 << 63 else value

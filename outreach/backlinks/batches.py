@@ -53,15 +53,14 @@ class Batch:
     reader_peak_kb: int | None = None  # a reader process's peak memory, on its last batch
 
 
+_SHA1 = type(hashlib.sha1())
+_FIRST_8_SIGNED = struct.Struct(">q")
+
+
 def link_key(source: str, target: str) -> int:
     """Stable identity of a link within a workspace and data source: the first 8 bytes of
     the SHA-1 of its source and target, as a signed 64-bit integer."""
-    digest = hashlib.sha1(f"{source}\x00{target}".encode(), usedforsecurity=False).digest()
-    return int.from_bytes(digest[:8], "big", signed=True)
-
-
-_SHA1 = type(hashlib.sha1())
-_FIRST_8_SIGNED = struct.Struct(">q")
+    return link_keys((source,), (target,))[0]
 
 
 def link_keys(sources: Iterable[str], targets: Iterable[str]) -> list[int]:

@@ -31,7 +31,7 @@ from outreach.backlinks.batches import Batch, LoadTarget, record_batches
 
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 PIPE_BYTES = 1024 * 1024
-AHEAD = 4  # batches the child may have pickled and not yet sent
+AHEAD = 4  # batches the child may have encoded and not yet sent
 _LENGTH = struct.Struct("<Q")
 
 

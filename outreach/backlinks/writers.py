@@ -63,10 +63,10 @@ def writer_for(conn: Connection, where: LoadTarget) -> Writer:
 
 
 def _shared_values(where: LoadTarget) -> str:
-    """The shared columns as SQL literals: two integers and an enum value, never user text."""
+    """The shared columns as SQL literals: two integers and a value of the DataSource enum
+    (the constructor refuses anything else), never user text."""
     import_id = "NULL" if where.import_id is None else str(int(where.import_id))
     source = DataSource(where.data_source).value
-    assert source.isidentifier()
     return f"{int(where.workspace_id)}, {import_id}, '{source}'"
 
 
