@@ -22,9 +22,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.crawl import views as crawl
     from outreach.extensions import csrf, db, migrate
     from outreach.jobs import views as jobs
+    from outreach.links import jobs as _link_jobs  # noqa: F401  (registers its recurring work)
     from outreach.links import views as links
     from outreach.main import views as main
     from outreach.pipeline import views as pipeline
+    from outreach.pitches import jobs as _pitch_jobs  # noqa: F401  (registers its recurring work)
     from outreach.pitches import views as pitches
     from outreach.prospects import views as prospects
     from outreach.web import init_templates

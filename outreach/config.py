@@ -104,5 +104,13 @@ class Settings:
             "OUTREACH_ALERT_FROM": os.environ.get(
                 "OUTREACH_ALERT_FROM", "Outreach <outreach@localhost>"
             ),
+            # Cron expressions of the recurring jobs (a sixth field counts seconds).
+            "OUTREACH_OUTBOX_SCHEDULE": os.environ.get("OUTREACH_OUTBOX_SCHEDULE") or "* * * * *",
+            "OUTREACH_MAILBOX_POLL_SCHEDULE": (
+                os.environ.get("OUTREACH_MAILBOX_POLL_SCHEDULE") or "* * * * *"
+            ),
+            "OUTREACH_LINK_SWEEP_SCHEDULE": (
+                os.environ.get("OUTREACH_LINK_SWEEP_SCHEDULE") or "0 * * * *"
+            ),
         }
         return cls(values)

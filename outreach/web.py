@@ -25,7 +25,7 @@ def ago(moment: datetime | None) -> str:
             count = int(seconds // size)
             text = f"{count} {unit}{'s' if count != 1 else ''}"
             return f"in {text}" if future else f"{text} ago"
-    return "just now"
+    return "within a minute" if future else "just now"
 
 
 def when(moment: datetime | None) -> str:

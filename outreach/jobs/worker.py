@@ -27,15 +27,6 @@ class OutreachWorker(Worker):
         self.flask_app = worker_app()
         super().__init__(*args, **kwargs)
 
-    def work(self, *args: Any, **kwargs: Any) -> bool:
-        """Schedule the recurring jobs on the app's queue, then work as usual."""
-        from outreach.jobs.periodic import ensure_periodic_jobs
-
-        for queue in self.queues:
-            if queue.name == self.flask_app.config["OUTREACH_QUEUE"]:
-                ensure_periodic_jobs(queue)
-        return bool(super().work(*args, **kwargs))
-
     def main_work_horse(self, job: Any, queue: Any) -> None:
         """In the forked child: drop inherited database connections before running the job."""
         with self.flask_app.app_context():

@@ -93,19 +93,14 @@ def verify_link(page_url: str | None, target_url: str | None, batch: Path | None
 
 
 @click.command("monitor-links")
-@click.option("--schedule-only", is_flag=True, help="Only make sure the hourly sweep is scheduled.")
 @with_appcontext
-def monitor_links(schedule_only: bool) -> None:
-    """Queue re-checks of every due placed link now, and keep the hourly sweep scheduled."""
+def monitor_links() -> None:
+    """Queue re-checks of every due placed link now (``rq cron`` also does it every hour)."""
     from outreach.jobs.tasks import get_queue
-    from outreach.links.jobs import enqueue_due_checks, ensure_sweep_scheduled
+    from outreach.links.jobs import enqueue_due_checks
 
-    queue = get_queue()
-    job_id = ensure_sweep_scheduled(queue)
-    click.echo(f"Hourly sweep scheduled ({job_id}); `flask worker` runs RQ's scheduler.")
-    if not schedule_only:
-        queue.enqueue(enqueue_due_checks, description="Queue due re-checks of placed links")
-        click.echo("Due re-checks queued.")
+    get_queue().enqueue(enqueue_due_checks, description="Queue due re-checks of placed links")
+    click.echo("Due re-checks queued.")
 
 
 COMMANDS: list[click.Command] = [verify_link, monitor_links]

@@ -1,25 +1,23 @@
 """Background jobs: verify placed links in batches, sweep for due re-checks, discover links.
 
 Jobs take ids, are idempotent (a link checked after the job was requested is skipped; a sweep
-leases what it queues) and report progress in ``job.meta``. The sweep re-schedules itself
-once an hour with RQ's scheduler (``flask worker`` runs it), one uniquely named job per hour.
+leases what it queues) and report progress in ``job.meta``. The sweep is recurring work: RQ's
+cron scheduler enqueues it every hour (``OUTREACH_LINK_SWEEP_SCHEDULE``).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import Flask
-from rq import Queue
-from rq.exceptions import DuplicateJobError
 from sqlalchemy import select
 
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.context import job_context, report_progress
+from outreach.jobs.recurring import recurring
 from outreach.jobs.tasks import get_queue
 from outreach.links import monitor, notify
 from outreach.links.checker import Checked, CheckRequest, check_stream
@@ -33,8 +31,6 @@ from outreach.links.settings import (
 )
 from outreach.net.settings import policy_from_config
 
-SWEEP_EVERY = timedelta(hours=1)
-SWEEP_RESULT_TTL = 2 * 3600
 CHECK_TIMEOUT = 3600
 
 
@@ -98,11 +94,16 @@ def verify_links(link_ids: list[int], requested_at: str | None = None) -> dict[s
             notify.send_queued(
                 alert_smtp_url(app.config), alert_from(app.config), app.config["OUTREACH_BASE_URL"]
             )
-        ensure_sweep_scheduled(get_queue(app))
     return counts
 
 
-def enqueue_due_checks(now: str | None = None, reschedule: bool = True) -> dict[str, int]:
+@recurring(
+    "link-sweep",
+    schedule="OUTREACH_LINK_SWEEP_SCHEDULE",
+    description="Queue due re-checks of placed links",
+    timeout=1800,
+)
+def enqueue_due_checks(now: str | None = None) -> dict[str, int]:
     """Queue verification of every link due by ``now`` (ISO time; default: the present)."""
     moment = _parse(now) or utcnow()
     with job_context() as app:
@@ -121,31 +122,7 @@ def enqueue_due_checks(now: str | None = None, reschedule: bool = True) -> dict[
                 description=f"Re-check {len(batch)} placed link(s)",
             )
         report_progress(due=len(ids), jobs=len(batches))
-        if reschedule:
-            ensure_sweep_scheduled(queue, after=utcnow())
     return {"due": len(ids), "jobs": len(batches)}
-
-
-def sweep_slot(after: datetime) -> datetime:
-    """The next full hour after ``after``: when the following sweep runs."""
-    hour = after.replace(minute=0, second=0, microsecond=0)
-    return hour + SWEEP_EVERY
-
-
-def ensure_sweep_scheduled(queue: Queue, after: datetime | None = None) -> str:
-    """Schedule the next hourly sweep unless it already is; returns its job id."""
-    at = sweep_slot(after or utcnow())
-    job_id = f"outreach-links-sweep-{at:%Y%m%d%H}"
-    with contextlib.suppress(DuplicateJobError):  # this hour's sweep is already scheduled
-        queue.enqueue_at(
-            at,
-            enqueue_due_checks,
-            job_id=job_id,
-            unique=True,
-            result_ttl=SWEEP_RESULT_TTL,
-            description="Queue due re-checks of placed links",
-        )
-    return job_id
 
 
 def discover_links(prospect_id: int) -> dict[str, int]:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from flask import Blueprint, Flask, render_template, url_for
 from flask_login import login_required
 from werkzeug.exceptions import HTTPException
@@ -10,6 +13,7 @@ from outreach.accounts.context import current_workspace
 from outreach.activity.services import recent
 from outreach.campaigns.services import campaigns_of, stage_counts
 from outreach.extensions import db
+from outreach.jobs.health import recurring_health
 from outreach.jobs.tasks import recent_tasks
 from outreach.prospects.models import Stage
 
@@ -33,9 +37,38 @@ def home() -> str:
 
 
 @bp.get("/healthz")
-def health() -> dict[str, str]:
-    """Liveness for load balancers."""
+def health() -> tuple[dict[str, Any], int]:
+    """Health for monitors: 503 when Redis is unreachable or recurring work is overdue."""
+    report = recurring_health()
+    body: dict[str, Any] = {
+        "status": "ok" if report.ok else "failing",
+        "cron_schedulers": report.schedulers,
+        "recurring": [
+            {
+                "name": job.name,
+                "schedule": job.schedule,
+                "last_start": _iso(job.last_start),
+                "last_success": _iso(job.last_success),
+                "last_failure": _iso(job.last_failure),
+                "next_run": _iso(job.next_run),
+                "overdue": job.overdue,
+            }
+            for job in report.jobs
+        ],
+    }
+    if report.error:
+        body["error"] = report.error
+    return body, 200 if report.ok else 503
+
+
+@bp.get("/livez")
+def live() -> dict[str, str]:
+    """Liveness for load balancers: this web process answers (background work aside)."""
     return {"status": "ok"}
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 def register_error_pages(app: Flask) -> None:

@@ -1,28 +1,34 @@
-"""The outbox tick: every minute, send what is due and poll mailboxes for replies."""
+"""Recurring pitch work, each run on RQ's cron scheduler: send what is due, poll mailboxes.
+
+Neither job schedules anything itself: ``rq cron`` enqueues every run (see
+``outreach.jobs.recurring``), so a failing run never stops the next one.
+"""
 
 from __future__ import annotations
 
 import contextlib
-from datetime import datetime, timedelta
 
-from rq import Queue
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import select
 
-from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.context import job_context
+from outreach.jobs.recurring import recurring
 from outreach.jobs.tasks import get_queue
 from outreach.pitches.imap import poll_mailbox_job
 from outreach.pitches.models import Mailbox, OutboundMessage
 from outreach.pitches.outbox import BATCH_SIZE, due_ids, recover_stalled
 from outreach.pitches.sending import send_messages
 
-TICK_EVERY = timedelta(minutes=1)
 
-
-def outbox_tick(reschedule: bool = True) -> dict[str, int]:
-    """Hand due messages to send jobs (one running per workspace) and poll every IMAP mailbox."""
+@recurring(
+    "outbox-tick",
+    schedule="OUTREACH_OUTBOX_SCHEDULE",
+    description="Send due e-mails",
+    timeout=300,
+)
+def outbox_tick() -> dict[str, int]:
+    """Hand due messages to send jobs, one running per workspace."""
     with job_context() as app:
         recover_stalled()
         due = due_ids()
@@ -37,7 +43,6 @@ def outbox_tick(reschedule: bool = True) -> dict[str, int]:
             if due
             else {}
         )
-        mailbox_ids = list(db.session.scalars(select(Mailbox.id).where(Mailbox.imap_host != "")))
         db.session.commit()
         queue = get_queue(app)
     by_workspace: dict[int, list[int]] = {}
@@ -45,7 +50,8 @@ def outbox_tick(reschedule: bool = True) -> dict[str, int]:
         by_workspace.setdefault(owners[message_id], []).append(message_id)
     started = 0
     for workspace_id, ids in by_workspace.items():
-        # One send job per workspace at a time keeps each mailbox's gap between sends.
+        # One send job per workspace at a time keeps each mailbox's gap between sends; the
+        # fixed job id also means a second tick can never start a second sender.
         with contextlib.suppress(DuplicateJobError):
             queue.enqueue(
                 send_messages,
@@ -58,6 +64,21 @@ def outbox_tick(reschedule: bool = True) -> dict[str, int]:
                 description=f"Send {min(len(ids), BATCH_SIZE)} due e-mail(s)",
             )
             started += 1
+    return {"due": len(due), "send_jobs": started}
+
+
+@recurring(
+    "mailbox-poll",
+    schedule="OUTREACH_MAILBOX_POLL_SCHEDULE",
+    description="Poll mailboxes for replies and bounces",
+    timeout=300,
+)
+def poll_mailboxes() -> dict[str, int]:
+    """Queue a poll of every IMAP mailbox (one job per mailbox at a time)."""
+    with job_context() as app:
+        mailbox_ids = list(db.session.scalars(select(Mailbox.id).where(Mailbox.imap_host != "")))
+        queue = get_queue(app)
+    started = 0
     for mailbox_id in mailbox_ids:
         with contextlib.suppress(DuplicateJobError):
             queue.enqueue(
@@ -70,27 +91,5 @@ def outbox_tick(reschedule: bool = True) -> dict[str, int]:
                 job_timeout=600,
                 description="Poll a mailbox for replies",
             )
-    if reschedule:
-        ensure_tick_scheduled(queue, after=utcnow())
-    return {"due": len(due), "send_jobs": started, "mailboxes": len(mailbox_ids)}
-
-
-def tick_slot(after: datetime) -> datetime:
-    """The next full minute after ``after``."""
-    return after.replace(second=0, microsecond=0) + TICK_EVERY
-
-
-def ensure_tick_scheduled(queue: Queue, after: datetime | None = None) -> str:
-    """Schedule the next outbox tick unless it already is; returns its job id."""
-    at = tick_slot(after or utcnow())
-    job_id = f"outreach-outbox-tick-{at:%Y%m%d%H%M}"
-    with contextlib.suppress(DuplicateJobError):
-        queue.enqueue_at(
-            at,
-            outbox_tick,
-            job_id=job_id,
-            unique=True,
-            result_ttl=60,
-            description="Send due e-mails and poll mailboxes",
-        )
-    return job_id
+            started += 1
+    return {"mailboxes": len(mailbox_ids), "poll_jobs": started}

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
-from rq.registry import ScheduledJobRegistry
 from sqlalchemy import func, select
 
 from outreach.accounts.models import User
@@ -21,7 +20,7 @@ from outreach.campaigns.models import CampaignKind
 from outreach.extensions import db
 from outreach.jobs import tasks
 from outreach.links import monitor, services
-from outreach.links.jobs import enqueue_due_checks, ensure_sweep_scheduled, verify_links
+from outreach.links.jobs import enqueue_due_checks, verify_links
 from outreach.links.models import Alert, LinkCheck, LinkStatus, PlacedLink
 from outreach.pitches.models import PitchTemplate
 from outreach.prospects.models import Prospect, Stage
@@ -93,12 +92,12 @@ def test_scheduled_recheck_of_a_dropped_link_alerts_and_moves_the_prospect_to_lo
 
     web.serve(PAGE, post(b""))  # the site drops our link
     queue = tasks.get_queue(web_app)
-    queue.enqueue(enqueue_due_checks, (due - timedelta(minutes=1)).isoformat(), False)
+    queue.enqueue(enqueue_due_checks, (due - timedelta(minutes=1)).isoformat())
     work(web_app, redis_url)
     link, prospect = reload(link)
     assert link.status is LinkStatus.LIVE, "not due yet: nothing is re-checked"
 
-    queue.enqueue(enqueue_due_checks, (due + timedelta(minutes=1)).isoformat(), False)
+    queue.enqueue(enqueue_due_checks, (due + timedelta(minutes=1)).isoformat())
     work(web_app, redis_url)
     link, prospect = reload(link)
     assert link.status is LinkStatus.MISSING and prospect.stage is Stage.LOST
@@ -129,8 +128,8 @@ def test_due_links_are_leased_so_a_second_sweep_does_not_queue_them_again(
     link = setup_link(factory, web)
     link.next_check_at = datetime.now(UTC) - timedelta(hours=1)
     db.session.commit()
-    assert enqueue_due_checks(reschedule=False) == {"due": 1, "jobs": 1}
-    assert enqueue_due_checks(reschedule=False) == {"due": 0, "jobs": 0}
+    assert enqueue_due_checks() == {"due": 1, "jobs": 1}
+    assert enqueue_due_checks() == {"due": 0, "jobs": 0}
 
 
 def test_rechecks_are_spread_over_the_interval_at_a_stable_phase() -> None:
@@ -142,16 +141,6 @@ def test_rechecks_are_spread_over_the_interval_at_a_stable_phase() -> None:
     assert len(per_day) >= 7 and max(per_day.values()) < 250
     again = monitor.next_check_at(7, times[6], week)
     assert again - times[6] == week, "once in phase, checks are exactly one interval apart"
-
-
-def test_the_hourly_sweep_is_scheduled_once_per_hour(web_app: Flask) -> None:
-    queue = tasks.get_queue(web_app)
-    first = ensure_sweep_scheduled(queue)
-    assert ensure_sweep_scheduled(queue) == first
-    registry = ScheduledJobRegistry(queue=queue)
-    assert registry.get_job_ids() == [first]
-    enqueue_due_checks()  # the sweep schedules the next one itself
-    assert len(registry.get_job_ids()) >= 1
 
 
 CHANGES: dict[str, tuple[Any, str]] = {

@@ -1,16 +1,15 @@
-"""The outbox tick: due messages go out without anyone pressing a button."""
+"""The recurring pitch jobs: the outbox tick hands due mail to senders, the poll queues IMAP reads."""
 
 from __future__ import annotations
 
 from flask import Flask
 from redis import Redis
-from rq.registry import ScheduledJobRegistry
 
 from outreach.extensions import db
 from outreach.jobs.tasks import get_queue
 from outreach.jobs.worker import OutreachWorker
 from outreach.pitches import sequences
-from outreach.pitches.jobs import outbox_tick
+from outreach.pitches.jobs import outbox_tick, poll_mailboxes
 from tests.factories import Factory
 from tests.pitches import builders
 from tests.support.smtp import SmtpServer
@@ -22,16 +21,7 @@ def _worker(app: Flask, redis_url: str) -> OutreachWorker:
     )
 
 
-def test_starting_a_worker_schedules_the_outbox_tick_and_the_link_sweep(
-    app: Flask, redis_url: str
-) -> None:
-    _worker(app, redis_url).work(burst=True)
-    scheduled = ScheduledJobRegistry(queue=get_queue(app)).get_job_ids()
-    assert any(job.startswith("outreach-outbox-tick-") for job in scheduled)
-    assert any(job.startswith("outreach-links-sweep-") for job in scheduled)
-
-
-def test_tick_sends_due_messages_once_and_schedules_the_next_tick(
+def test_tick_sends_due_messages_once_through_one_sender_per_workspace(
     app: Flask, factory: Factory, smtp: SmtpServer, redis_url: str
 ) -> None:
     _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
@@ -40,11 +30,19 @@ def test_tick_sends_due_messages_once_and_schedules_the_next_tick(
     box = builders.mailbox(workspace, smtp.port)
     sequences.enroll(campaign, prospect, contact, box)
     db.session.commit()
-    result = outbox_tick()
-    assert result["due"] == 1 and result["send_jobs"] == 1
-    assert outbox_tick(reschedule=False)["send_jobs"] == 0, "one send job per workspace at a time"
+    assert outbox_tick() == {"due": 1, "send_jobs": 1}
+    assert outbox_tick()["send_jobs"] == 0, "one send job per workspace at a time"
     _worker(app, redis_url).work(burst=True)
     assert len(smtp.recorder.message_ids()) == 1
-    assert outbox_tick(reschedule=False)["due"] == 0
-    scheduled = ScheduledJobRegistry(queue=get_queue(app)).get_job_ids()
-    assert any(job.startswith("outreach-outbox-tick-") for job in scheduled)
+    assert outbox_tick()["due"] == 0
+
+
+def test_mailbox_poll_queues_one_poll_job_per_imap_mailbox(
+    app: Flask, factory: Factory, smtp: SmtpServer
+) -> None:
+    _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
+    builders.mailbox(workspace, smtp.port, imap_host="127.0.0.1", imap_port=1)
+    builders.mailbox(workspace, smtp.port, from_email="smtp-only@ours.example")
+    assert poll_mailboxes() == {"mailboxes": 1, "poll_jobs": 1}
+    assert poll_mailboxes() == {"mailboxes": 1, "poll_jobs": 0}, "the first poll is still queued"
+    assert get_queue(app).count == 1
