@@ -78,17 +78,23 @@ def get_redis(app: Flask | None = None) -> Redis:
     return client
 
 
+def patient_retry() -> Retry:
+    """Retry a command that lost Redis without limit, at most 5 s apart, until Redis is back."""
+    backoff = ExponentialWithJitterBackoff(cap=5, base=0.1)
+    return Retry(backoff, 2**31, (ConnectionError, TimeoutError))
+
+
 class PatientRedis(Redis):
     """A Redis client that waits for the server to come back instead of raising.
 
     ``rq cron`` has no reconnect loop of its own: one failed command ends it. Given this
     class (``rq cron --connection-class outreach.jobs.connection.PatientRedis``) it rides
-    out a Redis restart, retrying with backoff (at most 5 s apart), and carries on.
+    out a Redis restart and carries on. :class:`OutreachWorker` makes its connection patient
+    the same way, since a worker finishing a job when Redis goes away otherwise stops.
     """
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Redis:
-        """A client for ``url`` whose commands retry connection errors without limit."""
-        backoff = ExponentialWithJitterBackoff(cap=5, base=0.1)
-        kwargs.setdefault("retry", Retry(backoff, 2**31, (ConnectionError, TimeoutError)))
+        """A client for ``url`` whose commands wait for Redis instead of failing."""
+        kwargs.setdefault("retry", patient_retry())
         return super().from_url(url, **kwargs)

@@ -15,17 +15,23 @@ from flask import Flask
 from rq import Worker
 
 from outreach.extensions import db
+from outreach.jobs.connection import patient_retry
 from outreach.jobs.context import set_worker_app, worker_app
 
 
 class OutreachWorker(Worker):
-    """A forking RQ worker whose work horses inherit a ready app and a fresh connection pool."""
+    """A forking RQ worker whose work horses inherit a ready app and a fresh connection pool.
+
+    Its Redis commands wait out a Redis restart instead of failing: RQ retries only its
+    dequeue, so a restart while a job finishes would otherwise end the worker.
+    """
 
     def __init__(self, *args: Any, app: Flask | None = None, **kwargs: Any) -> None:
         if app is not None:
             set_worker_app(app)
         self.flask_app = worker_app()
         super().__init__(*args, **kwargs)
+        self.connection.set_retry(patient_retry())
 
     def main_work_horse(self, job: Any, queue: Any) -> None:
         """In the forked child: drop inherited database connections before running the job."""
