@@ -11,12 +11,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
+from redis import Redis
+from redis.backoff import NoBackoff
 from redis.exceptions import RedisError
+from redis.retry import Retry
 from rq.cron import CronScheduler
 
 from outreach.db import utcnow
 from outreach.jobs import recurring
-from outreach.jobs.connection import get_redis
+from outreach.jobs.connection import redis_url
 from outreach.jobs.runner import read_states
 
 
@@ -68,7 +71,7 @@ def recurring_health(app: Flask | None = None, now: datetime | None = None) -> R
     now = now or utcnow()
     entries = recurring.registered()
     try:
-        connection = get_redis(app)
+        connection = _quick_redis(app)
         states = read_states(connection, [entry.name for entry in entries], now)
         schedulers = CronScheduler.all(connection)
     except RedisError as exc:
@@ -100,3 +103,17 @@ def recurring_health(app: Flask | None = None, now: datetime | None = None) -> R
             )
         )
     return RecurringHealth(jobs, len(schedulers))
+
+
+def _quick_redis(app: Flask) -> Redis:
+    """A client that gives up within a second or two: pages must not hang on a dead Redis."""
+    client = app.extensions.get("outreach_health_redis")
+    if client is None:
+        client = Redis.from_url(
+            redis_url(app),
+            socket_connect_timeout=1,
+            socket_timeout=2,
+            retry=Retry(NoBackoff(), 1),
+        )
+        app.extensions["outreach_health_redis"] = client
+    return client

@@ -88,11 +88,6 @@ def slot_of(expression: str, moment: datetime) -> datetime:
     return _utc(croniter(expression, base).get_prev(datetime))
 
 
-def next_after(expression: str, moment: datetime) -> datetime:
-    """The first scheduled time after ``moment``."""
-    return _utc(croniter(expression, _local(moment)).get_next(datetime))
-
-
 def period_of(expression: str, moment: datetime) -> timedelta:
     """The time between the two scheduled runs that follow ``moment``."""
     times = croniter(expression, _local(moment))

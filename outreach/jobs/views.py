@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, jsonify, render_template
+from flask import Blueprint, abort, jsonify, render_template
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace
 from outreach.jobs import tasks
-from outreach.jobs.health import RecurringHealth, recurring_health
+from outreach.jobs.health import recurring_health
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
-
-
-def _health() -> RecurringHealth:
-    """The recurring work's health, read once per request."""
-    if "recurring_health" not in g:
-        g.recurring_health = recurring_health()
-    health: RecurringHealth = g.recurring_health
-    return health
 
 
 @bp.app_context_processor
@@ -28,7 +20,7 @@ def recurring_banner() -> dict[str, Any]:
     """``recurring_trouble`` for the banner on every signed-in page."""
     if not current_user.is_authenticated:
         return {"recurring_trouble": None}
-    health = _health()
+    health = recurring_health()
     return {"recurring_trouble": None if health.ok else health}
 
 
@@ -37,7 +29,7 @@ def recurring_banner() -> dict[str, Any]:
 def index() -> str:
     """Recurring work, then the queued, running, failed and finished jobs of the workspace."""
     views = tasks.recent_tasks(current_workspace().id)
-    return render_template("jobs/index.html", tasks=views, recurring=_health())
+    return render_template("jobs/index.html", tasks=views, recurring=recurring_health())
 
 
 @bp.get("/<task_id>.json")

@@ -33,6 +33,21 @@ class OutreachWorker(Worker):
         super().__init__(*args, **kwargs)
         self.connection.set_retry(patient_retry())
 
+    def subscribe(self) -> None:
+        """RQ's command channel, with a listener that wakes every second, not every minute.
+
+        Stopping the worker joins that listener; with redis-py 8 a listener that has just
+        seen its unsubscribe sleeps out its whole wake-up interval, so a minute-long one
+        held every worker's shutdown for up to a minute.
+        """
+        self.log.info("Worker %s: subscribing to channel %s", self.name, self.pubsub_channel_name)
+        self.pubsub = self.connection.pubsub()
+        self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+        # RQ's __init__ leaves the attribute typed as None.
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]
+            sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+        )
+
     def main_work_horse(self, job: Any, queue: Any) -> None:
         """In the forked child: drop inherited database connections before running the job."""
         with self.flask_app.app_context():

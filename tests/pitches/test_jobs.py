@@ -1,4 +1,4 @@
-"""The recurring pitch jobs: the outbox tick hands due mail to senders, the poll queues IMAP reads."""
+"""The recurring pitch jobs: the tick hands due mail to senders, the poll queues IMAP reads."""
 
 from __future__ import annotations
 
