@@ -13,6 +13,7 @@ from pathlib import Path
 from redis import Redis
 from rq import Queue
 
+from outreach.jobs.runner import recent_runs
 from tests.jobs.sample_jobs import write_note
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,13 +36,16 @@ def _flask(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_serve_starts_web_and_worker_on_sqlite_and_embedded_redis(tmp_path: Path) -> None:
+def test_serve_starts_web_worker_and_cron_scheduler_on_sqlite_and_embedded_redis(
+    tmp_path: Path,
+) -> None:
     env = {
         key: value
         for key, value in os.environ.items()
         if key not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
     }
     env.update(OUTREACH_INSTANCE_PATH=str(tmp_path), PYTHONPATH=str(ROOT))
+    env.update(OUTREACH_OUTBOX_SCHEDULE="* * * * * *")  # the tick every second, not minute
     _flask(env, "db", "upgrade")
     assert "ready" in _flask(env, "seed-demo", "--if-empty").stdout
     port = _free_port()
@@ -72,6 +76,12 @@ def test_serve_starts_web_and_worker_on_sqlite_and_embedded_redis(tmp_path: Path
             assert time.monotonic() < deadline, "the worker did not run the job in 60 s"
             time.sleep(0.3)
         assert job.get_status() == "finished", job.latest_result()
+        connection = Redis(unix_socket_path=str(socket_path))
+        deadline = time.monotonic() + 60
+        while not recent_runs(connection, "outbox-tick"):
+            assert time.monotonic() < deadline, "serve's cron scheduler queued no tick in 60 s"
+            time.sleep(0.3)
+        assert recent_runs(connection, "outbox-tick")[0]["error"] is None
     finally:
         server.terminate()
         server.wait(timeout=30)

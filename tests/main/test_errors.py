@@ -28,4 +28,13 @@ def test_server_error_gets_a_friendly_500_without_details(app: Flask, client: Fl
 
 
 def test_health_endpoint_answers_without_login(client: FlaskClient) -> None:
-    assert client.get("/healthz").get_json() == {"status": "ok"}
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "ok" and body["cron_schedulers"] == 0
+    assert {job["name"] for job in body["recurring"]} == {
+        "outbox-tick",
+        "mailbox-poll",
+        "link-sweep",
+    }
+    assert client.get("/livez").get_json() == {"status": "ok"}
