@@ -38,7 +38,7 @@ def test_link_keys_become_integers_and_back_with_the_links_they_had(app: Flask) 
     from flask_migrate import downgrade, upgrade
     from sqlalchemy import text
 
-    from outreach.backlinks.batches import link_key
+    from outreach.backlinks.records import link_key
 
     links = [
         ("https://a.example/p", "a.example", "https://rival.com/"),
