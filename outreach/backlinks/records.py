@@ -60,6 +60,14 @@ def record(fields: Mapping[str, Any], for_sqlite: bool) -> Record:
     return tuple(values)
 
 
+def rank(fields: Mapping[str, Any]) -> int:
+    """How good a link is, of two rows of the same link: followed beats not followed, then
+    in the content (or placement unknown) beats footer, sidebar and other boilerplate.
+    ``writers`` applies the same rule in SQL."""
+    followed = not (fields.get("nofollow") or fields.get("ugc") or fields.get("sponsored"))
+    return 2 * followed + (fields.get("placement") in (None, "content"))
+
+
 _SHA1 = type(hashlib.sha1())
 _FIRST_8_SIGNED = struct.Struct(">q")
 

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from outreach.backlinks.batches import LoadTarget
 from outreach.backlinks.models import DataSource, Domain
-from outreach.backlinks.records import link_key, record
+from outreach.backlinks.records import link_key, rank, record
 from outreach.backlinks.writers import writer_for
 from outreach.crawl import contacts as found_contacts
 from outreach.crawl.contact_import import save_found_contacts
@@ -166,6 +166,7 @@ class CrawlStore:
         conn = db.session.connection()
         for_sqlite = conn.dialect.name == "sqlite"
         rows: dict[int, tuple[Any, ...]] = {}
+        best: dict[int, dict[str, Any]] = {}
         domains: set[str] = set()
         for o in batch:
             source = o.final_url or o.url
@@ -185,6 +186,9 @@ class CrawlStore:
                     "placement": link.placement[:16] or None,
                     "first_seen": now, "last_seen": now,
                 }  # fmt: skip
+                if key in best and rank(best[key]) > rank(fields):
+                    continue  # the page links there twice: keep the better link
+                best[key] = fields
                 rows[key] = record(fields, for_sqlite)
                 domains.add(o.domain)
         if not rows:
