@@ -8,7 +8,7 @@ split and keep the domain they have; prospects keep theirs too (people may have 
 them), and the intersect shows each blog on its own from now on.
 
 Revision ID: 12_import_fidelity
-Revises: 0007_integer_link_key
+Revises: 0011_referring_domain_targets
 Create Date: 2026-12-04
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 
 revision = "12_import_fidelity"
-down_revision = "0007_integer_link_key"
+down_revision = "0011_referring_domain_targets"
 branch_labels = None
 depends_on = None
 
