@@ -88,14 +88,13 @@ def import_backlinks(
             click.echo(f"  row {rejected['row']}: {rejected['error']}")
         if item.marked_lost:
             click.echo(f"{item.marked_lost:,} links missing from the file were marked lost.")
-    if item.lost_pending:
-        click.echo(
-            f"Would have marked {item.lost_pending:,} links lost, more than half of a "
-            "target's links: none were. Run again with --mark-lost to mark them.",
-            err=True,
-        )
-    elif item.lost_note:
-        click.echo(item.lost_note, err=True)
+        if item.lost_pending:
+            click.echo(
+                f"Would have marked {item.lost_pending:,} links lost, more than half of a "
+                "target's links: none were. Run again with --mark-lost to mark them."
+            )
+        elif item.lost_note:
+            click.echo(item.lost_note)
 
 
 def _record_failure(import_id: int, message: str) -> None:
