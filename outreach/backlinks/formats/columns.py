@@ -260,7 +260,8 @@ def _refused_report(headers: list[str], index: dict[str, str]) -> str | None:
         )
     if names & _SOURCE_NAMES:
         return None
-    if names & _TOP_PAGE_NAMES or ({"traffic", "keywords"} <= names and names & _PAGE_NAMES):
+    by_traffic = any("traffic" in n for n in names) and any("keyword" in n for n in names)
+    if names & _TOP_PAGE_NAMES or (by_traffic and names & _PAGE_NAMES):
         return (
             "This file looks like a Top pages report: the target's own pages and their search "
             f"traffic, not links to them. {_USE_BACKLINKS}"
