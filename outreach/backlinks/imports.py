@@ -29,7 +29,10 @@ _SEARCH_CONSOLE = (
 )
 # Search Console names the property in its file names: "https___www.example.com_-Latest
 # links-2026-05-10.csv", or "sc-domain_example.com-Top linking sites-....csv".
-_PROPERTY = re.compile(r"^(?:https?___|sc-domain_)([A-Za-z0-9.-]+?)_?-")
+_PROPERTY = re.compile(
+    r"^(?:https?___|sc-domain_)([A-Za-z0-9.-]+?)(?:_.*?)?-(?:latest|more|top|sample|links)",
+    re.IGNORECASE,
+)
 
 
 class ImportRefused(ValueError):
