@@ -52,8 +52,11 @@ def import_backlinks(
     except imports.ImportRefused as exc:
         raise click.ClickException(f"{file.name}: {exc}") from exc
     if item.status is ImportStatus.NEEDS_MAPPING:
+        what = "unknown columns"
+        if not imports.sniff_file(file).has_header:
+            what = "no header row (its first row holds data)"
         raise click.ClickException(
-            f"{file.name}: unknown columns; map them once in the browser (Import backlinks), "
+            f"{file.name}: {what}; map its columns once in the browser (Import backlinks), "
             "then files of this shape import here too."
         )
     db.session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -203,3 +204,25 @@ def test_a_list_of_sites_for_a_campaign_with_one_competitor_needs_no_target(
     campaign = _campaign(factory, competitors=["rival-one.com"])
     _import(runner, FILES / "ahrefs_referring_domains.tsv", campaign)
     assert {b.target_domain for b in _links()} == {"rival-one.com"}
+
+
+def test_a_header_less_upload_says_so_and_offers_the_column_mapping(
+    factory: Factory, runner: FlaskCliRunner, client: Any, tmp_path: Path
+) -> None:
+    campaign = _campaign(factory)
+    data = b"https://blog.example/a,https://rival-one.com/,guide\nhttps://b.example/,https://rival-one.com/x,b\n"
+    (tmp_path / "plain.csv").write_bytes(data)
+    refused = runner.invoke(
+        args=["import-backlinks", str(tmp_path / "plain.csv"), "--campaign", str(campaign.id)]
+    )
+    assert refused.exit_code == 1 and "no header row" in refused.output
+    client.post("/login", data={"email": "o@example.com", "password": Factory.PASSWORD})
+    response = client.post(
+        f"/campaigns/{campaign.id}/imports",
+        data={"file": (io.BytesIO(data), "plain.csv"), "target": ""},
+        content_type="multipart/form-data",
+    )
+    assert "/mapping" in response.location
+    page = client.get(response.location).get_data(as_text=True)
+    assert "holds data, not column names" in page
+    assert '<option selected value="Column 1">' in page or 'value="Column 1" selected' in page
