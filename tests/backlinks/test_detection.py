@@ -75,7 +75,25 @@ def test_a_header_less_file_says_so_and_offers_the_mapping() -> None:
 
 
 def test_snake_case_api_headers_get_a_mapping_suggestion() -> None:
-    headers = ["src_url", "src_title", "src_domain_dr", "src_page_ur", "is_spam_domain", "link_type", "is_dofollow", "is_nofollow", "is_ugc", "is_sponsored", "is_content", "anchor", "first_seen", "last_seen", "http_code", "lost_reason", "target_url"]
+    headers = [
+        "src_url",
+        "src_title",
+        "src_domain_dr",
+        "src_page_ur",
+        "is_spam_domain",
+        "link_type",
+        "is_dofollow",
+        "is_nofollow",
+        "is_ugc",
+        "is_sponsored",
+        "is_content",
+        "anchor",
+        "first_seen",
+        "last_seen",
+        "http_code",
+        "lost_reason",
+        "target_url",
+    ]
     assert suggest_mapping(headers) == {
         "source_url": "src_url", "title": "src_title", "authority": "src_domain_dr",
         "page_authority": "src_page_ur", "is_spam": "is_spam_domain", "link_type": "link_type",
