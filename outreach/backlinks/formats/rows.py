@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import is_not, itemgetter, not_, or_
+from itertools import compress, repeat
+from operator import is_, is_not, itemgetter, not_, or_
 from typing import Any
 
 from outreach.backlinks.formats import values
@@ -127,7 +127,9 @@ def _dates(
         return [None] * len(rows)
     cells = column(i)
     dates = values.datetimes(cells)
-    if None in dates:
+    # The cells of the dates not read, deduplicated in C: mostly just "" (never lost).
+    unread = set(compress(cells, map(is_, dates, repeat(None)))) if None in dates else ()
+    if any(not values.is_no_date(cell) for cell in unread):
         header = plan.headers[i]
         for n, date in enumerate(dates):
             if date is None and n not in errors and not values.is_no_date(cells[n]):
