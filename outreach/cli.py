@@ -16,6 +16,7 @@ def register(app: Flask) -> None:
     from outreach.links.cli import COMMANDS as link_commands
     from outreach.pitches.cli import COMMANDS as pitch_commands
     from outreach.prospects.cli import prospects
+    from outreach.reports.cli import report
 
     for command in (
         create_user,
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
         serve,
         import_backlinks,
         prospects,
+        report,
         *pitch_commands,
         *link_commands,
         *crawl_commands,
