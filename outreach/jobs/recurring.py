@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from croniter import croniter
+from croniter import croniter  # type: ignore[import-untyped]
 
 Body = TypeVar("Body", bound=Callable[[], Any])
 
