@@ -66,6 +66,7 @@ def register(app: Flask) -> None:
     from outreach.links.cli import COMMANDS as link_commands
     from outreach.pitches.cli import COMMANDS as pitch_commands
     from outreach.prospects.cli import prospects
+    from outreach.reports.cli import report
 
     for command in (
         version,
@@ -76,6 +77,7 @@ def register(app: Flask) -> None:
         serve,
         import_backlinks,
         prospects,
+        report,
         *pitch_commands,
         *link_commands,
         *crawl_commands,

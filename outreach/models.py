@@ -25,6 +25,7 @@ from outreach.pitches.models import (
     Suppression,
 )
 from outreach.prospects.models import Contact, Prospect, ProspectContact, Stage
+from outreach.reports.models import ReferringDomainTarget
 
 __all__ = [
     "Activity",
@@ -52,6 +53,7 @@ __all__ = [
     "PlacedLink",
     "Prospect",
     "ProspectContact",
+    "ReferringDomainTarget",
     "Role",
     "SequenceStep",
     "Stage",

@@ -1,0 +1,1 @@
+"""Reports: referring domains, velocity, authority, competitor gap and the outreach funnel."""

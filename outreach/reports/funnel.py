@@ -1,0 +1,317 @@
+"""The outreach funnel: prospects, contacted, replied, won and live, by campaign, template
+and sequence step. The pipeline is counted as it stands; ``live`` is taken on a given day.
+
+- contacted: a message to the prospect was sent; replied: a reply (not a bounce) came in;
+- won: a link was placed (a placement recorded) or the prospect stands at Link placed / Live;
+- live: one of its placements is live on the report's last day (see ``placements``).
+For templates and steps, reply, win and live go to the step last sent before the first reply
+(or, without a reply, the last step sent): the message that did the work.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, or_, select
+
+from outreach.campaigns.models import Campaign
+from outreach.extensions import db
+from outreach.links.models import PlacedLink
+from outreach.pitches.models import (
+    InboundMessage,
+    MessageStatus,
+    OutboundMessage,
+    PitchTemplate,
+    SequenceStep,
+)
+from outreach.prospects.models import Prospect, Stage
+from outreach.reports.placements import Placement
+from outreach.reports.scope import Scope
+
+WON_STAGES = (Stage.LINK_PLACED, Stage.LIVE)
+
+
+@dataclass(frozen=True)
+class FunnelRow:
+    """One line of the funnel."""
+
+    label: str
+    prospects: int
+    contacted: int
+    replied: int
+    won: int
+    live: int
+    median_days_to_live: float | None
+
+    @property
+    def reply_rate(self) -> float:
+        """Replied over contacted (0 when nobody was contacted)."""
+        return self.replied / self.contacted if self.contacted else 0.0
+
+    @property
+    def win_rate(self) -> float:
+        """Won over contacted (0 when nobody was contacted)."""
+        return self.won / self.contacted if self.contacted else 0.0
+
+    def counts(self) -> dict[str, int]:
+        """The ``funnel`` object of ``flask report --json``."""
+        return {
+            "prospects": self.prospects,
+            "contacted": self.contacted,
+            "replied": self.replied,
+            "won": self.won,
+            "live": self.live,
+        }
+
+
+@dataclass
+class Funnels:
+    """The whole scope's funnel and its breakdowns."""
+
+    total: FunnelRow
+    campaigns: list[FunnelRow]
+    templates: list[FunnelRow]
+    steps: list[FunnelRow]
+
+
+def _prospects(scope: Scope) -> Any:
+    conditions = [Prospect.workspace_id == scope.workspace_id]
+    if scope.campaign_id is not None:
+        conditions.append(Prospect.campaign_id == scope.campaign_id)
+    return conditions
+
+
+def _facts(scope: Scope) -> Any:
+    """Per prospect: campaign, first send, first reply, won (a subquery)."""
+    sent = (
+        select(OutboundMessage.prospect_id, func.min(OutboundMessage.sent_at).label("first_sent"))
+        .where(
+            OutboundMessage.workspace_id == scope.workspace_id,
+            OutboundMessage.status == MessageStatus.SENT,
+        )
+        .group_by(OutboundMessage.prospect_id)
+        .subquery("sent")
+    )
+    replied = (
+        select(
+            InboundMessage.prospect_id, func.min(InboundMessage.received_at).label("first_reply")
+        )
+        .where(
+            InboundMessage.workspace_id == scope.workspace_id,
+            InboundMessage.is_bounce.is_(False),
+        )
+        .group_by(InboundMessage.prospect_id)
+        .subquery("replied")
+    )
+    placed = exists().where(PlacedLink.prospect_id == Prospect.id)
+    won = or_(placed, Prospect.stage.in_(WON_STAGES))
+    return (
+        select(
+            Prospect.id.label("prospect_id"),
+            Prospect.campaign_id,
+            sent.c.first_sent,
+            replied.c.first_reply,
+            case((won, 1), else_=0).label("won"),
+        )
+        .outerjoin(sent, sent.c.prospect_id == Prospect.id)
+        .outerjoin(replied, replied.c.prospect_id == Prospect.id)
+        .where(*_prospects(scope))
+        .subquery("facts")
+    )
+
+
+def _live_by_prospect(placed: Sequence[Placement], end: datetime) -> dict[int, datetime]:
+    """Prospects with a placement live just before ``end``, with their first live date."""
+    live: dict[int, datetime] = {}
+    for p in placed:
+        if p.prospect_id is None or p.first_seen >= end:
+            continue
+        if p.lost_at is None or p.lost_at >= end:
+            live[p.prospect_id] = min(p.first_seen, live.get(p.prospect_id, p.first_seen))
+    return live
+
+
+def _median_days(pairs: Iterable[tuple[datetime | None, datetime]]) -> float | None:
+    days = [(live - sent).total_seconds() / 86400 for sent, live in pairs if sent and live >= sent]
+    return round(statistics.median(days), 1) if days else None
+
+
+def funnels(scope: Scope, end: datetime, placed: Sequence[Placement]) -> Funnels:
+    """The funnel, whole and broken down, with ``live`` taken just before ``end``."""
+    facts = _facts(scope)
+    live = _live_by_prospect(placed, end)
+    rows = db.session.execute(
+        select(
+            facts.c.campaign_id,
+            func.count(),
+            func.count(facts.c.first_sent),
+            func.count(facts.c.first_reply),
+            func.coalesce(func.sum(facts.c.won), 0),
+        ).group_by(facts.c.campaign_id)
+    ).all()
+    first_sent = _first_sends(scope, list(live))
+    campaign_of = dict(
+        db.session.execute(
+            select(Prospect.id, Prospect.campaign_id).where(Prospect.id.in_(list(live)))
+        ).all()
+    )
+    names = dict(
+        db.session.execute(
+            select(Campaign.id, Campaign.name).where(Campaign.workspace_id == scope.workspace_id)
+        ).all()
+    )
+    by_campaign = []
+    for campaign_id, prospects, contacted, replied, won in sorted(
+        rows, key=lambda r: names.get(r[0], "")
+    ):
+        mine = [p for p in live if campaign_of.get(p) == campaign_id]
+        by_campaign.append(
+            FunnelRow(
+                names.get(campaign_id, "?"), prospects, contacted, replied, int(won), len(mine),
+                _median_days((first_sent.get(p), live[p]) for p in mine),
+            )
+        )  # fmt: skip
+    total = FunnelRow(
+        scope.title,
+        sum(r.prospects for r in by_campaign),
+        sum(r.contacted for r in by_campaign),
+        sum(r.replied for r in by_campaign),
+        sum(r.won for r in by_campaign),
+        len(live),
+        _median_days((first_sent.get(p), at) for p, at in live.items()),
+    )
+    templates = _breakdown(scope, facts, live, first_sent, by_template=True)
+    steps = _breakdown(scope, facts, live, first_sent, by_template=False)
+    return Funnels(total, by_campaign, templates, steps)
+
+
+def _first_sends(scope: Scope, prospect_ids: list[int]) -> dict[int, datetime]:
+    if not prospect_ids:
+        return {}
+    return {
+        prospect_id: sent
+        for prospect_id, sent in db.session.execute(
+            select(OutboundMessage.prospect_id, func.min(OutboundMessage.sent_at))
+            .where(
+                OutboundMessage.workspace_id == scope.workspace_id,
+                OutboundMessage.status == MessageStatus.SENT,
+                OutboundMessage.prospect_id.in_(prospect_ids),
+            )
+            .group_by(OutboundMessage.prospect_id)
+        )
+        if sent is not None
+    }
+
+
+def _breakdown(
+    scope: Scope,
+    facts: Any,
+    live: dict[int, datetime],
+    first_sent: dict[int, datetime],
+    *,
+    by_template: bool,
+) -> list[FunnelRow]:
+    key = SequenceStep.template_id if by_template else OutboundMessage.step_id
+    scoped = [
+        OutboundMessage.workspace_id == scope.workspace_id,
+        OutboundMessage.status != MessageStatus.CANCELLED,
+    ]
+    messages = (
+        select(OutboundMessage)
+        .join(facts, facts.c.prospect_id == OutboundMessage.prospect_id)
+        .outerjoin(SequenceStep, SequenceStep.id == OutboundMessage.step_id)
+        .where(*scoped)
+    )
+    is_sent = and_(
+        OutboundMessage.status == MessageStatus.SENT, OutboundMessage.sent_at.is_not(None)
+    )
+    reach = dict(
+        (k, (int(p), int(c)))
+        for k, p, c in db.session.execute(
+            messages.with_only_columns(
+                key,
+                func.count(func.distinct(OutboundMessage.prospect_id)),
+                func.count(func.distinct(case((is_sent, OutboundMessage.prospect_id)))),
+            ).group_by(key)
+        )
+    )
+    before_reply = or_(
+        facts.c.first_reply.is_(None), OutboundMessage.sent_at <= facts.c.first_reply
+    )
+    ranked = (
+        messages.with_only_columns(
+            key.label("key"),
+            OutboundMessage.prospect_id,
+            facts.c.first_reply,
+            facts.c.won,
+            func.row_number()
+            .over(
+                partition_by=OutboundMessage.prospect_id,
+                order_by=(OutboundMessage.sent_at.desc(), OutboundMessage.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(is_sent, before_reply)
+        .subquery("ranked")
+    )
+    deciding = select(ranked).where(ranked.c.rank == 1).subquery("deciding")
+    outcomes = {
+        k: (int(r), int(w))
+        for k, r, w in db.session.execute(
+            select(
+                deciding.c.key,
+                func.count(deciding.c.first_reply),
+                func.coalesce(func.sum(deciding.c.won), 0),
+            ).group_by(deciding.c.key)
+        )
+    }
+    live_keys: dict[Any, list[int]] = defaultdict(list)
+    if live:
+        for k, prospect_id in db.session.execute(
+            select(deciding.c.key, deciding.c.prospect_id).where(
+                deciding.c.prospect_id.in_(list(live))
+            )
+        ):
+            live_keys[k].append(prospect_id)
+    labels = _labels(scope, by_template)
+    rows = []
+    for k in sorted(reach, key=lambda k: (k is None, labels.get(k, ""))):
+        prospects, contacted = reach[k]
+        replied, won = outcomes.get(k, (0, 0))
+        mine = live_keys.get(k, [])
+        rows.append(
+            FunnelRow(
+                labels.get(k, "No sequence step" if not by_template else "No template"),
+                prospects, contacted, replied, won, len(mine),
+                _median_days((first_sent.get(p), live[p]) for p in mine),
+            )
+        )  # fmt: skip
+    return rows
+
+
+def _labels(scope: Scope, by_template: bool) -> dict[int | None, str]:
+    if by_template:
+        return dict(
+            db.session.execute(
+                select(PitchTemplate.id, PitchTemplate.name).where(
+                    PitchTemplate.workspace_id == scope.workspace_id
+                )
+            ).all()
+        )
+    steps = select(SequenceStep.id, Campaign.name, SequenceStep.position).join(
+        Campaign, Campaign.id == SequenceStep.campaign_id
+    )
+    steps = steps.where(Campaign.workspace_id == scope.workspace_id)
+    if scope.campaign_id is not None:
+        steps = steps.where(Campaign.id == scope.campaign_id)
+    return {
+        step_id: f"{name} · step {position + 1}"
+        if scope.campaign_id is None
+        else f"Step {position + 1}"
+        for step_id, name, position in db.session.execute(steps)
+    }
