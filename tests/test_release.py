@@ -257,10 +257,12 @@ def test_installed_wheel_runs_the_readme_production_commands_from_an_empty_folde
     port = free_port()
     env = _production_env(venv, *services, port)
     assert set(exported) <= set(env), "the test sets every variable the README exports"
-    migrate = _command(commands, "flask --app outreach db upgrade")
-    create_user = _command(commands, "flask --app outreach create-user ")
-    gunicorn = re.sub(r"--bind \S+", f"--bind 127.0.0.1:{port}", _command(commands, "gunicorn "))
-    worker = _command(commands, "rq worker ")
+    # One-shot commands run to the end; the others (gunicorn, rq ...) are servers.
+    one_shot = [c for c in commands if c.startswith(("flask ", "outreach "))]
+    servers = [c for c in commands if c not in one_shot]
+    assert one_shot[0] == "flask --app outreach db upgrade", "the schema comes first"
+    create_user = _command(one_shot, "flask --app outreach create-user ")
+    assert _command(servers, "gunicorn ") and _command(servers, "rq worker ")
     words = shlex.split(create_user)
     email, workspace = words[words.index("create-user") + 1], words[words.index("--workspace") + 1]
 
@@ -272,13 +274,17 @@ def test_installed_wheel_runs_the_readme_production_commands_from_an_empty_folde
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
     assert shell("outreach --version") == f"Outreach {version}\n", "pyproject.toml's version"
 
-    shell(migrate)
+    shell(one_shot[0])
     processes = Processes(folder, env)
     try:
-        # The servers boot while the user and the campaign are created (that saves seconds).
-        web = processes.start(gunicorn, "gunicorn")
-        processes.start(worker, "rq-worker")
-        shell(create_user, stdin=f"{PASSWORD}\n{PASSWORD}\n")
+        # The servers boot while the rest (the user) is set up, as the README's order allows.
+        for number, line in enumerate(servers):
+            if line.startswith("gunicorn "):
+                line = re.sub(r"--bind \S+", f"--bind 127.0.0.1:{port}", line)
+            processes.start(line, f"{number}-{line.split()[0]}")
+        web = processes.started[servers.index(_command(servers, "gunicorn "))][0]
+        for line in one_shot[1:]:
+            shell(line, stdin=f"{PASSWORD}\n{PASSWORD}\n" if line == create_user else None)
         campaign = shell(
             f"flask --app outreach campaign create --workspace {shlex.quote(workspace)}"
             " --name Release --site our-site.example --competitor comp-a.example"
@@ -295,6 +301,8 @@ def test_installed_wheel_runs_the_readme_production_commands_from_an_empty_folde
         assert intersect.status_code == 200
         assert "blog-one.example" in intersect.text and "news-two.example" in intersect.text
         assert "lone-three.example" not in intersect.text, "it links to one competitor only"
+        running = [process.poll() is None for process, _ in processes.started]
+        assert all(running), f"every README server still runs:\n{processes.logs()}"
     finally:
         processes.stop_all()
     assert (venv / "var" / "outreach-instance" / "uploads").is_dir(), "the installed default"
