@@ -37,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(resource_dir("templates")),
         static_folder=str(resource_dir("static")),
     )
-    app.config.update(Settings.from_env(Path(app.instance_path)).values)
+    app.config.update(Settings.from_env(Path(app.instance_path)).flask_config())
     app.config.update(config or {})
 
     db.init_app(app)

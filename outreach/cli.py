@@ -6,7 +6,7 @@ from importlib import metadata
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
 
 
 def installed_version() -> str:
@@ -31,8 +31,6 @@ def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> 
 
 def command_line() -> FlaskGroup:
     """``outreach``: ``flask --app outreach`` under its own name, with ``--version``."""
-    from outreach import create_app
-
     version_option = click.Option(
         ["--version"],
         is_flag=True,
@@ -43,9 +41,10 @@ def command_line() -> FlaskGroup:
     )
     return FlaskGroup(
         name="outreach",
-        create_app=create_app,
         add_version_option=False,
         params=[version_option],
+        # the app by its import path, exactly as `--app outreach` names it
+        context_settings={"obj": ScriptInfo(app_import_path="outreach")},
         help="Outreach's commands (the same as `flask --app outreach ...`).",
     )
 
