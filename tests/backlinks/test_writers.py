@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -98,7 +98,7 @@ def _normalise(table: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
     return table
 
 
-def _load(workspace_id: int, batches: list[Batch], **kwargs: Any) -> None:
+def _load(workspace_id: int, batches: Iterable[Batch], **kwargs: Any) -> None:
     where = LoadTarget(workspace_id, None, DataSource.AHREFS)
     load_batches(db.session.connection(), batches, where, T0, **kwargs)
 
