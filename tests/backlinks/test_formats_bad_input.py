@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach.backlinks.formats import ImportFileError, LinkRow, RowError, read_links, sniff
+from outreach.backlinks.formats import ImportFileError, LinkRow, RowError, sniff
+from tests.support.reading import read_links
 
 FILES = Path(__file__).parent / "files"
 HEADER = "Referring page URL\tTarget URL\tAnchor\tDomain rating\n"
