@@ -6,7 +6,7 @@ tests compare rows, so this turns each block back into :class:`LinkRow` values.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from outreach.backlinks.formats import LinkRow, RowBlock, RowError, Sniffed, read_link_blocks
 from outreach.backlinks.formats.decoding import Readable
@@ -21,6 +21,14 @@ def link_rows(block: RowBlock) -> list[LinkRow | RowError]:
     for n, error in block.errors.items():
         out[n] = error
     return out
+
+
+def only_links(rows: Iterable[LinkRow | RowError]) -> list[LinkRow]:
+    """The rows, every one a LinkRow; AssertionError naming the first RowError otherwise."""
+    found = list(rows)
+    errors = [row for row in found if isinstance(row, RowError)]
+    assert not errors, errors[0]
+    return [row for row in found if isinstance(row, LinkRow)]
 
 
 def read_links(
