@@ -3,24 +3,28 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from outreach.backlinks.batches import (
-    LoadTarget,
-    SeenKeys,
-    link_key,
-    link_keys,
-    postgres_stamps,
-    record_batches,
-    sqlite_stamp,
-    sqlite_stamps,
-)
+from outreach.backlinks.batches import LoadTarget, SeenKeys, record_batches
 from outreach.backlinks.formats import values
 from outreach.backlinks.formats.urlcells import url_info, url_infos
 from outreach.backlinks.models import DataSource
 from outreach.backlinks.parallel import parallel_batches
+from outreach.backlinks.records import (
+    link_key,
+    link_keys,
+    postgres_stamps,
+    sqlite_stamp,
+    sqlite_stamps,
+)
 from tests.backlinks.ahrefs import Link, write_ahrefs
+
+
+def _parsed(stamps: Sequence[str | None]) -> list[datetime | None]:
+    """ISO stamps back as datetimes (None stays None)."""
+    return [None if s is None else datetime.fromisoformat(s) for s in stamps]
 
 
 def test_date_columns_become_the_same_text_by_the_fast_path_and_the_slow_one() -> None:
@@ -29,8 +33,8 @@ def test_date_columns_become_the_same_text_by_the_fast_path_and_the_slow_one() -
     assert isinstance(dates, values.DateColumn)
     assert sqlite_stamps(dates) == [sqlite_stamp(d) for d in dates]
     assert sqlite_stamps(list(dates)) == [sqlite_stamp(d) for d in dates]
-    assert [datetime.fromisoformat(s) for s in postgres_stamps(dates)] == list(dates)
-    assert [datetime.fromisoformat(s) for s in postgres_stamps(list(dates))] == list(dates)
+    assert _parsed(postgres_stamps(dates)) == list(dates)
+    assert _parsed(postgres_stamps(list(dates))) == list(dates)
     with_none = [dates[0], None]
     assert sqlite_stamps(with_none) == [sqlite_stamp(dates[0]), None]
     assert sqlite_stamps([None, None]) == [None, None]
@@ -138,7 +142,7 @@ def test_dates_that_are_not_plain_iso_text_are_stored_in_the_canonical_form() ->
         dates = values.datetimes(cells)
         assert sqlite_stamps(dates)[0] == stored
         assert sqlite_stamps(dates) == [sqlite_stamp(d) for d in dates]
-        assert [datetime.fromisoformat(s) for s in postgres_stamps(dates)] == list(dates)
+        assert _parsed(postgres_stamps(dates)) == list(dates)
 
 
 def test_files_of_sites_store_no_page_url_and_key_links_by_domain(tmp_path: Path) -> None:

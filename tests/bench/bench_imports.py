@@ -148,7 +148,8 @@ def _child(mode: str, *args: str) -> dict[str, Any]:
     )
     if out.returncode != 0:
         raise RuntimeError(f"{mode} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    numbers: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return numbers
 
 
 def main() -> None:
@@ -166,7 +167,7 @@ def main() -> None:
             url = rest[2] if len(rest) > 2 else None
             print(json.dumps(run_pandas(Path(rest[0]), Path(rest[1]), url)))
         return
-    from outreach.backlinks.exportgen import write_ahrefs_export
+    from tests.support.exportgen import write_ahrefs_export
 
     results: dict[str, Any] = {"rows": options.rows}
     with tempfile.TemporaryDirectory(prefix="outreach-bench-") as folder:
