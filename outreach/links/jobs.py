@@ -14,6 +14,7 @@ from datetime import datetime
 from flask import Flask
 from sqlalchemy import select
 
+from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs import tasks
@@ -94,7 +95,9 @@ def verify_links(link_ids: list[int], requested_at: str | None = None) -> dict[s
         db.session.commit()
         if email:
             notify.send_queued(
-                alert_smtp_url(app.config), alert_from(app.config), app.config["OUTREACH_BASE_URL"]
+                alert_smtp_url(app.config),
+                alert_from(app.config),
+                Settings.from_config(app.config).base_url,
             )
     return counts
 
