@@ -145,7 +145,7 @@ def _due_message(factory: Factory, smtp: SmtpServer) -> int:
     prospect, contact = builders.prospect(workspace, campaign)
     sequences.enroll(campaign, prospect, contact, builders.mailbox(workspace, smtp.port))
     db.session.commit()
-    message_id = db.session.scalar(select(OutboundMessage.id))
+    message_id: int | None = db.session.scalar(select(OutboundMessage.id))
     assert message_id is not None
     return message_id
 
