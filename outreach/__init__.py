@@ -14,6 +14,9 @@ from outreach.resources import resource_dir
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app from the environment, with ``config`` overriding settings."""
+    # Each feature's jobs module registers its recurring work (outreach.jobs.recurring).
+    import outreach.links.jobs
+    import outreach.pitches.jobs  # noqa: F401
     from outreach import cli, models  # noqa: F401  (models: complete metadata for Alembic)
     from outreach.accounts import views as accounts
     from outreach.accounts.auth import init_login
@@ -23,11 +26,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.crawl import views as crawl
     from outreach.extensions import csrf, db, migrate
     from outreach.jobs import views as jobs
-    from outreach.links import jobs as _link_jobs  # noqa: F401  (registers its recurring work)
     from outreach.links import views as links
     from outreach.main import views as main
     from outreach.pipeline import views as pipeline
-    from outreach.pitches import jobs as _pitch_jobs  # noqa: F401  (registers its recurring work)
     from outreach.pitches import views as pitches
     from outreach.prospects import views as prospects
     from outreach.web import init_templates
