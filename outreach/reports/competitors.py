@@ -73,11 +73,15 @@ def gap(competitors: list[CompetitorDomains], ours: int, velocity: Fraction) -> 
     total = sum(c.referring_domains for c in competitors)
     average = Fraction(total, len(competitors)) if competitors else Fraction(0)
     to_close = max(Fraction(0), average - ours)
-    months: int | None
-    if to_close == 0:
-        months = 0
-    elif velocity > 0:
-        months = math.ceil(to_close / velocity)
-    else:
-        months = None
-    return Gap(float(average), ours, float(to_close), float(velocity), months)
+    return Gap(
+        float(average), ours, float(to_close), float(velocity), months_to_close(to_close, velocity)
+    )
+
+
+def months_to_close(to_close: Fraction, velocity: Fraction) -> int | None:
+    """0 with nothing to close, the months it takes at a positive velocity, else None."""
+    if to_close <= 0:
+        return 0
+    if velocity > 0:
+        return math.ceil(to_close / velocity)
+    return None

@@ -160,19 +160,21 @@ def funnels(scope: Scope, end: datetime, placed: Sequence[Placement]) -> Funnels
             select(Prospect.id, Prospect.campaign_id).where(Prospect.id.in_(list(live)))
         ).all()
     )
-    names = dict(
-        db.session.execute(
-            select(Campaign.id, Campaign.name).where(Campaign.workspace_id == scope.workspace_id)
-        ).all()
+    campaigns = select(Campaign.id, Campaign.name, Campaign.archived).where(
+        Campaign.workspace_id == scope.workspace_id
     )
+    if scope.campaign_id is not None:
+        campaigns = campaigns.where(Campaign.id == scope.campaign_id)
+    counts = {row[0]: tuple(int(n) for n in row[1:]) for row in rows}
     by_campaign = []
-    for campaign_id, prospects, contacted, replied, won in sorted(
-        rows, key=lambda r: names.get(r[0], "")
-    ):
+    for campaign_id, name, archived in db.session.execute(campaigns.order_by(Campaign.name)):
+        if archived and campaign_id not in counts:
+            continue
+        prospects, contacted, replied, won = counts.get(campaign_id, (0, 0, 0, 0))
         mine = [p for p in live if campaign_of.get(p) == campaign_id]
         by_campaign.append(
             FunnelRow(
-                names.get(campaign_id, "?"), prospects, contacted, replied, int(won), len(mine),
+                name, prospects, contacted, replied, won, len(mine),
                 _median_days((first_sent.get(p), live[p]) for p in mine),
             )
         )  # fmt: skip
