@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, String, and_, cast, column, false, func, not_, s
 from sqlalchemy import values as values_clause
 from sqlalchemy.sql.expression import type_coerce
 
-from outreach.backlinks.models import Backlink, Domain, DomainMetric
+from outreach.backlinks.models import Backlink, DomainMetric
 from outreach.db import UTCDateTime
 from outreach.extensions import db
 from outreach.reports.placements import Placement
@@ -17,13 +17,12 @@ from outreach.reports.scope import Scope
 
 
 def domain_authority(workspace_id: int) -> Any:
-    """Each domain's authority as scoring uses it: until scoring has its own figure, the best
-    authority any import of the workspace gave the domain. A subquery of (domain, authority)."""
+    """Each domain's authority as scoring uses it, as a subquery of (domain_id, authority):
+    until scoring has its own figure, the best authority any import of the workspace gave."""
     return (
-        select(Domain.name.label("domain"), func.max(DomainMetric.value).label("authority"))
-        .join(Domain, Domain.id == DomainMetric.domain_id)
+        select(DomainMetric.domain_id, func.max(DomainMetric.value).label("authority"))
         .where(DomainMetric.workspace_id == workspace_id, DomainMetric.metric == "authority")
-        .group_by(Domain.name)
+        .group_by(DomainMetric.domain_id)
         .subquery("authority")
     )
 
