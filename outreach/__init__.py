@@ -37,7 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    app.config.update(Settings.from_env(Path(app.instance_path)).values)
+    app.config.update(Settings.from_env(Path(app.instance_path)).flask_config())
     app.config.update(config or {})
 
     db.init_app(app)

@@ -1,28 +1,44 @@
-"""Settings read from the environment (and a ``.env`` file), with test overrides."""
+"""Settings: the only module that reads the environment (and a ``.env`` file).
+
+Each setting is one typed field of :class:`Settings`, with its environment variable, its
+key in ``app.config`` and its default on the same line. The app factory puts them in
+``app.config`` (where tests override them); code reads them back, typed, with
+:meth:`Settings.from_config`.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from dotenv import find_dotenv, load_dotenv
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MB = 1024 * 1024
 
 
-def _flag(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in ("1", "true", "yes", "on")
+def flag(raw: str) -> bool:
+    """A yes/no setting: 1, true, yes and on (any case) are yes."""
+    return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
-def _number(name: str, default: float) -> float:
-    value = os.environ.get(name)
-    return float(value) if value else default
+def optional(raw: str) -> str | None:
+    """A text setting where empty means unset."""
+    return raw or None
+
+
+def networks(raw: str) -> tuple[str, ...]:
+    """A comma-separated list of CIDRs."""
+    return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+
+def _setting(env: str, default: Any, parse: Callable[[str], Any], key: str = "") -> Any:
+    """A field read from ``env``, kept in ``app.config[key]`` (``env`` when no key is given)."""
+    return field(default=default, metadata={"env": env, "key": key or env, "parse": parse})
 
 
 def database_url(raw: str | None, instance_path: Path) -> str:
@@ -59,50 +75,71 @@ def _secret_key(instance_path: Path) -> str:
 class Settings:
     """Every setting Outreach reads; the README lists them with their defaults."""
 
-    values: dict[str, Any]
+    secret_key: str = _setting("SECRET_KEY", "", str)
+    database_url: str = _setting("DATABASE_URL", "", str, "SQLALCHEMY_DATABASE_URI")
+    redis_url: str | None = _setting("REDIS_URL", None, optional)
+    queue: str = _setting("OUTREACH_QUEUE", "outreach", str)
+    base_url: str = _setting("OUTREACH_BASE_URL", "http://127.0.0.1:5000", str)
+    secure_cookies: bool = _setting("OUTREACH_SECURE_COOKIES", False, flag, "SESSION_COOKIE_SECURE")
+    max_upload_mb: float = _setting("OUTREACH_MAX_UPLOAD_MB", 512.0, float)
+    http_proxy: str | None = _setting("OUTREACH_HTTP_PROXY", None, optional)
+    allowed_networks: tuple[str, ...] = _setting("OUTREACH_ALLOWED_NETWORKS", (), networks)
+    contact_url: str = _setting(
+        "OUTREACH_CONTACT_URL", "https://github.com/outreach-crm/outreach", str
+    )
+    per_host_delay: float = _setting("OUTREACH_PER_HOST_DELAY", 1.0, float)
+    fetch_timeout: float = _setting("OUTREACH_FETCH_TIMEOUT", 20.0, float)
+    max_page_mb: float = _setting("OUTREACH_MAX_PAGE_MB", 5.0, float)
+    recheck_days: float = _setting("OUTREACH_RECHECK_DAYS", 7.0, float)
+    secret_box_key: str | None = _setting("OUTREACH_SECRET_BOX_KEY", None, optional)
+    check_mx: bool = _setting("OUTREACH_CHECK_MX", False, flag)
+    repitch_days: float = _setting("OUTREACH_REPITCH_DAYS", 90.0, float)
+    send_stale_seconds: float = _setting("OUTREACH_SEND_STALE_SECONDS", 300.0, float)
+    smtp_cafile: str | None = _setting("OUTREACH_SMTP_CAFILE", None, optional)
+    render_js: bool = _setting("OUTREACH_RENDER_JS", False, flag)
+    chromium_path: str = _setting(
+        "CHROMIUM_PATH", "/usr/bin/chromium", str, "OUTREACH_CHROMIUM_PATH"
+    )
+    alert_smtp_url: str | None = _setting("OUTREACH_ALERT_SMTP_URL", None, optional)
+    alert_from: str = _setting("OUTREACH_ALERT_FROM", "Outreach <outreach@localhost>", str)
 
     @classmethod
     def from_env(cls, instance_path: Path | None = None) -> Settings:
         """Read the settings from the process environment and ``.env``."""
         load_dotenv(find_dotenv(usecwd=True), override=False)
         instance = instance_path or instance_path_from_env()
-        upload_mb = _number("OUTREACH_MAX_UPLOAD_MB", 512)
-        values: dict[str, Any] = {
-            "SECRET_KEY": _secret_key(instance),
-            "SQLALCHEMY_DATABASE_URI": database_url(os.environ.get("DATABASE_URL"), instance),
-            "REDIS_URL": os.environ.get("REDIS_URL") or None,
-            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-            "MAX_CONTENT_LENGTH": int(upload_mb * 1024 * 1024),
-            "SESSION_COOKIE_HTTPONLY": True,
-            "SESSION_COOKIE_SAMESITE": "Lax",
-            "SESSION_COOKIE_SECURE": _flag("OUTREACH_SECURE_COOKIES", False),
-            "REMEMBER_COOKIE_HTTPONLY": True,
-            "REMEMBER_COOKIE_SAMESITE": "Lax",
-            "WTF_CSRF_TIME_LIMIT": None,
-            "OUTREACH_BASE_URL": os.environ.get("OUTREACH_BASE_URL", "http://127.0.0.1:5000"),
-            "OUTREACH_QUEUE": os.environ.get("OUTREACH_QUEUE", "outreach"),
-            "OUTREACH_HTTP_PROXY": os.environ.get("OUTREACH_HTTP_PROXY") or None,
-            "OUTREACH_ALLOWED_NETWORKS": tuple(
-                n.strip()
-                for n in os.environ.get("OUTREACH_ALLOWED_NETWORKS", "").split(",")
-                if n.strip()
-            ),
-            "OUTREACH_CONTACT_URL": os.environ.get(
-                "OUTREACH_CONTACT_URL", "https://github.com/outreach-crm/outreach"
-            ),
-            "OUTREACH_PER_HOST_DELAY": _number("OUTREACH_PER_HOST_DELAY", 1.0),
-            "OUTREACH_FETCH_TIMEOUT": _number("OUTREACH_FETCH_TIMEOUT", 20.0),
-            "OUTREACH_MAX_PAGE_MB": _number("OUTREACH_MAX_PAGE_MB", 5.0),
-            "OUTREACH_RECHECK_DAYS": _number("OUTREACH_RECHECK_DAYS", 7),
-            "OUTREACH_SECRET_BOX_KEY": os.environ.get("OUTREACH_SECRET_BOX_KEY") or None,
-            "OUTREACH_CHECK_MX": _flag("OUTREACH_CHECK_MX", False),
-            "OUTREACH_REPITCH_DAYS": _number("OUTREACH_REPITCH_DAYS", 90),
-            "OUTREACH_SEND_STALE_SECONDS": _number("OUTREACH_SEND_STALE_SECONDS", 300),
-            "OUTREACH_SMTP_CAFILE": os.environ.get("OUTREACH_SMTP_CAFILE") or None,
-            "OUTREACH_RENDER_JS": _flag("OUTREACH_RENDER_JS", False),
-            "OUTREACH_ALERT_SMTP_URL": os.environ.get("OUTREACH_ALERT_SMTP_URL") or None,
-            "OUTREACH_ALERT_FROM": os.environ.get(
-                "OUTREACH_ALERT_FROM", "Outreach <outreach@localhost>"
-            ),
-        }
-        return cls(values)
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            raw = os.environ.get(item.metadata["env"])
+            if raw:
+                values[item.name] = item.metadata["parse"](raw)
+        values["secret_key"] = _secret_key(instance)
+        values["database_url"] = database_url(os.environ.get("DATABASE_URL"), instance)
+        return cls(**values)
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        """The settings an app runs with, typed, from its ``app.config`` (defaults for gaps)."""
+        values: dict[str, Any] = {}
+        for item in fields(cls):
+            value = config.get(item.metadata["key"])
+            if value is None:
+                continue
+            if isinstance(value, str) and item.metadata["parse"] is not str:
+                value = item.metadata["parse"](value)
+            values[item.name] = value
+        return cls(**values)
+
+    def flask_config(self) -> dict[str, Any]:
+        """The settings as ``app.config`` keys, with Flask's own cookie and upload settings."""
+        config = {item.metadata["key"]: getattr(self, item.name) for item in fields(self)}
+        config.update(
+            SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+            MAX_CONTENT_LENGTH=int(self.max_upload_mb * MB),
+            SESSION_COOKIE_HTTPONLY=True,
+            SESSION_COOKIE_SAMESITE="Lax",
+            REMEMBER_COOKIE_HTTPONLY=True,
+            REMEMBER_COOKIE_SAMESITE="Lax",
+            WTF_CSRF_TIME_LIMIT=None,
+        )
+        return config

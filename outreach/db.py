@@ -11,6 +11,8 @@ from sqlalchemy import JSON, DateTime, Engine, Enum, MetaData, String, TypeDecor
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+MAX_ID = 2**31 - 1  # the largest INTEGER primary key (PostgreSQL refuses anything above)
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",

@@ -6,8 +6,8 @@ from typing import Any, TypeVar
 
 from flask import abort
 
+from outreach.db import MAX_ID
 from outreach.extensions import db
-from outreach.web import MAX_ID
 
 Row = TypeVar("Row")
 

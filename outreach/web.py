@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, g
-from flask_login import current_user
+from flask import Flask
 
-from outreach.db import utcnow
+from outreach.db import MAX_ID, utcnow
 
 
 def ago(moment: datetime | None) -> str:
@@ -34,26 +32,9 @@ def when(moment: datetime | None) -> str:
 
 
 def init_templates(app: Flask) -> None:
-    """Register filters and the navigation context."""
+    """Register the template filters."""
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["when"] = when
-
-    @app.context_processor
-    def navigation() -> dict[str, Any]:
-        if not current_user.is_authenticated:
-            return {"workspaces": [], "workspace": None}
-        from outreach.accounts.services import workspaces_of
-        from outreach.campaigns.services import campaigns_of
-
-        workspace = g.get("workspace")
-        return {
-            "workspaces": workspaces_of(current_user),
-            "workspace": workspace,
-            "nav_campaigns": campaigns_of(workspace.id) if workspace else [],
-        }
-
-
-MAX_ID = 2**31 - 1  # INTEGER primary keys on PostgreSQL
 
 
 def parse_id(value: str | None) -> int | None:

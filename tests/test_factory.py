@@ -36,18 +36,18 @@ def test_defaults_are_a_sqlite_file_and_embedded_redis_in_the_instance_folder(
     for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # no .env here
-    settings = Settings.from_env(tmp_path).values
-    assert settings["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'outreach.db'}"
-    assert settings["REDIS_URL"] is None
-    assert len(settings["SECRET_KEY"]) > 40
-    assert Settings.from_env(tmp_path).values["SECRET_KEY"] == settings["SECRET_KEY"]
+    settings = Settings.from_env(tmp_path)
+    assert settings.database_url == f"sqlite:///{tmp_path / 'outreach.db'}"
+    assert settings.redis_url is None
+    assert len(settings.secret_key) > 40
+    assert Settings.from_env(tmp_path).secret_key == settings.secret_key
 
 
 def test_dotenv_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("OUTREACH_HTTP_PROXY", raising=False)
     monkeypatch.chdir(tmp_path)
     (tmp_path / ".env").write_text("OUTREACH_HTTP_PROXY=http://proxy.internal:4750\n")
-    assert Settings.from_env(tmp_path).values["OUTREACH_HTTP_PROXY"] == "http://proxy.internal:4750"
+    assert Settings.from_env(tmp_path).http_proxy == "http://proxy.internal:4750"
     monkeypatch.delenv("OUTREACH_HTTP_PROXY", raising=False)
 
 

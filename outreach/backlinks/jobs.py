@@ -1,4 +1,4 @@
-"""The backlink import job."""
+"""The backlink import job, and launching it."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from outreach.backlinks.loader import LoadResult
 from outreach.backlinks.models import BacklinkImport, ImportStatus
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
+from outreach.jobs import tasks
 from outreach.jobs.context import job_context, report_progress
 
 
@@ -47,3 +48,16 @@ def import_backlinks(import_id: int) -> dict[str, Any] | None:
                 db.session.commit()
             raise
         return summary(record)
+
+
+def launch_import(item: BacklinkImport, user_id: int | None) -> None:
+    """Queue the import job of an upload (it starts once the caller commits)."""
+    task = tasks.launch(
+        import_backlinks,
+        item.id,
+        workspace_id=item.workspace_id,
+        user_id=user_id,
+        description=f"Import {item.filename}",
+    )
+    item.task_id = task.id
+    item.status = ImportStatus.QUEUED

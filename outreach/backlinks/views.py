@@ -20,25 +20,13 @@ from outreach.accounts.context import current_workspace, signed_in_user
 from outreach.activity.services import record
 from outreach.backlinks import formats, imports
 from outreach.backlinks.forms import MappingForm, UploadForm
-from outreach.backlinks.jobs import import_backlinks
-from outreach.backlinks.models import BacklinkImport, ImportStatus
+from outreach.backlinks.jobs import launch_import
+from outreach.backlinks.models import ImportStatus
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
 from outreach.jobs import tasks
 
 bp = Blueprint("backlinks", __name__)
-
-
-def _launch(item: BacklinkImport) -> None:
-    task = tasks.launch(
-        import_backlinks,
-        item.id,
-        workspace_id=item.workspace_id,
-        user_id=signed_in_user().id,
-        description=f"Import {item.filename}",
-    )
-    item.task_id = task.id
-    item.status = ImportStatus.QUEUED
 
 
 @bp.route("/campaigns/<int:campaign_id>/imports", methods=["GET", "POST"])
@@ -64,7 +52,7 @@ def upload(campaign_id: int) -> str | Response:
             db.session.commit()
             flash("Outreach does not know this file's columns yet: say which is which.", "info")
             return redirect(url_for(".mapping", import_id=item.id))
-        _launch(item)
+        launch_import(item, signed_in_user().id)
         db.session.commit()
         flash(f"Importing {item.filename} ({formats.ExportFormat(item.format).label}).", "success")
         return redirect(url_for(".show", import_id=item.id))
@@ -102,7 +90,7 @@ def mapping(import_id: int) -> str | Response:
             flash("Choose the column that holds the linking page URL.", "error")
         else:
             imports.remember_mapping(workspace.id, sniffed, chosen)
-            _launch(item)
+            launch_import(item, signed_in_user().id)
             db.session.commit()
             flash("Mapping saved for files of this shape; importing now.", "success")
             return redirect(url_for(".show", import_id=item.id))

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from outreach.campaigns.models import Campaign, CampaignKind, Competitor
 from outreach.extensions import db
-from outreach.prospects.models import Prospect, Stage
 from outreach.scoping import get_in_workspace
 from outreach.urls import InvalidURL, registrable_domain
 
@@ -91,14 +90,3 @@ def campaigns_of(workspace_id: int, include_archived: bool = False) -> list[Camp
 def get_campaign(workspace_id: int, campaign_id: int) -> Campaign:
     """A campaign of this workspace, or 404."""
     return get_in_workspace(Campaign, workspace_id, campaign_id)
-
-
-def stage_counts(workspace_id: int, campaign_id: int | None = None) -> dict[Stage, int]:
-    """How many prospects sit in each stage (of one campaign, or the whole workspace)."""
-    query = select(Prospect.stage, func.count()).where(Prospect.workspace_id == workspace_id)
-    if campaign_id is not None:
-        query = query.where(Prospect.campaign_id == campaign_id)
-    counts = {stage: 0 for stage in Stage}
-    for stage, count in db.session.execute(query.group_by(Prospect.stage)):
-        counts[stage] = count
-    return counts

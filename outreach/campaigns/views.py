@@ -1,4 +1,4 @@
-"""Campaign pages: list, create, show and edit."""
+"""Campaign pages: list, create and edit (the overview is a pipeline page)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from outreach.campaigns import services
 from outreach.campaigns.forms import CampaignForm
 from outreach.campaigns.models import Campaign, CampaignKind
 from outreach.extensions import db
-from outreach.prospects.models import Stage
 
 bp = Blueprint("campaigns", __name__, url_prefix="/campaigns")
 
@@ -63,20 +62,8 @@ def new() -> str | Response:
             record(workspace.id, "campaign", campaign.id, "created", {"name": campaign.name})
             db.session.commit()
             flash(f"Campaign {campaign.name} created.", "success")
-            return redirect(url_for(".show", campaign_id=campaign.id))
+            return redirect(url_for("pipeline.campaign", campaign_id=campaign.id))
     return render_template("campaigns/form.html", form=form, campaign=None)
-
-
-@bp.get("/<int:campaign_id>")
-@login_required
-def show(campaign_id: int) -> str:
-    """A campaign's overview: competitors, pipeline counts."""
-    workspace = current_workspace()
-    campaign = services.get_campaign(workspace.id, campaign_id)
-    counts = services.stage_counts(workspace.id, campaign.id)
-    return render_template(
-        "campaigns/show.html", campaign=campaign, counts=counts, stages=list(Stage)
-    )
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -101,5 +88,5 @@ def edit(campaign_id: int) -> str | Response:
             record(workspace.id, "campaign", campaign.id, "edited", {})
             db.session.commit()
             flash("Campaign saved.", "success")
-            return redirect(url_for(".show", campaign_id=campaign.id))
+            return redirect(url_for("pipeline.campaign", campaign_id=campaign.id))
     return render_template("campaigns/form.html", form=form, campaign=campaign)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from outreach.campaigns.models import Campaign
 from outreach.crawl import services
+from outreach.crawl.jobs import launch_crawl, run_crawl
 from outreach.crawl.models import CrawlRun
 from outreach.extensions import db
 
@@ -59,12 +60,10 @@ def start(
     except services.CrawlError as exc:
         raise click.ClickException(str(exc)) from exc
     if not now:
-        services.launch(run, None)
+        launch_crawl(run, None)
     db.session.commit()
     run_id = run.id
     if now:
-        from outreach.crawl.jobs import run_crawl
-
         run_crawl(run_id)
     fresh = db.session.get(CrawlRun, run_id)
     assert fresh is not None

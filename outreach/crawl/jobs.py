@@ -1,9 +1,9 @@
-"""The crawl job: runs the crawler in an event loop, writing and committing as it goes."""
+"""The crawl job (runs the crawler in an event loop, writing and committing as it goes), and
+launching it."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 from typing import Any
 
 from flask import Flask
@@ -11,11 +11,13 @@ from sqlalchemy import select
 
 from outreach.accounts.models import Workspace
 from outreach.campaigns.models import Campaign
+from outreach.config import Settings
 from outreach.crawl.engine import Crawler, CrawlSpec
 from outreach.crawl.models import CrawlRun, CrawlStatus
 from outreach.crawl.store import CrawlStore
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.jobs import tasks
 from outreach.jobs.context import job_context, report_progress
 from outreach.net import SafeFetcher
 from outreach.net.settings import policy_from_config
@@ -25,9 +27,8 @@ CHECKPOINT_SECONDS = 0.5
 
 
 def check_mx_enabled(app: Flask) -> bool:
-    """``OUTREACH_CHECK_MX`` (app config, else environment); off by default."""
-    value = app.config.get("OUTREACH_CHECK_MX", os.environ.get("OUTREACH_CHECK_MX", ""))
-    return str(value).strip().lower() in ("1", "true", "yes", "on")
+    """``OUTREACH_CHECK_MX``: whether found addresses' domains must have MX records."""
+    return Settings.from_config(app.config).check_mx
 
 
 def _our_domains(campaign: Campaign, workspace: Workspace) -> frozenset[str]:
@@ -125,3 +126,16 @@ def run_crawl(run_id: int) -> dict[str, Any] | None:
             "opportunities_found": run.opportunities_found,
             "status": run.status.value,
         }
+
+
+def launch_crawl(run: CrawlRun, user_id: int | None) -> None:
+    """Queue the crawl job of a run (after the caller commits)."""
+    seeds = len(run.site_seeds) + len(run.sitemap_seeds) + len(run.page_seeds)
+    task = tasks.launch(
+        run_crawl,
+        run.id,
+        workspace_id=run.workspace_id,
+        user_id=user_id,
+        description=f"Crawl {seeds} seed{'s' if seeds != 1 else ''} (crawl #{run.id})",
+    )
+    run.task_id = task.id

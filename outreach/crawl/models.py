@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.db import Base, TimestampMixin, utcnow
+from outreach.prospects.models import OpportunityKind
 
 
 class CrawlStatus(enum.Enum):
@@ -26,30 +27,6 @@ class CrawlStatus(enum.Enum):
     def active(self) -> bool:
         """True while the run may still fetch pages."""
         return self in (CrawlStatus.QUEUED, CrawlStatus.RUNNING, CrawlStatus.STOPPING)
-
-
-class OpportunityKind(enum.Enum):
-    """What kind of link opportunity a page offers."""
-
-    RESOURCE_PAGE = "resource_page"
-    WRITE_FOR_US = "write_for_us"
-    BROKEN_LINK = "broken_link"
-    UNLINKED_MENTION = "unlinked_mention"
-    COMPETITOR_LINK = "competitor_link"
-
-    @property
-    def label(self) -> str:
-        """Human name of the kind."""
-        return OPPORTUNITY_LABELS[self]
-
-
-OPPORTUNITY_LABELS = {
-    OpportunityKind.RESOURCE_PAGE: "Resource page",
-    OpportunityKind.WRITE_FOR_US: "Write for us",
-    OpportunityKind.BROKEN_LINK: "Broken link",
-    OpportunityKind.UNLINKED_MENTION: "Unlinked mention",
-    OpportunityKind.COMPETITOR_LINK: "Links to a competitor",
-}
 
 
 class CrawlRun(TimestampMixin, Base):

@@ -7,8 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from outreach.crawl.models import OpportunityKind
 from outreach.links.html import ParsedPage
+from outreach.prospects.models import OpportunityKind
 from outreach.urls import InvalidURL, registrable_domain
 
 RESOURCE_MIN_LINKS = 15  # outbound links in the content that make a links page

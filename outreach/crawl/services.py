@@ -16,7 +16,6 @@ from outreach.crawl.models import CrawlPage, CrawlRun, CrawlSite, CrawlStatus, O
 from outreach.crawl.sitemaps import urls_in_text
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.jobs import tasks
 from outreach.prospects.models import Contact, Prospect, ProspectContact
 from outreach.prospects.services import add_to_pipeline
 from outreach.scoping import get_in_workspace
@@ -62,21 +61,6 @@ def create_run(
     db.session.add(run)
     db.session.flush()
     return run
-
-
-def launch(run: CrawlRun, user_id: int | None) -> None:
-    """Queue the crawl job of a run (after the caller commits)."""
-    from outreach.crawl.jobs import run_crawl
-
-    seeds = len(run.site_seeds) + len(run.sitemap_seeds) + len(run.page_seeds)
-    task = tasks.launch(
-        run_crawl,
-        run.id,
-        workspace_id=run.workspace_id,
-        user_id=user_id,
-        description=f"Crawl {seeds} seed{'s' if seeds != 1 else ''} (crawl #{run.id})",
-    )
-    run.task_id = task.id
 
 
 def get_run(workspace_id: int, run_id: int) -> CrawlRun:

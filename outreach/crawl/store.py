@@ -19,9 +19,10 @@ from outreach.backlinks.models import Backlink, DataSource, Domain
 from outreach.crawl import contacts as found_contacts
 from outreach.crawl.contact_import import save_found_contacts
 from outreach.crawl.engine import PageOutcome
-from outreach.crawl.models import CrawlPage, CrawlRun, CrawlSite, Opportunity, OpportunityKind
+from outreach.crawl.models import CrawlPage, CrawlRun, CrawlSite, Opportunity
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.prospects.models import OpportunityKind
 from outreach.urls import InvalidURL, registrable_domain
 
 

@@ -11,8 +11,9 @@ from outreach.accounts.context import current_workspace, signed_in_user
 from outreach.campaigns.services import get_campaign
 from outreach.crawl import contact_import, services
 from outreach.crawl.forms import ContactCsvForm, ContactForm, CrawlForm
-from outreach.crawl.models import OPPORTUNITY_LABELS, OpportunityKind
+from outreach.crawl.jobs import launch_crawl
 from outreach.extensions import db
+from outreach.prospects.models import OPPORTUNITY_LABELS, OpportunityKind
 
 bp = Blueprint("crawl", __name__)
 
@@ -39,7 +40,7 @@ def index(campaign_id: int) -> str | Response:
         except services.CrawlError as exc:
             flash(str(exc), "error")
         else:
-            services.launch(run, signed_in_user().id)
+            launch_crawl(run, signed_in_user().id)
             db.session.commit()
             flash("Crawl queued: progress shows below as pages come in.", "success")
             return redirect(url_for(".show", run_id=run.id))

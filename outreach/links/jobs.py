@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.jobs import tasks
 from outreach.jobs.context import job_context, report_progress
 from outreach.jobs.tasks import get_queue
 from outreach.links import monitor, notify
@@ -32,6 +33,7 @@ from outreach.links.settings import (
     renderer_for,
 )
 from outreach.net.settings import policy_from_config
+from outreach.prospects.models import Prospect
 
 SWEEP_EVERY = timedelta(hours=1)
 SWEEP_RESULT_TTL = 2 * 3600
@@ -158,3 +160,26 @@ def discover_links(prospect_id: int) -> dict[str, int]:
     if new_ids:
         verify_links(new_ids)
     return {"found": len(new_ids)}
+
+
+def queue_check(link: PlacedLink, user_id: int | None, description: str) -> None:
+    """Queue a fresh check of one placed link (it starts once the caller commits)."""
+    tasks.launch(
+        verify_links,
+        [link.id],
+        utcnow().isoformat(),
+        workspace_id=link.workspace_id,
+        user_id=user_id,
+        description=description,
+    )
+
+
+def launch_discovery(prospect: Prospect, user_id: int | None) -> None:
+    """Queue a search of a prospect's site for links to us (once the caller commits)."""
+    tasks.launch(
+        discover_links,
+        prospect.id,
+        workspace_id=prospect.workspace_id,
+        user_id=user_id,
+        description=f"Find links to us on {prospect.domain}",
+    )

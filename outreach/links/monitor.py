@@ -19,7 +19,7 @@ from outreach.links.changes import Change, diff
 from outreach.links.models import Alert, AlertSubscription, LinkCheck, LinkStatus, PlacedLink
 from outreach.pitches.models import PitchTemplate
 from outreach.prospects.models import Prospect, Stage
-from outreach.prospects.pipeline import move
+from outreach.prospects.stages import move
 
 RECLAIM_WITHIN = timedelta(days=2)
 LEASE = timedelta(hours=6)

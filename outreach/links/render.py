@@ -30,7 +30,6 @@ from outreach.net import FetchPolicy, FetchResult
 from outreach.net.backend import BlockedAddressError, ResolutionError, resolve_checked
 from outreach.net.backend import system_resolver as _system_resolver
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -43,20 +42,21 @@ SKIPPED_RESOURCES = frozenset({"image", "media", "font"})
 SETTLE_MS = 500
 
 
-def chromium_available() -> bool:
-    """True when playwright is installed and the Chromium binary exists."""
+def chromium_available(executable: str) -> bool:
+    """True when playwright is installed and the Chromium binary ``executable`` exists."""
     try:
         import playwright.async_api  # noqa: F401
     except ImportError:
         return False
-    return os.path.exists(CHROMIUM)
+    return os.path.exists(executable)
 
 
 class ChromiumRenderer(PageRenderer):
     """One headless Chromium, started on first use, rendering a few pages at a time."""
 
-    def __init__(self, policy: FetchPolicy, *, pages_at_once: int = 2) -> None:
+    def __init__(self, policy: FetchPolicy, *, executable: str, pages_at_once: int = 2) -> None:
         self.policy = policy
+        self.executable = executable
         self._slots = asyncio.Semaphore(pages_at_once)
         self._start_lock = asyncio.Lock()
         self._playwright: Any = None
@@ -69,7 +69,7 @@ class ChromiumRenderer(PageRenderer):
 
                 self._playwright = await async_playwright().start()
                 launch: dict[str, Any] = {
-                    "executable_path": CHROMIUM,
+                    "executable_path": self.executable,
                     "headless": True,
                     "args": CHROMIUM_ARGS,
                 }

@@ -11,8 +11,7 @@ from sqlalchemy import delete, func, select, update
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.links.models import Alert, AlertSubscription, LinkCheck, LinkStatus, PlacedLink
-from outreach.pipeline.queries import get_prospect
-from outreach.prospects.models import Prospect
+from outreach.prospects.services import get_prospect
 from outreach.scoping import get_in_workspace
 from outreach.urls import InvalidURL, ensure_scheme, normalize_url
 
@@ -55,27 +54,6 @@ def status_counts(workspace_id: int) -> dict[LinkStatus, int]:
         .group_by(PlacedLink.status)
     )
     return {status: count for status, count in rows}
-
-
-def prospects_by_id(workspace_id: int, ids: set[int]) -> dict[int, Prospect]:
-    """The workspace's prospects among ``ids``."""
-    if not ids:
-        return {}
-    rows = db.session.scalars(
-        select(Prospect).where(Prospect.workspace_id == workspace_id, Prospect.id.in_(ids))
-    )
-    return {p.id: p for p in rows}
-
-
-def prospect_choices(workspace_id: int, limit: int = 500) -> list[tuple[int, str]]:
-    """``(id, domain)`` of the workspace's prospects for a select box."""
-    rows = db.session.execute(
-        select(Prospect.id, Prospect.domain)
-        .where(Prospect.workspace_id == workspace_id)
-        .order_by(Prospect.domain)
-        .limit(limit)
-    )
-    return [(pid, domain) for pid, domain in rows]
 
 
 def find_link(workspace_id: int, page_url: str, target_url: str) -> PlacedLink | None:

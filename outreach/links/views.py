@@ -9,14 +9,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, signed_in_user
-from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.jobs import tasks
 from outreach.links import services
 from outreach.links.forms import DiscoverForm, PlacedLinkForm
-from outreach.links.jobs import discover_links, verify_links
-from outreach.links.models import LinkStatus, PlacedLink
-from outreach.pipeline.queries import get_prospect
+from outreach.links.jobs import launch_discovery, queue_check
+from outreach.links.models import LinkStatus
+from outreach.prospects.services import get_prospect, prospect_choices, prospects_by_id
 from outreach.web import parse_id
 
 bp = Blueprint("links", __name__, url_prefix="/links")
@@ -31,17 +29,6 @@ def unread_alerts() -> dict[str, Any]:
     return {"links_unread_alerts": services.unread_count(workspace.id)}
 
 
-def _queue_check(link: PlacedLink, description: str) -> None:
-    tasks.launch(
-        verify_links,
-        [link.id],
-        utcnow().isoformat(),
-        workspace_id=link.workspace_id,
-        user_id=signed_in_user().id,
-        description=description,
-    )
-
-
 def _index_page(form: PlacedLinkForm, status_code: int = 200) -> tuple[str, int]:
     workspace = current_workspace()
     wanted = request.args.get("status")
@@ -54,7 +41,7 @@ def _index_page(form: PlacedLinkForm, status_code: int = 200) -> tuple[str, int]
     page = render_template(
         "links/index.html",
         links=links,
-        prospects=services.prospects_by_id(workspace.id, wanted_ids),
+        prospects=prospects_by_id(workspace.id, wanted_ids),
         form=form,
         discover=DiscoverForm(),
         status=status,
@@ -69,7 +56,7 @@ def _index_page(form: PlacedLinkForm, status_code: int = 200) -> tuple[str, int]
 @login_required
 def index() -> tuple[str, int]:
     """Every placed link of the workspace (or of one prospect), with the form to add one."""
-    return _index_page(PlacedLinkForm(prospects=services.prospect_choices(current_workspace().id)))
+    return _index_page(PlacedLinkForm(prospects=prospect_choices(current_workspace().id)))
 
 
 @bp.post("/")
@@ -77,7 +64,7 @@ def index() -> tuple[str, int]:
 def create() -> Response | tuple[str, int]:
     """Add a placed link and queue its first check."""
     workspace = current_workspace()
-    form = PlacedLinkForm(prospects=services.prospect_choices(workspace.id))
+    form = PlacedLinkForm(prospects=prospect_choices(workspace.id))
     if not form.validate_on_submit():
         flash("Check the highlighted fields.", "error")
         return _index_page(form, 400)
@@ -88,7 +75,7 @@ def create() -> Response | tuple[str, int]:
         expected_anchor=form.expected_anchor.data,
         prospect_id=form.prospect_id.data or None,
     )
-    _queue_check(link, f"Verify {link.page_url}")
+    queue_check(link, signed_in_user().id, f"Verify {link.page_url}")
     db.session.commit()
     flash("Link added; its first check is queued.", "success")
     return redirect(url_for(".show", link_id=link.id))
@@ -100,9 +87,7 @@ def show(link_id: int) -> str:
     """One placed link with the timeline of its checks."""
     workspace = current_workspace()
     link = services.get_link(workspace.id, link_id)
-    prospect = services.prospects_by_id(workspace.id, {link.prospect_id or 0}).get(
-        link.prospect_id or 0
-    )
+    prospect = prospects_by_id(workspace.id, {link.prospect_id or 0}).get(link.prospect_id or 0)
     return render_template(
         "links/show.html", link=link, checks=services.checks_of(link), prospect=prospect
     )
@@ -113,7 +98,7 @@ def show(link_id: int) -> str:
 def check_now(link_id: int) -> Response:
     """Queue a fresh check of one placed link."""
     link = services.get_link(current_workspace().id, link_id)
-    _queue_check(link, f"Check {link.page_url} now")
+    queue_check(link, signed_in_user().id, f"Check {link.page_url} now")
     db.session.commit()
     flash("Check queued.", "success")
     return redirect(url_for(".show", link_id=link.id))
@@ -139,13 +124,7 @@ def discover() -> Response:
     if not form.validate_on_submit() or form.prospect_id.data is None:
         abort(400)
     prospect = get_prospect(workspace.id, form.prospect_id.data)
-    tasks.launch(
-        discover_links,
-        prospect.id,
-        workspace_id=workspace.id,
-        user_id=signed_in_user().id,
-        description=f"Find links to us on {prospect.domain}",
-    )
+    launch_discovery(prospect, signed_in_user().id)
     db.session.commit()
     flash(f"Searching {prospect.domain} for links to us; see Jobs for progress.", "success")
     return redirect(url_for(".index", prospect_id=prospect.id))

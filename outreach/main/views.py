@@ -1,19 +1,36 @@
-"""The home page (the workspace dashboard) and error pages."""
+"""The home page (the workspace dashboard), the navigation every page shows, and error pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, render_template, url_for
-from flask_login import login_required
+from typing import Any
+
+from flask import Blueprint, Flask, g, render_template, url_for
+from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException
 
 from outreach.accounts.context import current_workspace
+from outreach.accounts.services import workspaces_of
 from outreach.activity.services import recent
-from outreach.campaigns.services import campaigns_of, stage_counts
+from outreach.campaigns.services import campaigns_of
 from outreach.extensions import db
 from outreach.jobs.tasks import recent_tasks
 from outreach.prospects.models import Stage
+from outreach.prospects.stages import stage_counts
 
 bp = Blueprint("main", __name__)
+
+
+@bp.app_context_processor
+def navigation() -> dict[str, Any]:
+    """The workspace switcher and the campaign list of the navigation bar."""
+    if not current_user.is_authenticated:
+        return {"workspaces": [], "workspace": None}
+    workspace = g.get("workspace")
+    return {
+        "workspaces": workspaces_of(current_user),
+        "workspace": workspace,
+        "nav_campaigns": campaigns_of(workspace.id) if workspace else [],
+    }
 
 
 @bp.get("/")

@@ -12,15 +12,14 @@ from sqlalchemy import ColumnElement, String, case, cast, func, select
 from sqlalchemy.sql import Executable
 
 from outreach.accounts.models import Membership, User
-from outreach.campaigns.models import KIND_LABELS, Campaign
+from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.prospects.models import Prospect, Stage
-from outreach.scoping import get_in_workspace
+from outreach.prospects.models import OPPORTUNITY_LABELS, Prospect, Stage
 from outreach.web import parse_id
 
 CARDS_PER_COLUMN = 30
 PAGE_SIZE = 50
-OPPORTUNITY_LABELS = {kind.value: label for kind, label in KIND_LABELS.items()}
+OPPORTUNITIES = {kind.value: label for kind, label in OPPORTUNITY_LABELS.items()}
 DUE_CHOICES = {"overdue": "Overdue", "week": "Due in the next 7 days"}
 SORTS = {
     "score": "Score (high first)",
@@ -76,10 +75,11 @@ def filters_from_args(args: Mapping[str, str]) -> Filters:
     except ValueError:
         stage = None
     page = args.get("page", "1")
+    opportunity = args.get("opportunity", "").strip()
     return Filters(
         owner=owner,
         min_score=min_score,
-        opportunity=args.get("opportunity", "").strip()[:60],
+        opportunity=opportunity if opportunity in OPPORTUNITIES else "",
         due=args.get("due", "") if args.get("due", "") in DUE_CHOICES else "",
         search=args.get("q", "").strip().lower()[:255],
         stage=stage,
@@ -286,8 +286,3 @@ def table(scope: Scope) -> Page:
         .offset((page - 1) * PAGE_SIZE)
     )
     return Page(rows=_cards(query, scope.people), total=total, page=page, pages=pages)
-
-
-def get_prospect(workspace_id: int, prospect_id: int) -> Prospect:
-    """A prospect of this workspace, or 404."""
-    return get_in_workspace(Prospect, workspace_id, prospect_id)

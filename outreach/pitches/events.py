@@ -11,7 +11,7 @@ from outreach.extensions import db
 from outreach.pitches import sequences
 from outreach.pitches.models import EnrollmentStatus, SequenceEnrollment
 from outreach.prospects.models import Contact, Prospect, Stage
-from outreach.prospects.pipeline import move
+from outreach.prospects.stages import move
 
 
 def _move_stage(prospect_id: int, stage: Stage, reason: str, tries: int = 3) -> None:

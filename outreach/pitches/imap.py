@@ -19,22 +19,12 @@ from sqlalchemy import select
 
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.jobs.context import job_context
 from outreach.pitches import events
 from outreach.pitches.mailboxes import decrypt_password
 from outreach.pitches.models import InboundMessage, Mailbox, OutboundMessage
 
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 FETCH_CHUNK = 100
-
-
-def poll_mailbox_job(mailbox_id: int) -> dict[str, int]:
-    """RQ job: read new mail of one mailbox and record replies and bounces."""
-    with job_context():
-        mailbox = db.session.get(Mailbox, mailbox_id)
-        if mailbox is None or not mailbox.imap_host:
-            return {}
-        return poll(mailbox)
 
 
 def poll(mailbox: Mailbox, timeout: float = 30.0) -> dict[str, int]:

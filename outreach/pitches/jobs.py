@@ -1,4 +1,5 @@
-"""The outbox tick: every minute, send what is due and poll mailboxes for replies."""
+"""Pitch jobs: sending outbox rows, polling a mailbox, and the outbox tick (every minute, send
+what is due and poll mailboxes for replies)."""
 
 from __future__ import annotations
 
@@ -12,13 +13,46 @@ from sqlalchemy import select
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.context import job_context
-from outreach.jobs.tasks import get_queue
-from outreach.pitches.imap import poll_mailbox_job
+from outreach.jobs.tasks import get_queue, launch
+from outreach.pitches.imap import poll
 from outreach.pitches.models import Mailbox, OutboundMessage
 from outreach.pitches.outbox import BATCH_SIZE, due_ids, recover_stalled
-from outreach.pitches.sending import send_messages
+from outreach.pitches.sending import deliver
 
 TICK_EVERY = timedelta(minutes=1)
+
+
+def send_messages(message_ids: list[int]) -> dict[str, int]:
+    """RQ job: send a batch of outbox rows by id; running it twice sends nothing twice."""
+    with job_context():
+        return deliver(message_ids)
+
+
+def poll_mailbox_job(mailbox_id: int) -> dict[str, int]:
+    """RQ job: read new mail of one mailbox and record replies and bounces."""
+    with job_context():
+        mailbox = db.session.get(Mailbox, mailbox_id)
+        if mailbox is None or not mailbox.imap_host:
+            return {}
+        return poll(mailbox)
+
+
+def dispatch(workspace_id: int, user_id: int | None = None) -> int:
+    """Launch send jobs for the workspace's due rows, many per job; returns rows handed out.
+
+    Callers commit (the jobs are enqueued once the transaction is committed).
+    """
+    ids = due_ids(workspace_id)
+    for start in range(0, len(ids), BATCH_SIZE):
+        batch = ids[start : start + BATCH_SIZE]
+        launch(
+            send_messages,
+            batch,
+            workspace_id=workspace_id,
+            user_id=user_id,
+            description=f"Send {len(batch)} queued e-mail(s)",
+        )
+    return len(ids)
 
 
 def outbox_tick(reschedule: bool = True) -> dict[str, int]:

@@ -1,4 +1,4 @@
-"""The outbox: claiming rows before a send, recovering crashed sends, listing, dispatching.
+"""The outbox: claiming rows before a send, recovering crashed sends, listing, decisions.
 
 The outbox table is the truth. A row goes ``queued -> sending -> sent``; the move to
 ``sending`` is a compare-and-set (``UPDATE ... WHERE status = 'queued'`` checked by its
@@ -10,27 +10,23 @@ goes to ``needs_review`` for a person instead of being sent again.
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.jobs.tasks import launch
 from outreach.pitches.models import MessageStatus, OutboundMessage
 from outreach.scoping import get_in_workspace
 
-STALE_SETTING = "OUTREACH_SEND_STALE_SECONDS"
-DEFAULT_STALE_SECONDS = 300  # well above the SMTP timeout of one send
 BATCH_SIZE = 500
 
 
 def stale_after() -> timedelta:
     """How long a claim may stay in ``sending`` before it is taken for a crashed send."""
-    raw = current_app.config.get(STALE_SETTING, os.environ.get(STALE_SETTING))
-    return timedelta(seconds=float(raw) if raw is not None else DEFAULT_STALE_SECONDS)
+    return timedelta(seconds=Settings.from_config(current_app.config).send_stale_seconds)
 
 
 def claim(message_id: int) -> bool:
@@ -145,20 +141,3 @@ def due_ids(workspace_id: int | None = None) -> list[int]:
     if workspace_id is not None:
         query = query.where(OutboundMessage.workspace_id == workspace_id)
     return list(db.session.scalars(query.order_by(OutboundMessage.id)))
-
-
-def dispatch(workspace_id: int, user_id: int | None = None) -> int:
-    """Launch send jobs for the workspace's due rows, many per job; returns rows handed out."""
-    from outreach.pitches.sending import send_messages
-
-    ids = due_ids(workspace_id)
-    for start in range(0, len(ids), BATCH_SIZE):
-        batch = ids[start : start + BATCH_SIZE]
-        launch(
-            send_messages,
-            batch,
-            workspace_id=workspace_id,
-            user_id=user_id,
-            description=f"Send {len(batch)} queued e-mail(s)",
-        )
-    return len(ids)

@@ -24,18 +24,6 @@ class Preview:
     problem: str = ""
 
 
-def prospect_choices(workspace_id: int, limit: int = 200) -> list[Prospect]:
-    """Prospects to preview against, most recent first."""
-    return list(
-        db.session.scalars(
-            select(Prospect)
-            .where(Prospect.workspace_id == workspace_id)
-            .order_by(Prospect.id.desc())
-            .limit(limit)
-        )
-    )
-
-
 def preview(workspace_id: int, template: PitchTemplate, prospect_id: int | None) -> Preview | None:
     """Render a template for a prospect's primary contact; None when no prospect was chosen."""
     if prospect_id is None:

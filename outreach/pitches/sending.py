@@ -1,4 +1,4 @@
-"""Sending outbox rows through their mailboxes' SMTP servers: the RQ job and its steps.
+"""Sending outbox rows through their mailboxes' SMTP servers (the job is in ``jobs.py``).
 
 Each row is checked (due, previous step sent, sending hours, daily cap, gap), claimed,
 checked again at send time (suppression list, bounces, stopped sequence, stage) and sent
@@ -22,9 +22,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from outreach.accounts.models import Workspace
+from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.jobs.context import job_context, report_progress
+from outreach.jobs.context import report_progress
 from outreach.pitches import events, mime, outbox, sequences
 from outreach.pitches.mailboxes import decrypt_password, in_sending_hours, sent_today
 from outreach.pitches.models import (
@@ -41,12 +42,6 @@ from outreach.prospects.models import Contact, Prospect
 
 MAX_GAP_WAIT = 120.0  # a job waits this long at most for a mailbox's gap, else leaves the row
 SMTP_TIMEOUT = 30.0
-
-
-def send_messages(message_ids: list[int]) -> dict[str, int]:
-    """RQ job: send a batch of outbox rows by id; running it twice sends nothing twice."""
-    with job_context():
-        return deliver(message_ids)
 
 
 def deliver(message_ids: list[int], sleep: Callable[[float], None] = time.sleep) -> dict[str, int]:
@@ -76,7 +71,8 @@ def _forget_loaded_since(kept: set[Any]) -> None:
 
 def open_smtp(mailbox: Mailbox) -> smtplib.SMTP:
     """A logged-in SMTP connection for a mailbox (TLS, STARTTLS or plain)."""
-    context = ssl.create_default_context(cafile=current_app.config.get("OUTREACH_SMTP_CAFILE"))
+    cafile = Settings.from_config(current_app.config).smtp_cafile
+    context = ssl.create_default_context(cafile=cafile)
     host, port = mailbox.smtp_host, mailbox.smtp_port
     smtp: smtplib.SMTP
     if mailbox.smtp_security is SmtpSecurity.TLS:
@@ -204,7 +200,7 @@ def _transmit(message: OutboundMessage, mailbox: Mailbox, contact: Contact, pool
         message,
         mailbox,
         contact.email,
-        str(current_app.config.get("OUTREACH_BASE_URL", "")),
+        Settings.from_config(current_app.config).base_url,
         workspace.postal_address if workspace else "",
     )
     try:

@@ -17,6 +17,7 @@ from flask import abort, current_app
 from sqlalchemy import or_, select, update
 
 from outreach.campaigns.models import Campaign
+from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.pitches import merge
@@ -113,7 +114,7 @@ def new_message_id(mailbox: Mailbox) -> str:
 
 def repitch_warning(contact: Contact, campaign_id: int, now: datetime) -> str | None:
     """Why this contact should not be pitched again yet, if they were within the window."""
-    days = int(current_app.config.get("OUTREACH_REPITCH_DAYS", 90))
+    days = Settings.from_config(current_app.config).repitch_days
     since = now - timedelta(days=days)
     recent = db.session.scalar(
         select(OutboundMessage.sent_at)

@@ -35,6 +35,34 @@ class Stage(enum.Enum):
         return self.value.replace("_", " ").capitalize().replace("Live", "Live (verified)")
 
 
+class OpportunityKind(enum.Enum):
+    """What kind of link opportunity a site offers: the values of ``Prospect.opportunity_types``.
+
+    The crawler finds them (and stores them on its pages and sites too); the pipeline filters
+    prospects by them.
+    """
+
+    RESOURCE_PAGE = "resource_page"
+    WRITE_FOR_US = "write_for_us"
+    BROKEN_LINK = "broken_link"
+    UNLINKED_MENTION = "unlinked_mention"
+    COMPETITOR_LINK = "competitor_link"
+
+    @property
+    def label(self) -> str:
+        """Human name of the kind."""
+        return OPPORTUNITY_LABELS[self]
+
+
+OPPORTUNITY_LABELS = {
+    OpportunityKind.RESOURCE_PAGE: "Resource page",
+    OpportunityKind.WRITE_FOR_US: "Write for us",
+    OpportunityKind.BROKEN_LINK: "Broken link",
+    OpportunityKind.UNLINKED_MENTION: "Unlinked mention",
+    OpportunityKind.COMPETITOR_LINK: "Links to a competitor",
+}
+
+
 class Prospect(TimestampMixin, Base):
     """A registrable domain we might earn a link from, within one campaign."""
 
@@ -59,7 +87,7 @@ class Prospect(TimestampMixin, Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     score: Mapped[float | None] = mapped_column(Float)
     score_breakdown: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    opportunity_types: Mapped[list[str]] = mapped_column(default=list)
+    opportunity_types: Mapped[list[str]] = mapped_column(default=list)  # OpportunityKind values
     due_on: Mapped[date | None]
     reminder: Mapped[str | None] = mapped_column(String(500))
     version: Mapped[int] = mapped_column(default=1)

@@ -1,16 +1,71 @@
-"""Prospects: adding intersect results to a campaign's pipeline. Callers commit."""
+"""Prospects: workspace-scoped reads, adding domains to a campaign's pipeline, notes and
+details (stage moves are in :mod:`outreach.prospects.stages`). Callers commit."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from outreach.activity.services import record
 from outreach.backlinks.models import Backlink
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
 from outreach.prospects.models import Prospect, Stage
+from outreach.prospects.stages import Conflict, conflict_after_race
+from outreach.scoping import get_in_workspace
+
+NOTE_LIMIT = 5000
+
+
+def get_prospect(workspace_id: int, prospect_id: int) -> Prospect:
+    """A prospect of this workspace, or 404."""
+    return get_in_workspace(Prospect, workspace_id, prospect_id)
+
+
+def prospects_by_id(workspace_id: int, ids: set[int]) -> dict[int, Prospect]:
+    """The workspace's prospects among ``ids``."""
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        select(Prospect).where(Prospect.workspace_id == workspace_id, Prospect.id.in_(ids))
+    )
+    return {p.id: p for p in rows}
+
+
+def prospect_choices(workspace_id: int, limit: int = 500) -> list[tuple[int, str]]:
+    """``(id, domain)`` of the workspace's prospects for a select box, by domain."""
+    rows = db.session.execute(
+        select(Prospect.id, Prospect.domain)
+        .where(Prospect.workspace_id == workspace_id)
+        .order_by(Prospect.domain)
+        .limit(limit)
+    )
+    return [(pid, domain) for pid, domain in rows]
+
+
+def latest_prospects(workspace_id: int, limit: int = 200) -> list[Prospect]:
+    """The workspace's most recently added prospects, newest first."""
+    return list(
+        db.session.scalars(
+            select(Prospect)
+            .where(Prospect.workspace_id == workspace_id)
+            .order_by(Prospect.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def prospects_of_campaign(campaign_id: int) -> list[Prospect]:
+    """A campaign's prospects, by domain."""
+    return list(
+        db.session.scalars(
+            select(Prospect).where(Prospect.campaign_id == campaign_id).order_by(Prospect.domain)
+        )
+    )
 
 
 def add_to_pipeline(campaign: Campaign, domains: Iterable[str], owner_id: int | None) -> int:
@@ -54,3 +109,63 @@ def add_to_pipeline(campaign: Campaign, domains: Iterable[str], owner_id: int | 
         record(campaign.workspace_id, "prospect", prospect.id, "created", {"domain": domain})
         added += 1
     return added
+
+
+def add_note(prospect: Prospect, text: str, actor_id: int) -> None:
+    """Attach a note to the prospect's timeline."""
+    text = text.strip()
+    if not text:
+        raise ValueError("A note cannot be empty.")
+    record(
+        prospect.workspace_id,
+        "prospect",
+        prospect.id,
+        "note",
+        {"text": text[:NOTE_LIMIT]},
+        actor_id=actor_id,
+    )
+
+
+def update_details(
+    prospect: Prospect,
+    *,
+    owner_id: int | None,
+    due_on: date | None,
+    reminder: str | None,
+    expected_version: int,
+    actor_id: int,
+    owner_names: dict[int, str],
+) -> bool:
+    """Set owner, due date and reminder; :class:`Conflict` if someone changed it meanwhile."""
+    if prospect.version != expected_version:
+        message = (
+            f"{prospect.domain} was changed by someone else while you edited it "
+            f"(now in {prospect.stage.label}); reload to see the latest."
+        )
+        raise Conflict(message, prospect.stage, prospect.version)
+    reminder = (reminder or "").strip() or None
+    changes: dict[str, Any] = {}
+    if prospect.owner_id != owner_id:
+        changes["owner"] = owner_names.get(owner_id, "") if owner_id else ""
+        prospect.owner_id = owner_id
+    if prospect.due_on != due_on:
+        changes["due"] = due_on.isoformat() if due_on else ""
+        prospect.due_on = due_on
+    if prospect.reminder != reminder:
+        changes["reminder"] = reminder or ""
+        prospect.reminder = reminder
+    if not changes:
+        return False
+    record(
+        prospect.workspace_id,
+        "prospect",
+        prospect.id,
+        "details_changed",
+        changes,
+        actor_id=actor_id,
+    )
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise conflict_after_race(prospect.workspace_id, prospect.id, None) from None
+    return True

@@ -15,6 +15,7 @@ from outreach.accounts.models import Workspace
 from outreach.backlinks.models import Backlink, DataSource
 from outreach.campaigns.models import Campaign
 from outreach.crawl import services
+from outreach.crawl.jobs import launch_crawl
 from outreach.crawl.models import CrawlPage, CrawlRun, CrawlSite, CrawlStatus, Opportunity
 from outreach.extensions import db
 from outreach.jobs.worker import OutreachWorker
@@ -51,7 +52,7 @@ def campaign(factory: Factory) -> Campaign:
 def crawl(app: Flask, redis_url: str, campaign: Campaign, **options: Any) -> CrawlRun:
     """Queue a run and work it off with a real forking worker."""
     run = services.create_run(campaign, **options)
-    services.launch(run, None)
+    launch_crawl(run, None)
     db.session.commit()
     worker = OutreachWorker(
         [app.config["OUTREACH_QUEUE"]], connection=Redis.from_url(redis_url), app=app

@@ -15,6 +15,7 @@ from redis import Redis
 from sqlalchemy import select
 
 from outreach.crawl import services
+from outreach.crawl.jobs import launch_crawl
 from outreach.crawl.models import CrawlPage, CrawlRun, CrawlStatus
 from outreach.extensions import db
 from outreach.jobs.worker import OutreachWorker
@@ -81,7 +82,7 @@ def test_stop_button_on_a_queued_crawl_stops_it_before_it_fetches(
 ) -> None:
     _, workspace = auth()
     run = services.create_run(factory.campaign(workspace), sites="many.example")
-    services.launch(run, None)
+    launch_crawl(run, None)
     db.session.commit()
     assert client.post(f"/crawls/{run.id}/stop").status_code == 302
     OutreachWorker(
@@ -102,7 +103,7 @@ def test_stop_during_a_crawl_ends_it_early_and_keeps_what_it_found(
         max_pages_per_site=200,
         check_broken_links=False,
     )
-    services.launch(run, None)
+    launch_crawl(run, None)
     db.session.commit()
     run_id = run.id
 

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from outreach.config import Settings
 from outreach.extensions import db
 from outreach.jobs import tasks
 from outreach.jobs.models import Task, TaskStatus
@@ -56,7 +57,7 @@ def test_one_job_checks_a_batch_and_reports_progress(
 
 
 def _needs_chromium() -> None:
-    if not chromium_available():
+    if not chromium_available(Settings().chromium_path):
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI=true but playwright or /usr/bin/chromium is missing")
         pytest.skip("playwright or /usr/bin/chromium not installed")

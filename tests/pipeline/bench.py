@@ -36,7 +36,7 @@ PAGES = [
     "/prospects",
     "/prospects?sort=domain&page=1000",
     "/prospects?sort=due&page=1999",
-    "/prospects?stage=replied&sort=stage&opportunity=guest_post",
+    "/prospects?stage=replied&sort=stage&opportunity=write_for_us",
 ]
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from outreach.accounts import services as accounts
 from outreach.accounts.models import Membership, Role, User, Workspace
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.prospects.models import Prospect, Stage
+from outreach.prospects.models import OpportunityKind, Prospect, Stage
 from tests.factories import Factory
 
 
@@ -43,6 +43,44 @@ def prospect(
     return item
 
 
+def crawled_prospect(campaign: Campaign, domain: str, pages: dict[str, str]) -> Prospect:
+    """A prospect the crawler found: its detectors read the HTML ``pages`` (URL -> HTML), its
+    store writes what they found, and its "add to pipeline" makes the prospect, committed."""
+    from outreach.crawl import opportunities, services
+    from outreach.crawl.engine import PageOutcome
+    from outreach.crawl.store import CrawlStore
+    from outreach.links.html import parse_page
+    from outreach.urls import registrable_domain
+
+    run = services.create_run(campaign, sites=domain)
+    store = CrawlStore(run)
+    rivals = {c.domain for c in campaign.competitors}
+    for url, html in pages.items():
+        page = parse_page(html, url, "text/html")
+        found = [opportunities.resource_page(page, domain), opportunities.write_for_us(page)]
+        store.add(
+            PageOutcome(
+                url=url,
+                domain=domain,
+                depth=0,
+                final_url=url,
+                status=200,
+                title=page.title,
+                outbound_links=len(page.links),
+                target_links=[x for x in page.links if registrable_domain(x.href) in rivals],
+                findings=[finding for finding in found if finding is not None],
+            )
+        )
+    store.flush()
+    services.add_sites_to_pipeline(run, campaign, [domain], owner_id=None)
+    db.session.commit()
+    found_prospect = db.session.scalar(
+        select(Prospect).where(Prospect.campaign_id == campaign.id, Prospect.domain == domain)
+    )
+    assert found_prospect is not None
+    return found_prospect
+
+
 def teammate(
     workspace: Workspace, email: str = "mate@example.com", name: str = "Mia Teammate"
 ) -> User:
@@ -68,7 +106,7 @@ def seed_many(campaign: Campaign, count: int, owner_ids: list[int], chunk: int =
     from outreach.db import utcnow
 
     stages = list(Stage)
-    kinds = ["guest_post", "resource_page", "broken_link", "digital_pr"]
+    kinds = [kind.value for kind in OpportunityKind]
     today = utcnow().date()
     now = utcnow()
     for start in range(0, count, chunk):

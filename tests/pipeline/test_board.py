@@ -6,10 +6,14 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from outreach.extensions import db
 from outreach.pipeline import queries
 from outreach.prospects.models import Stage
+from outreach.prospects.stages import move
 from tests.factories import Factory
-from tests.pipeline.helpers import current, prospect, teammate
+from tests.pipeline.helpers import crawled_prospect, current, prospect, teammate
+
+WRITE_FOR_US = "<html><head><title>Write for us</title></head><body><p>Pitch us.</p></body></html>"
 
 
 def _board(client: FlaskClient, campaign_id: int, **args: Any) -> str:
@@ -36,7 +40,9 @@ def test_board_puts_cards_in_their_stage_column_with_counts(
     user, workspace = auth()
     campaign = factory.campaign(workspace)
     prospect(campaign, "one.example", Stage.QUALIFIED, owner=user, score=71)
-    prospect(campaign, "two.example", Stage.QUALIFIED, opportunity_types=["guest_post"])
+    two = crawled_prospect(campaign, "two.example", {"https://two.example/write": WRITE_FOR_US})
+    move(two, Stage.QUALIFIED)
+    db.session.commit()
     prospect(campaign, "three.example", Stage.REPLIED)
     page = _board(client, campaign.id)
     qualified, replied = _column(page, Stage.QUALIFIED), _column(page, Stage.REPLIED)
@@ -44,7 +50,7 @@ def test_board_puts_cards_in_their_stage_column_with_counts(
     assert "three.example" in replied and "three.example" not in qualified
     assert (_count(qualified), _count(replied), _count(_column(page, Stage.LOST))) == (2, 1, 0)
     assert ">71<" in qualified and 'title="Owner: Owner">O<' in qualified
-    assert "Guest post" in qualified
+    assert "Write for us" in qualified
 
 
 def test_form_move_persists_and_returns_to_the_page_it_came_from(
@@ -195,6 +201,28 @@ def test_filters_narrow_the_board(client: FlaskClient, auth: Any, factory: Facto
         shown = {domain for domain in everyone if f'data-domain="{domain}"' in page}
         assert shown == expected, args
         assert _count(_column(page, Stage.PROSPECT)) == len(expected)
+
+
+def test_opportunity_filter_selects_the_kinds_the_crawler_stores(
+    client: FlaskClient, auth: Any, factory: Factory
+) -> None:
+    _, workspace = auth()
+    campaign = factory.campaign(workspace)  # competitors rival-one.com and rival-two.com
+    crawled_prospect(campaign, "writers.example", {"https://writers.example/w": WRITE_FOR_US})
+    linking = '<html><body><p>See <a href="https://rival-one.com/x">rival</a>.</p></body></html>'
+    crawled_prospect(campaign, "linking.example", {"https://linking.example/a": linking})
+    cases = {
+        "write_for_us": {"writers.example"},
+        "competitor_link": {"linking.example"},
+        "guest_post": {"writers.example", "linking.example"},  # no such kind: filter ignored
+    }
+    for kind, expected in cases.items():
+        page = _board(client, campaign.id, opportunity=kind)
+        shown = {d for d in ("writers.example", "linking.example") if f'data-domain="{d}"' in page}
+        assert shown == expected, kind
+    offered = _board(client, campaign.id).split('name="opportunity"', 1)[1].split("</select>")[0]
+    assert 'value="write_for_us"' in offered and 'value="competitor_link"' in offered
+    assert "guest_post" not in offered
 
 
 def test_full_columns_show_a_limited_number_of_cards_and_link_to_the_table(

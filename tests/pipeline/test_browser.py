@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from outreach.extensions import db
 from outreach.prospects.models import Stage
-from outreach.prospects.pipeline import move
+from outreach.prospects.stages import move
 from tests.factories import Factory
 from tests.pipeline.helpers import current, prospect
 

@@ -30,7 +30,7 @@ def test_pages_render_under_a_second_with_20000_prospects(
         f"{base}/board?q=site-0019",
         f"{base}/prospects",
         f"{base}/prospects?sort=domain&page={ROWS // 50}",
-        f"{base}/prospects?stage=replied&sort=due&opportunity=guest_post",
+        f"{base}/prospects?stage=replied&sort=due&opportunity=write_for_us",
         "/today",
     ]
     timings = {}

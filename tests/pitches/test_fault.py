@@ -12,7 +12,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from outreach.extensions import db
-from outreach.pitches import outbox, sequences
+from outreach.pitches import jobs, outbox, sequences
 from outreach.pitches.models import MessageStatus, OutboundMessage
 from outreach.pitches.sending import deliver
 from tests.factories import Factory
@@ -44,7 +44,7 @@ def test_worker_killed_mid_batch_sends_nothing_twice_and_loses_nothing(
     db.session.commit()
     ids = outbox.due_ids(workspace.id)
     smtp.recorder.stall_at = 3
-    assert outbox.dispatch(workspace.id) == 6
+    assert jobs.dispatch(workspace.id) == 6
     db.session.commit()  # the job is enqueued after this commit
 
     env = {
@@ -73,7 +73,7 @@ def test_worker_killed_mid_batch_sends_nothing_twice_and_loses_nothing(
 
     S = MessageStatus
     assert _statuses(ids) == [S.SENT, S.SENT, S.SENDING, S.QUEUED, S.QUEUED, S.QUEUED]
-    app.config[outbox.STALE_SETTING] = 0  # the claimer is known dead: no need to wait
+    app.config["OUTREACH_SEND_STALE_SECONDS"] = 0  # the claimer is known dead: no need to wait
     deliver(ids)
     assert _statuses(ids) == [S.SENT, S.SENT, S.NEEDS_REVIEW, S.SENT, S.SENT, S.SENT]
     received = smtp.recorder.message_ids()

@@ -1,8 +1,8 @@
-"""Pipeline pages: the board and table of a campaign, and moving prospects between stages."""
+"""A campaign's board and table, and moving prospects between stages (one or many)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -10,12 +10,13 @@ from outreach.accounts.context import current_workspace, signed_in_user
 from outreach.campaigns.services import get_campaign
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.pipeline import queries, services
+from outreach.pipeline import queries
 from outreach.pipeline.forms import STAGE_CHOICES, BulkMoveForm, MoveForm
+from outreach.pipeline.views.blueprint import bp
+from outreach.prospects import stages
 from outreach.prospects.models import Stage
+from outreach.prospects.services import get_prospect
 from outreach.web import safe_next
-
-bp = Blueprint("pipeline", __name__)
 
 
 def wants_json() -> bool:
@@ -40,7 +41,7 @@ def _listing(campaign_id: int) -> tuple[queries.Scope, dict[str, object]]:
         "stage_choices": STAGE_CHOICES,
         "sorts": queries.SORTS,
         "due_choices": queries.DUE_CHOICES,
-        "opportunities": queries.OPPORTUNITY_LABELS,
+        "opportunities": queries.OPPORTUNITIES,
         "initials": queries.initials,
         "here": request.full_path.rstrip("?"),
     }
@@ -71,7 +72,7 @@ def table(campaign_id: int) -> str:
 def move(prospect_id: int) -> Response | tuple[Response, int]:
     """Move one prospect (a drag, or the card's menu); 409 or a flash on a conflict."""
     workspace = current_workspace()
-    prospect = queries.get_prospect(workspace.id, prospect_id)
+    prospect = get_prospect(workspace.id, prospect_id)
     form = MoveForm()
     back = safe_next(form.next.data, url_for(".board", campaign_id=prospect.campaign_id))
     if not form.validate() or form.version.data is None:
@@ -83,10 +84,10 @@ def move(prospect_id: int) -> Response | tuple[Response, int]:
     to = Stage(form.stage.data)
     seen = Stage(form.seen.data) if form.seen.data else None
     try:
-        moved = services.move_card(
+        moved = stages.move_card(
             workspace.id, prospect.id, to, form.version.data, signed_in_user().id, seen
         )
-    except services.Conflict as exc:
+    except stages.Conflict as exc:
         if wants_json():
             body = {"error": str(exc), "stage": exc.stage.value, "stage_label": exc.stage.label}
             return jsonify(version=exc.version, **body), 409
@@ -112,14 +113,14 @@ def bulk_move(campaign_id: int) -> Response:
     campaign = get_campaign(workspace.id, campaign_id)
     form = BulkMoveForm()
     back = safe_next(form.next.data, url_for(".board", campaign_id=campaign.id))
-    picks = services.parse_picks(request.form.getlist("pick"))
+    picks = stages.parse_picks(request.form.getlist("pick"))
     if not form.validate() or not picks:
         flash("Tick some prospects and choose a stage.", "error")
         return redirect(back)
     to = Stage(form.stage.data)
     try:
-        result = services.bulk_move(workspace.id, campaign.id, picks, to, signed_in_user().id)
-    except (services.Conflict, ValueError) as exc:
+        result = stages.bulk_move(workspace.id, campaign.id, picks, to, signed_in_user().id)
+    except (stages.Conflict, ValueError) as exc:
         flash(str(exc), "error")
         return redirect(back)
     db.session.commit()
@@ -131,6 +132,3 @@ def bulk_move(campaign_id: int) -> Response:
         names = ", ".join(result.conflicts[:10])
         flash(f"Not moved, changed by someone else meanwhile: {names}; reload.", "error")
     return redirect(back)
-
-
-from outreach.pipeline import pages  # noqa: E402, F401  (registers the prospect and today pages)

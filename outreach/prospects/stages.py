@@ -1,24 +1,64 @@
-"""Writes of the pipeline: moves (one or many), notes and a prospect's details. Callers commit."""
+"""Prospects' pipeline stages: moves (one or many, by hand or automatic), conflicts, counts.
+
+Every move is recorded in the activity log. Callers commit.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
 from outreach.activity.services import record
 from outreach.extensions import db
-from outreach.pipeline.queries import get_prospect
 from outreach.prospects.models import Prospect, Stage
-from outreach.prospects.pipeline import StageConflict, move
+from outreach.scoping import get_in_workspace
 from outreach.web import parse_id
 
 BULK_LIMIT = 500
-NOTE_LIMIT = 5000
+
+# Stages a prospect leaves only by a person's hand; automatic moves never pull it out.
+TERMINAL = frozenset({Stage.REJECTED, Stage.DO_NOT_CONTACT})
+
+
+class StageConflict(Exception):
+    """Someone else changed the prospect since the mover loaded it."""
+
+
+def move(
+    prospect: Prospect,
+    to: Stage,
+    *,
+    actor_id: int | None = None,
+    expected_version: int | None = None,
+    reason: str | None = None,
+    automatic: bool = False,
+) -> bool:
+    """Put a prospect in a stage and log it; False when nothing changed.
+
+    ``expected_version`` is the version the person saw: a different current version
+    raises :class:`StageConflict` instead of silently overwriting their teammate's move.
+    Automatic moves (a send, a reply, a verification) skip terminal stages.
+    """
+    if expected_version is not None and prospect.version != expected_version:
+        raise StageConflict(
+            f"{prospect.domain} was changed by someone else (now in {prospect.stage.label})."
+        )
+    if prospect.stage is to:
+        return False
+    if automatic and prospect.stage in TERMINAL:
+        return False
+    previous = prospect.stage
+    prospect.stage = to
+    detail = {"from": previous.value, "to": to.value}
+    if reason:
+        detail["reason"] = reason
+    record(
+        prospect.workspace_id, "prospect", prospect.id, "stage_changed", detail, actor_id=actor_id
+    )
+    return True
 
 
 class Conflict(Exception):
@@ -40,10 +80,10 @@ def conflict_message(prospect: Prospect, seen: Stage | None) -> str:
     return f"{prospect.domain} was moved by someone else to {prospect.stage.label}; reload."
 
 
-def _conflict(workspace_id: int, prospect_id: int, seen: Stage | None) -> Conflict:
+def conflict_after_race(workspace_id: int, prospect_id: int, seen: Stage | None) -> Conflict:
     """After a lost race: roll back, read the row as committed and describe it."""
     db.session.rollback()
-    fresh = get_prospect(workspace_id, prospect_id)
+    fresh = get_in_workspace(Prospect, workspace_id, prospect_id)
     return Conflict(conflict_message(fresh, seen), fresh.stage, fresh.version)
 
 
@@ -56,14 +96,14 @@ def move_card(
     seen: Stage | None = None,
 ) -> Prospect:
     """Move one prospect as a person; :class:`Conflict` when its version moved on meanwhile."""
-    prospect = get_prospect(workspace_id, prospect_id)
+    prospect = get_in_workspace(Prospect, workspace_id, prospect_id)
     try:
         move(prospect, to, actor_id=actor_id, expected_version=expected_version)
         db.session.flush()  # a concurrent committed move makes this UPDATE match no row
     except StageConflict:
         raise Conflict(conflict_message(prospect, seen), prospect.stage, prospect.version) from None
     except StaleDataError:
-        raise _conflict(workspace_id, prospect_id, seen) from None
+        raise conflict_after_race(workspace_id, prospect_id, seen) from None
     return prospect
 
 
@@ -123,61 +163,12 @@ def bulk_move(
     return result
 
 
-def add_note(prospect: Prospect, text: str, actor_id: int) -> None:
-    """Attach a note to the prospect's timeline."""
-    text = text.strip()
-    if not text:
-        raise ValueError("A note cannot be empty.")
-    record(
-        prospect.workspace_id,
-        "prospect",
-        prospect.id,
-        "note",
-        {"text": text[:NOTE_LIMIT]},
-        actor_id=actor_id,
-    )
-
-
-def update_details(
-    prospect: Prospect,
-    *,
-    owner_id: int | None,
-    due_on: date | None,
-    reminder: str | None,
-    expected_version: int,
-    actor_id: int,
-    owner_names: dict[int, str],
-) -> bool:
-    """Set owner, due date and reminder; :class:`Conflict` if someone changed it meanwhile."""
-    if prospect.version != expected_version:
-        message = (
-            f"{prospect.domain} was changed by someone else while you edited it "
-            f"(now in {prospect.stage.label}); reload to see the latest."
-        )
-        raise Conflict(message, prospect.stage, prospect.version)
-    reminder = (reminder or "").strip() or None
-    changes: dict[str, Any] = {}
-    if prospect.owner_id != owner_id:
-        changes["owner"] = owner_names.get(owner_id, "") if owner_id else ""
-        prospect.owner_id = owner_id
-    if prospect.due_on != due_on:
-        changes["due"] = due_on.isoformat() if due_on else ""
-        prospect.due_on = due_on
-    if prospect.reminder != reminder:
-        changes["reminder"] = reminder or ""
-        prospect.reminder = reminder
-    if not changes:
-        return False
-    record(
-        prospect.workspace_id,
-        "prospect",
-        prospect.id,
-        "details_changed",
-        changes,
-        actor_id=actor_id,
-    )
-    try:
-        db.session.flush()
-    except StaleDataError:
-        raise _conflict(prospect.workspace_id, prospect.id, None) from None
-    return True
+def stage_counts(workspace_id: int, campaign_id: int | None = None) -> dict[Stage, int]:
+    """How many prospects sit in each stage (of one campaign, or the whole workspace)."""
+    query = select(Prospect.stage, func.count()).where(Prospect.workspace_id == workspace_id)
+    if campaign_id is not None:
+        query = query.where(Prospect.campaign_id == campaign_id)
+    counts = {stage: 0 for stage in Stage}
+    for stage, count in db.session.execute(query.group_by(Prospect.stage)):
+        counts[stage] = count
+    return counts

@@ -12,11 +12,12 @@ from werkzeug.wrappers import Response
 from outreach.accounts.context import current_workspace, signed_in_user
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import csrf, db
-from outreach.pitches import events, library, mailboxes, outbox, sequences, suppression
+from outreach.pitches import events, jobs, library, mailboxes, outbox, sequences, suppression
 from outreach.pitches.forms import EnrollForm, StepForm, SuppressionForm
 from outreach.pitches.models import MessageStatus, OutboundMessage
-from outreach.pitches.views import bp
-from outreach.prospects.models import Prospect
+from outreach.pitches.views.blueprint import bp
+from outreach.prospects.models import Contact
+from outreach.prospects.services import get_prospect, prospects_of_campaign
 
 
 @bp.route("/campaigns/<int:campaign_id>/sequence", methods=["GET", "POST"])
@@ -48,9 +49,7 @@ def sequence(campaign_id: int) -> str | Response:
 
 def _enroll_form(workspace_id: int, campaign_id: int) -> EnrollForm:
     form = EnrollForm()
-    prospects = db.session.scalars(
-        select(Prospect).where(Prospect.campaign_id == campaign_id).order_by(Prospect.domain)
-    )
+    prospects = prospects_of_campaign(campaign_id)
     form.prospect_ids.choices = [(p.id, f"{p.domain} ({p.stage.label})") for p in prospects]
     form.mailbox_id.choices = [(m.id, m.from_email) for m in mailboxes.mailboxes_of(workspace_id)]
     return form
@@ -69,8 +68,8 @@ def enroll(campaign_id: int) -> Response:
     mailbox = mailboxes.get_mailbox(workspace.id, form.mailbox_id.data or 0)
     started, problems = 0, []
     for prospect_id in form.prospect_ids.data or []:
-        prospect = db.session.get(Prospect, prospect_id)
-        if prospect is None or prospect.campaign_id != campaign.id:
+        prospect = get_prospect(workspace.id, prospect_id)
+        if prospect.campaign_id != campaign.id:
             abort(404)
         for contact in sequences.contacts_of(prospect):
             try:
@@ -118,7 +117,7 @@ def outbox_page() -> str:
 @login_required
 def send_due() -> Response:
     """Hand the workspace's due messages to background send jobs."""
-    count = outbox.dispatch(current_workspace().id, signed_in_user().id)
+    count = jobs.dispatch(current_workspace().id, signed_in_user().id)
     db.session.commit()
     flash(f"{count} due message(s) handed to the sender.", "success")
     return redirect(url_for(".outbox_page"))
@@ -211,8 +210,6 @@ def unsubscribe(token: str) -> str:
     if message is None:
         abort(404)
     if request.method == "POST":
-        from outreach.prospects.models import Contact
-
         contact = db.session.get(Contact, message.contact_id)
         if contact is None:
             abort(404)

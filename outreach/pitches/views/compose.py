@@ -1,8 +1,8 @@
-"""Pitch pages (templates, sequences, mailboxes, outbox) and the public unsubscribe endpoint."""
+"""Pitch templates (library, editor with live preview, versions) and mailboxes."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -12,9 +12,10 @@ from outreach.extensions import db
 from outreach.pitches import library, mailboxes, previews, sandbox
 from outreach.pitches.forms import MailboxForm, TemplateForm
 from outreach.pitches.models import Mailbox, SmtpSecurity
+from outreach.pitches.views.blueprint import bp
+from outreach.prospects.services import latest_prospects
 from outreach.web import parse_id
 
-bp = Blueprint("pitches", __name__)
 MAILBOX_FIELDS = (
     "from_name",
     "from_email",
@@ -106,7 +107,7 @@ def edit_template(template_id: int) -> str | Response:
         fields=sandbox.FIELDS,
         versions=library.versions_of(item),
         preview=preview,
-        prospects=previews.prospect_choices(workspace.id),
+        prospects=latest_prospects(workspace.id),
     )
 
 
@@ -153,6 +154,3 @@ def mailbox_form(mailbox_id: int | None = None) -> str | Response:
             flash("Mailbox saved.", "success")
             return redirect(url_for(".mailbox_list"))
     return render_template("pitches/mailbox_form.html", form=form, mailbox=box)
-
-
-from outreach.pitches import views_sending  # noqa: E402, F401  (routes on the same blueprint)

@@ -1,4 +1,4 @@
-"""Moves, bulk moves, conflicts, notes and details at the service level."""
+"""Stage moves (one or many), conflicts with a teammate's change, and details edits."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from outreach.accounts.models import Workspace
 from outreach.activity.services import history
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.pipeline import services
-from outreach.pipeline.queries import Filters, filters_from_args
+from outreach.prospects import stages
 from outreach.prospects.models import Prospect, Stage
+from outreach.prospects.services import update_details
 from tests.factories import Factory
 from tests.pipeline.helpers import current, prospect
 
@@ -29,7 +29,7 @@ def setup(factory: Factory) -> tuple[int, int, int]:
 def test_move_card_changes_stage_and_records_who_moved_it(setup: tuple[int, int, int]) -> None:
     user_id, workspace_id, campaign_id = setup
     item = prospect(db.session.get_one(Campaign, campaign_id), "a.example")
-    services.move_card(workspace_id, item.id, Stage.QUALIFIED, item.version, user_id)
+    stages.move_card(workspace_id, item.id, Stage.QUALIFIED, item.version, user_id)
     db.session.commit()
     assert current(item.id).stage is Stage.QUALIFIED
     assert current(item.id).version == 2
@@ -44,10 +44,10 @@ def test_move_with_a_stale_version_raises_conflict_naming_the_new_stage(
     user_id, workspace_id, campaign_id = setup
     item = prospect(db.session.get_one(Campaign, campaign_id), "a.example")
     seen_version = item.version
-    services.move_card(workspace_id, item.id, Stage.QUALIFIED, seen_version, user_id)
+    stages.move_card(workspace_id, item.id, Stage.QUALIFIED, seen_version, user_id)
     db.session.commit()
-    with pytest.raises(services.Conflict) as caught:
-        services.move_card(
+    with pytest.raises(stages.Conflict) as caught:
+        stages.move_card(
             workspace_id, item.id, Stage.LOST, seen_version, user_id, seen=Stage.PROSPECT
         )
     assert str(caught.value) == "a.example was moved by someone else to Qualified; reload."
@@ -69,8 +69,8 @@ def test_a_teammates_commit_between_check_and_flush_is_a_conflict_not_an_overwri
             .where(Prospect.id == item.id)
             .values(stage=Stage.NEGOTIATING, version=2)
         )
-    with pytest.raises(services.Conflict) as caught:
-        services.move_card(workspace_id, item.id, Stage.LOST, 1, user_id, seen=Stage.PROSPECT)
+    with pytest.raises(stages.Conflict) as caught:
+        stages.move_card(workspace_id, item.id, Stage.LOST, 1, user_id, seen=Stage.PROSPECT)
     assert "moved by someone else to Negotiating" in str(caught.value)
     assert current(item.id).stage is Stage.NEGOTIATING
     assert history(workspace_id, "prospect", item.id) == []
@@ -83,9 +83,9 @@ def test_bulk_move_moves_fresh_picks_and_skips_stale_ones(setup: tuple[int, int,
     there = prospect(campaign, "there.example", Stage.REPLIED)
     stale = prospect(campaign, "stale.example")
     picks = {fresh.id: 1, there.id: 1, stale.id: 1}
-    services.move_card(workspace_id, stale.id, Stage.LOST, 1, user_id)
+    stages.move_card(workspace_id, stale.id, Stage.LOST, 1, user_id)
     db.session.commit()
-    result = services.bulk_move(workspace_id, campaign_id, picks, Stage.REPLIED, user_id)
+    result = stages.bulk_move(workspace_id, campaign_id, picks, Stage.REPLIED, user_id)
     db.session.commit()
     assert (result.moved, result.unchanged, result.conflicts) == (
         ["fresh.example"],
@@ -102,12 +102,12 @@ def test_bulk_move_ignores_prospects_of_other_campaigns(
     user_id, workspace_id, campaign_id = setup
     other = factory.campaign(db.session.get_one(Workspace, workspace_id), name="Other")
     outsider = prospect(other, "outsider.example")
-    result = services.bulk_move(workspace_id, campaign_id, {outsider.id: 1}, Stage.LOST, user_id)
+    result = stages.bulk_move(workspace_id, campaign_id, {outsider.id: 1}, Stage.LOST, user_id)
     assert result.moved == [] and current(outsider.id).stage is Stage.PROSPECT
 
 
 def test_parse_picks_keeps_id_version_pairs_and_drops_junk() -> None:
-    assert services.parse_picks(["3:1", "x:1", "4", "5:2", "6:-1"]) == {3: 1, 5: 2}
+    assert stages.parse_picks(["3:1", "x:1", "4", "5:2", "6:-1"]) == {3: 1, 5: 2}
 
 
 def test_update_details_with_a_stale_version_conflicts_and_changes_nothing(
@@ -115,10 +115,10 @@ def test_update_details_with_a_stale_version_conflicts_and_changes_nothing(
 ) -> None:
     user_id, workspace_id, campaign_id = setup
     item = prospect(db.session.get_one(Campaign, campaign_id), "a.example")
-    services.move_card(workspace_id, item.id, Stage.QUALIFIED, 1, user_id)
+    stages.move_card(workspace_id, item.id, Stage.QUALIFIED, 1, user_id)
     db.session.commit()
-    with pytest.raises(services.Conflict):
-        services.update_details(
+    with pytest.raises(stages.Conflict):
+        update_details(
             current(item.id),
             owner_id=user_id,
             due_on=date(2030, 1, 1),
@@ -129,14 +129,3 @@ def test_update_details_with_a_stale_version_conflicts_and_changes_nothing(
         )
     db.session.rollback()
     assert current(item.id).due_on is None and current(item.id).reminder is None
-
-
-def test_filters_from_args_ignore_values_that_make_no_sense() -> None:
-    parsed = filters_from_args(
-        {"owner": "drop table", "min_score": "inf", "due": "soon", "stage": "x", "page": "-3"}
-    )
-    assert parsed == Filters()
-    assert filters_from_args({"min_score": "40", "q": " Blog.COM "}).args() == {
-        "min_score": "40",
-        "q": "blog.com",
-    }

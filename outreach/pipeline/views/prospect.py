@@ -10,12 +10,14 @@ from outreach.accounts.context import current_workspace, signed_in_user
 from outreach.campaigns.services import get_campaign
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.pipeline import queries, services
+from outreach.pipeline import queries
 from outreach.pipeline.forms import STAGE_CHOICES, DetailsForm, NoteForm
 from outreach.pipeline.timeline import timeline
 from outreach.pipeline.today import today_list
-from outreach.pipeline.views import bp
+from outreach.pipeline.views.blueprint import bp
+from outreach.prospects import services
 from outreach.prospects.models import Prospect
+from outreach.prospects.stages import Conflict
 
 
 def _names(workspace_id: int) -> dict[int, str]:
@@ -36,7 +38,7 @@ def _render(
             note_form=note,
             details_form=details,
             stage_choices=STAGE_CHOICES,
-            opportunities=queries.OPPORTUNITY_LABELS,
+            opportunities=queries.OPPORTUNITIES,
             today=utcnow().date(),
         ),
         status,
@@ -57,7 +59,7 @@ def _details_form(prospect: Prospect, names: dict[int, str], **kwargs: object) -
 @login_required
 def prospect(prospect_id: int) -> tuple[str, int]:
     """One prospect: stage, details, contacts, and everything that happened to it."""
-    item = queries.get_prospect(current_workspace().id, prospect_id)
+    item = services.get_prospect(current_workspace().id, prospect_id)
     return _render(item, NoteForm(), _details_form(item, _names(item.workspace_id)))
 
 
@@ -65,7 +67,7 @@ def prospect(prospect_id: int) -> tuple[str, int]:
 @login_required
 def add_note(prospect_id: int) -> Response | tuple[str, int]:
     """Add a note to the prospect's timeline."""
-    item = queries.get_prospect(current_workspace().id, prospect_id)
+    item = services.get_prospect(current_workspace().id, prospect_id)
     form = NoteForm()
     if not form.validate() or not (form.text.data or "").strip():
         flash("Write something in the note first.", "error")
@@ -80,7 +82,7 @@ def add_note(prospect_id: int) -> Response | tuple[str, int]:
 @login_required
 def update_details(prospect_id: int) -> Response | tuple[str, int]:
     """Change the prospect's owner, due date and reminder."""
-    item = queries.get_prospect(current_workspace().id, prospect_id)
+    item = services.get_prospect(current_workspace().id, prospect_id)
     names = _names(item.workspace_id)
     form = _details_form(item, names)
     if not form.validate() or not (form.version.data or "").isdigit():
@@ -95,7 +97,7 @@ def update_details(prospect_id: int) -> Response | tuple[str, int]:
             actor_id=signed_in_user().id,
             owner_names=names,
         )
-    except services.Conflict as exc:
+    except Conflict as exc:
         flash(str(exc), "error")
         return redirect(url_for(".prospect", prospect_id=prospect_id))
     db.session.commit()
