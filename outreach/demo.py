@@ -12,8 +12,8 @@ from sqlalchemy import select
 from outreach.accounts import services as accounts
 from outreach.accounts.models import User, Workspace
 from outreach.activity.services import record
-from outreach.backlinks.batches import link_key
 from outreach.backlinks.models import Backlink, DataSource
+from outreach.backlinks.records import link_key
 from outreach.campaigns.models import CampaignKind
 from outreach.campaigns.services import create_campaign
 from outreach.db import utcnow

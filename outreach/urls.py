@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import ipaddress
+import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 import tldextract
@@ -15,6 +16,23 @@ import tldextract
 _extract = tldextract.TLDExtract(
     suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
 )
+
+# Blog platforms the bundled Public Suffix List leaves out of its private section: each
+# subdomain is its own blog (its own prospect), as on blogspot.com and github.io, which the
+# list covers. Checked against tldextract 5.4's snapshot; "www." is the platform itself.
+HOSTED_BLOG_PLATFORMS = frozenset(
+    {
+        "wordpress.com",
+        "tumblr.com",
+        "medium.com",
+        "substack.com",
+        "weebly.com",
+        "livejournal.com",
+    }
+)
+# Blogger serves each blog under country domains too (x.blogspot.in, x.blogspot.co.uk) and
+# redirects them to x.blogspot.com: one blog, one registrable domain.
+_BLOGSPOT = re.compile(r"(?:.+\.)?([^.]+)\.blogspot\.(?:[a-z]{2,3}|com?\.[a-z]{2})")
 
 TRACKING_PREFIXES = ("utm_",)
 TRACKING_PARAMS = frozenset({"gclid", "fbclid", "msclkid", "mc_cid", "mc_eid"})
@@ -47,6 +65,8 @@ def host_of(url: str) -> str:
 def registrable_domain(host_or_url: str) -> str:
     """The registrable domain (eTLD+1) of a host or URL: ``a.example.co.uk`` -> ``example.co.uk``.
 
+    Each blog on a hosting platform is its own registrable domain (``x.wordpress.com``,
+    ``x.github.io``), and Blogger's country domains fold into ``x.blogspot.com``.
     IP addresses and single-label hosts come back unchanged.
     """
     host = host_of(host_or_url) if ("/" in host_or_url or ":" in host_or_url) else host_or_url
@@ -60,9 +80,16 @@ def registrable_domain(host_or_url: str) -> str:
         pass
     with contextlib.suppress(UnicodeError):
         host = host.encode("idna").decode("ascii")
+    blogger = _BLOGSPOT.fullmatch(host)
+    if blogger:
+        return f"{blogger[1]}.blogspot.com"
     parts = _extract(host)
     if parts.domain and parts.suffix:
-        return f"{parts.domain}.{parts.suffix}"
+        domain = f"{parts.domain}.{parts.suffix}"
+        if domain in HOSTED_BLOG_PLATFORMS and parts.subdomain:
+            blog = parts.subdomain.rsplit(".", 1)[-1]
+            return domain if blog == "www" else f"{blog}.{domain}"
+        return domain
     return host
 
 

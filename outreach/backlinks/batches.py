@@ -6,20 +6,27 @@ Records are built a block of rows at a time, column by column, with C-level ``ma
 
 from __future__ import annotations
 
-import hashlib
-import struct
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from itertools import compress, repeat
-from operator import itemgetter
+from datetime import datetime
+from itertools import compress
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from outreach.backlinks import formats
 from outreach.backlinks.formats import RowBlock, RowError
 from outreach.backlinks.models import DataSource
+from outreach.backlinks.records import (
+    Record,
+    authority_of,
+    key_of,
+    link_keys,
+    postgres_stamps,
+    source_domain_of,
+    sqlite_stamps,
+    target_domain_of,
+)
 
 BATCH_SIZE = 5000
 
@@ -33,6 +40,7 @@ class LoadTarget:
     data_source: DataSource
     fixed_target_domain: str | None = None
     accepted_targets: frozenset[str] | None = None
+    report_format: str | None = None  # the kind of report (ExportFormat value) being loaded
 
 
 @dataclass
@@ -43,65 +51,14 @@ class Batch:
     met before (see :class:`SeenKeys`) and go after them, as upserts.
     """
 
-    records: list[tuple[Any, ...]] = field(default_factory=list)
-    repeats: list[tuple[Any, ...]] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    repeats: list[Record] = field(default_factory=list)
     rejected: list[tuple[int, str, str | None]] = field(default_factory=list)
     rows: int = 0
     targets: Counter[str] = field(default_factory=Counter)
     bytes_read: int = 0
     authorities: dict[str, float | None] = field(default_factory=dict)
     reader_peak_kb: int | None = None  # a reader process's peak memory, on its last batch
-
-
-_SHA1 = type(hashlib.sha1())
-_FIRST_8_SIGNED = struct.Struct(">q")
-
-
-def link_key(source: str, target: str) -> int:
-    """Stable identity of a link within a workspace and data source: the first 8 bytes of
-    the SHA-1 of its source and target, as a signed 64-bit integer."""
-    return link_keys((source,), (target,))[0]
-
-
-def link_keys(sources: Iterable[str], targets: Iterable[str]) -> list[int]:
-    """:func:`link_key` of each (source, target) pair, in C-level passes."""
-    texts = map(str.encode, map("\x00".join, zip(sources, targets, strict=True)))
-    digests = map(_SHA1.digest, map(hashlib.sha1, texts))
-    return list(map(itemgetter(0), map(_FIRST_8_SIGNED.unpack_from, digests)))
-
-
-def sqlite_stamp(value: datetime | None) -> str | None:
-    """A UTC timestamp as SQLAlchemy's SQLite DateTime stores it, so the ORM reads it back."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value.isoformat(" ", "microseconds")
-
-
-_STAMP_PART = itemgetter(slice(0, 26))  # "YYYY-MM-DD hh:mm:ss.ffffff" of an isoformat
-
-
-def sqlite_stamps(values: Sequence[datetime | None]) -> Sequence[str | None]:
-    """:func:`sqlite_stamp` of a column of UTC datetimes, in C-level passes when none is None."""
-    iso_text = getattr(values, "iso_text", None)  # see formats.values.DateColumn
-    if iso_text is not None:
-        return list(map(str.__add__, iso_text, repeat(".000000")))
-    nones = values.count(None)
-    if nones == len(values):
-        return values  # type: ignore[return-value]  # all None
-    if nones or values[0].utcoffset():  # type: ignore[union-attr]  # not None: nones == 0
-        return list(map(sqlite_stamp, values))
-    isoformats = map(datetime.isoformat, values, repeat(" "), repeat("microseconds"))  # type: ignore[arg-type]
-    return list(map(_STAMP_PART, isoformats))
-
-
-def postgres_stamps(values: Sequence[datetime | None]) -> Sequence[str | None]:
-    """A column of UTC datetimes as ISO text for ``COPY`` (text crosses processes cheaply)."""
-    iso_text = getattr(values, "iso_text", None)  # see formats.values.DateColumn
-    if iso_text is not None:
-        return list(map(str.__add__, iso_text, repeat("+00:00")))
-    return [None if value is None else value.isoformat() for value in values]
 
 
 NO_TARGET = "no target URL, and no competitor was chosen for this file"
@@ -126,23 +83,25 @@ def _refusals(
 
 def block_records(
     block: RowBlock, where: LoadTarget, now: datetime, for_sqlite: bool
-) -> tuple[list[tuple[Any, ...]], dict[int, tuple[int, str, str | None]]]:
-    """The records (see ``writers.ROW_COLUMNS``) of a block's usable rows, and why the others
+) -> tuple[list[Record], dict[int, tuple[int, str, str | None]]]:
+    """The records (see ``records.ROW_COLUMNS``) of a block's usable rows, and why the others
     are refused, by position; built column by column, with ``zip``."""
     f = block.fields
     targets = f["target_domain"]
+    target_urls, target_texts = f["target_url"], f["target_text"]
     if None in targets and where.fixed_target_domain:
         targets = [target or where.fixed_target_domain for target in targets]
     refused = _refusals(block, targets, where.accepted_targets)
-    urls, domains, target_urls = f["source_url"], f["source_domain"], f["target_url"]
+    urls, domains = f["source_url"], f["source_domain"]
     # Files that list sites have no page URL: the domain identifies the link, the stored
     # URL stays empty. A refused row may have no target at all; it is dropped below.
-    key_sources, stored_sources = urls, urls
+    key_sources, stored_sources = urls, f["source_text"]
     if None in urls:
         key_sources = [u or d or "" for u, d in zip(urls, domains, strict=True)]
-        stored_sources = [u or "" for u in urls]
+        stored_sources = [s if u else "" for u, s in zip(urls, stored_sources, strict=True)]
     if None in target_urls:
         target_urls = [u or t or "" for u, t in zip(target_urls, targets, strict=True)]
+        target_texts = [s or u for s, u in zip(target_texts, target_urls, strict=True)]
     last_seen = f["last_seen"]
     if None in last_seen:
         last_seen = [seen or now for seen in last_seen]
@@ -156,8 +115,9 @@ def block_records(
     records = list(
         zip(
             link_keys(key_sources, target_urls), stored_sources, domains, f["source_title"],
-            target_urls, targets, f["anchor"], f["nofollow"], f["ugc"], f["sponsored"],
-            f["authority"], f["page_authority"], f["traffic"], f["language"],
+            target_texts, targets, f["anchor"], f["nofollow"], f["ugc"], f["sponsored"],
+            f["placement"], f["link_type"], f["authority"], f["page_authority"], f["traffic"],
+            f["is_spam"], f["spam_score"], f["topical_trust_flow"], f["language"],
             stamps(f["first_seen"]), stamps(last_seen), stamps(lost_at), strict=True,
         )
     )  # fmt: skip
@@ -193,14 +153,12 @@ class SeenKeys:
     def __init__(self) -> None:
         self.bits = bytearray(self.BITS >> 3)
 
-    def split(
-        self, records: list[tuple[Any, ...]]
-    ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    def split(self, records: list[Record]) -> tuple[list[Record], list[Record]]:
         """The records whose key is new, and those whose key may have been seen."""
         bits, mask = self.bits, self.BITS - 1
         new, repeats = [], []
         for record in records:
-            spot = record[0] & mask
+            spot = key_of(record) & mask
             byte, bit = spot >> 3, 1 << (spot & 7)
             if bits[byte] & bit:
                 repeats.append(record)
@@ -259,7 +217,7 @@ def _finished(
 ) -> Batch:
     """Count the batch's targets and authorities, and set its repeats apart."""
     batch.bytes_read = bytes_read
-    batch.targets.update(map(itemgetter(5), batch.records))
-    _best_authorities(best, map(itemgetter(2), batch.records), map(itemgetter(10), batch.records))
+    batch.targets.update(map(target_domain_of, batch.records))
+    _best_authorities(best, map(source_domain_of, batch.records), map(authority_of, batch.records))
     batch.records, batch.repeats = seen.split(batch.records)
     return batch

@@ -22,10 +22,21 @@ from outreach.extensions import db
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--campaign", "campaign_id", required=True, type=int, help="Campaign id.")
 @click.option("--target", default=None, help="Whose links, for files without target URLs.")
+@click.option(
+    "--mark-lost",
+    is_flag=True,
+    help="Mark vanished links lost even when they are more than half of a target's links.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
 @with_appcontext
-def import_backlinks(file: Path, campaign_id: int, target: str | None, as_json: bool) -> None:
-    """Import a backlink export into a campaign (all rows or none), as the upload page does."""
+def import_backlinks(
+    file: Path, campaign_id: int, target: str | None, mark_lost: bool, as_json: bool
+) -> None:
+    """Import a backlink export into a campaign (all rows or none), as the upload page does.
+
+    Links missing from the file are marked lost only when every row was read; when they
+    are more than half of a target's links, only with --mark-lost.
+    """
     campaign = db.session.scalar(select(Campaign).where(Campaign.id == campaign_id))
     if campaign is None:
         raise click.ClickException(f"No campaign with id {campaign_id}.")
@@ -41,8 +52,11 @@ def import_backlinks(file: Path, campaign_id: int, target: str | None, as_json: 
     except imports.ImportRefused as exc:
         raise click.ClickException(f"{file.name}: {exc}") from exc
     if item.status is ImportStatus.NEEDS_MAPPING:
+        what = "unknown columns"
+        if not imports.sniff_file(file).has_header:
+            what = "no header row (its first row holds data)"
         raise click.ClickException(
-            f"{file.name}: unknown columns; map them once in the browser (Import backlinks), "
+            f"{file.name}: {what}; map its columns once in the browser (Import backlinks), "
             "then files of this shape import here too."
         )
     db.session.commit()
@@ -56,7 +70,7 @@ def import_backlinks(file: Path, campaign_id: int, target: str | None, as_json: 
             bar.update(result.bytes_read - bar.pos)
 
     try:
-        imports.run_import(item, campaign, progress=progress)
+        imports.run_import(item, campaign, progress=progress, mark_lost=mark_lost)
     except imports.ImportRefused as exc:
         db.session.rollback()
         _record_failure(item.id, str(exc))
@@ -75,6 +89,15 @@ def import_backlinks(file: Path, campaign_id: int, target: str | None, as_json: 
         )
         for rejected in summary["rejected"][:20]:
             click.echo(f"  row {rejected['row']}: {rejected['error']}")
+        if item.marked_lost:
+            click.echo(f"{item.marked_lost:,} links missing from the file were marked lost.")
+        if item.lost_pending:
+            click.echo(
+                f"Would have marked {item.lost_pending:,} links lost, more than half of a "
+                "target's links: none were. Run again with --mark-lost to mark them."
+            )
+        elif item.lost_note:
+            click.echo(item.lost_note)
 
 
 def _record_failure(import_id: int, message: str) -> None:

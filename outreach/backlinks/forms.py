@@ -33,12 +33,20 @@ class MappingForm(FlaskForm):
     source_url = SelectField("Linking page URL (required)", choices=[], default="")
     target_url = SelectField("Target URL", choices=[], default="")
     anchor = SelectField("Anchor text", choices=[], default="")
+    title = SelectField("Linking page title", choices=[], default="")
     rel = SelectField("Rel (nofollow, ugc, sponsored)", choices=[], default="")
-    authority = SelectField("Authority (DR, DA, TF...)", choices=[], default="")
+    nofollow = SelectField("Nofollow flag", choices=[], default="")
+    dofollow = SelectField("Dofollow flag (true means followed)", choices=[], default="")
+    authority = SelectField("Domain authority (DR, DA, TF...)", choices=[], default="")
+    page_authority = SelectField("Page authority (UR, PA...)", choices=[], default="")
     first_seen = SelectField("First seen", choices=[], default="")
     last_seen = SelectField("Last seen", choices=[], default="")
+    lost_at = SelectField("Date lost", choices=[], default="")
 
-    FIELDS = ("source_url", "target_url", "anchor", "rel", "authority", "first_seen", "last_seen")
+    FIELDS = (
+        "source_url", "target_url", "anchor", "title", "rel", "nofollow", "dofollow",
+        "authority", "page_authority", "first_seen", "last_seen", "lost_at",
+    )  # fmt: skip
 
     def set_headers(self, headers: list[str]) -> None:
         """Offer each header of the file, or nothing, for every field."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import uuid
 from collections.abc import Callable
@@ -12,15 +13,26 @@ from sqlalchemy import select
 
 from outreach.backlinks import formats
 from outreach.backlinks.batches import LoadTarget
-from outreach.backlinks.loader import LoadResult, load_batches
+from outreach.backlinks.loader import LoadResult, load_batches, mark_pending_lost
 from outreach.backlinks.models import BacklinkImport, ColumnMapping, ImportStatus
 from outreach.backlinks.parallel import batches_for
 from outreach.campaigns.models import Campaign
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.scoping import get_in_workspace
+from outreach.urls import InvalidURL, registrable_domain
 
 SNIFF_BYTES = 64 * 1024
+_SEARCH_CONSOLE = (
+    formats.ExportFormat.SEARCH_CONSOLE_LINKS,
+    formats.ExportFormat.SEARCH_CONSOLE_SITES,
+)
+# Search Console names the property in its file names: "https___www.example.com_-Latest
+# links-2026-05-10.csv", or "sc-domain_example.com-Top linking sites-....csv".
+_PROPERTY = re.compile(
+    r"^(?:https?___|sc-domain_)([A-Za-z0-9.-]+?)(?:_.*?)?-(?:latest|more|top|sample|links)",
+    re.IGNORECASE,
+)
 
 
 class ImportRefused(ValueError):
@@ -88,13 +100,46 @@ def remember_mapping(
     return saved
 
 
+def search_console_property(filename: str) -> str | None:
+    """The registrable domain of the property a Search Console file name names, if any."""
+    found = _PROPERTY.match(Path(filename).name)
+    if not found:
+        return None
+    try:
+        return registrable_domain(found[1])
+    except InvalidURL:
+        return None
+
+
+def default_target(campaign: Campaign, sniffed: formats.Sniffed, filename: str) -> str | None:
+    """Whose links a file without target URLs holds, when the user did not say.
+
+    Search Console only covers sites the user owns: the property its file name names, else
+    the campaign's own site. Any other list of sites belongs to the campaign's competitor
+    when it has just one.
+    """
+    if sniffed.format.has_target:
+        return None
+    if sniffed.format in _SEARCH_CONSOLE:
+        named = search_console_property(filename)
+        if named and named not in accepted_targets(campaign):
+            raise ImportRefused(
+                f"This Search Console file is for {named}, which is not this campaign's site "
+                "or one of its competitors."
+            )
+        return named or campaign.site_domain or None
+    competitors = [c.domain for c in campaign.competitors]
+    return competitors[0] if len(competitors) == 1 else None
+
+
 def create_import(
     campaign: Campaign, path: Path, filename: str, target_domain: str | None = None
 ) -> BacklinkImport:
     """A BacklinkImport for a stored file; it needs a mapping when the format is unknown."""
     try:
         sniffed = sniff_file(path)
-    except formats.ImportFileError as exc:
+        target_domain = target_domain or default_target(campaign, sniffed, filename)
+    except (formats.ImportFileError, ImportRefused) as exc:
         path.unlink(missing_ok=True)
         raise ImportRefused(str(exc)) from exc
     record = BacklinkImport(
@@ -147,10 +192,13 @@ def run_import(
     record: BacklinkImport,
     campaign: Campaign,
     progress: Callable[[LoadResult], None] | None = None,
+    mark_lost: bool = False,
 ) -> LoadResult:
     """Read the stored file and load its rows in the current transaction.
 
-    Raises :class:`ImportRefused` for whole-file problems; the caller rolls back.
+    Raises :class:`ImportRefused` for whole-file problems; the caller rolls back. A load
+    that would mark more than half of a target's links lost marks none unless
+    ``mark_lost``; the import keeps the count (see :func:`confirm_lost`).
     """
     path = Path(record.stored_path)
     sniffed = sniff_stored(record)
@@ -168,13 +216,20 @@ def run_import(
         data_source=sniffed.format.source,
         fixed_target_domain=record.target_domain,
         accepted_targets=accepted_targets(campaign),
+        report_format=sniffed.format.value,
     )
     connection = db.session.connection()
     now = utcnow()
     try:
         batches = batches_for(path, mapping, where, now, connection.dialect.name == "sqlite")
         result = load_batches(
-            connection, batches, where, now, progress, file_bytes=path.stat().st_size
+            connection,
+            batches,
+            where,
+            now,
+            progress,
+            file_bytes=path.stat().st_size,
+            mark_lost=mark_lost,
         )
     except formats.ImportFileError as exc:
         raise ImportRefused(str(exc)) from exc
@@ -183,10 +238,43 @@ def run_import(
     record.rows_imported = result.imported
     record.rows_rejected = result.rejected_count
     record.rejections = result.rejected
+    record.marked_lost = result.marked_lost
+    record.lost_pending = result.lost_pending
+    record.lost_note = result.lost_note
     record.status = ImportStatus.DONE
     if not record.target_domain and result.target_domains:
         record.target_domain = result.target_domains.most_common(1)[0][0]
     return result
+
+
+def confirm_lost(record: BacklinkImport) -> int:
+    """Mark lost the links a finished import held back (a large drop), after the user's
+    go-ahead; refused once a later import of the same kind has run for the campaign."""
+    if record.status is not ImportStatus.DONE or not record.lost_pending:
+        raise ImportRefused("This import has no links waiting to be marked lost.")
+    later = db.session.scalar(
+        select(BacklinkImport.id).where(
+            BacklinkImport.workspace_id == record.workspace_id,
+            BacklinkImport.format == record.format,
+            BacklinkImport.status == ImportStatus.DONE,
+            BacklinkImport.id > record.id,
+        )
+    )
+    if later is not None:
+        raise ImportRefused(
+            "A later import of the same kind of report has run since: its result stands."
+        )
+    where = LoadTarget(
+        workspace_id=record.workspace_id,
+        import_id=record.id,
+        data_source=formats.ExportFormat(record.format).source,
+        report_format=record.format,
+    )
+    marked = mark_pending_lost(db.session.connection(), where, utcnow())
+    record.marked_lost = marked
+    record.lost_pending = 0
+    record.lost_note = None
+    return marked
 
 
 def summary(record: BacklinkImport) -> dict[str, Any]:
@@ -196,4 +284,6 @@ def summary(record: BacklinkImport) -> dict[str, Any]:
         "rows": record.rows_read,
         "imported": record.rows_imported,
         "rejected": [{"row": r["row"], "error": r["error"]} for r in record.rejections],
+        "marked_lost": record.marked_lost,
+        "would_mark_lost": record.lost_pending,
     }

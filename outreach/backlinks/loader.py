@@ -14,14 +14,18 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
-from outreach.backlinks.batches import Batch, LoadTarget, link_key, sqlite_stamp
+from outreach.backlinks.batches import Batch, LoadTarget
 from outreach.backlinks.models import DataSource
+from outreach.backlinks.records import sqlite_stamp
 from outreach.backlinks.writers import writer_for
 from outreach.db import utcnow
 
-__all__ = ["LoadResult", "LoadTarget", "link_key", "load_batches"]
+__all__ = ["LoadResult", "LoadTarget", "load_batches", "mark_pending_lost"]
 
 MAX_KEPT_REJECTIONS = 1000
+# An import that would mark more than this share of a target's links lost waits for the
+# user: a partial export (a filter left on, a row limit) looks just like a mass loss.
+LARGE_DROP = 0.5
 
 
 @dataclass
@@ -34,6 +38,8 @@ class LoadResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     target_domains: Counter[str] = field(default_factory=Counter)
     marked_lost: int = 0
+    lost_pending: int = 0  # links a large drop would mark lost, waiting for the go-ahead
+    lost_note: str | None = None  # why links were not marked lost
     bytes_read: int = 0
     authorities: dict[str, float | None] = field(default_factory=dict)
     reader_peak_kb: int | None = None  # peak memory of the file reader process, if one ran
@@ -55,11 +61,15 @@ def load_batches(
     now: datetime,
     progress: Callable[[LoadResult], None] | None = None,
     file_bytes: int | None = None,
+    mark_lost: bool = False,
 ) -> LoadResult:
     """Upsert every record, count the rejections, then mark links this file no longer has lost.
 
-    ``file_bytes``, the size of the file, lets a big SQLite load estimate its row count
-    and rebuild the intersect index once at the end rather than update it row by row.
+    Links are marked lost only when every row was read, and only links of the same kind
+    of report (``where.report_format``) to the same targets. When that would mark more than
+    half of a target's links lost, nothing is marked unless ``mark_lost`` says go ahead:
+    ``lost_pending`` counts them. ``file_bytes``, the size of the file, lets a big SQLite
+    load estimate its row count and rebuild the intersect index once at the end.
     """
     result = LoadResult()
     writer = writer_for(conn, where)  # on SQLite, holds the write lock from here on
@@ -91,9 +101,7 @@ def load_batches(
         if close_reader is not None:
             close_reader()
     if where.import_id is not None and result.target_domains:
-        result.marked_lost = _mark_vanished_lost(
-            conn, where, set(result.target_domains), now, last_id_before
-        )
+        _lost_marking(conn, where, result, now, last_id_before, mark_lost)
     _refresh_domains(conn, where.workspace_id, where.data_source, result.authorities)
     if conn.dialect.name == "postgresql":
         # Fresh statistics, so the first intersect after a big import gets a sane plan
@@ -104,40 +112,124 @@ def load_batches(
     return result
 
 
-def _mark_vanished_lost(
-    conn: Connection, where: LoadTarget, targets: set[str], now: datetime, last_id_before: int
-) -> int:
-    """Links of the same source and targets that this import did not see are lost now.
+def _lost_marking(
+    conn: Connection,
+    where: LoadTarget,
+    result: LoadResult,
+    now: datetime,
+    last_id_before: int,
+    mark_lost: bool,
+) -> None:
+    """Mark vanished links lost when it is safe; otherwise say why not in ``result``."""
+    if result.rejected_count:
+        result.lost_note = (
+            f"No links were marked lost: {result.rejected_count:,} rows were rejected, so "
+            "this file may not hold every link."
+        )
+        return
+    targets = sorted(result.target_domains)
+    counts = _vanished(conn, where, targets, last_id_before)
+    vanished = sum(gone for gone, _ in counts.values())
+    large = [t for t, (gone, kept) in counts.items() if gone > LARGE_DROP * (gone + kept)]
+    if vanished and large and not mark_lost:
+        result.lost_pending = vanished
+        result.lost_note = (
+            f"{vanished:,} links are missing from this file, more than half of the links "
+            f"to {', '.join(large)}: none were marked lost. Confirm to mark them lost."
+        )
+        return
+    if vanished:
+        result.marked_lost = _mark_lost(conn, where, targets, now, last_id_before)
 
-    On SQLite, which holds the write lock for the whole load, ``id <= last_id_before``
-    changes no answer (a new link carries this import's id) but is read from the intersect
-    index, so the links just inserted are skipped without reading their rows. PostgreSQL
-    lets other transactions commit meanwhile, so it goes without.
+
+def _same_kind(params: dict[str, Any], where: LoadTarget) -> str:
+    """SQL: the link came from an import of the same kind of report (never a crawl's)."""
+    params["fmt"] = where.report_format
+    return (
+        "import_id IN (SELECT id FROM backlink_import WHERE workspace_id = :ws AND format = :fmt) "
+    )
+
+
+def _target_params(params: dict[str, Any], targets: list[str]) -> str:
+    names = []
+    for index, domain in enumerate(targets):
+        params[f"t{index}"] = domain
+        names.append(f":t{index}")
+    return ", ".join(names)
+
+
+def _vanished(
+    conn: Connection, where: LoadTarget, targets: list[str], last_id_before: int
+) -> dict[str, tuple[int, int]]:
+    """Per target: (links of the same kind this file no longer has, links it still has),
+    among the links that existed before it.
+
+    ``id <= last_id_before`` is read from the intersect index, so the links just inserted
+    are skipped without reading their rows.
+    """
+    params: dict[str, Any] = {
+        "ws": where.workspace_id, "src": where.data_source.value, "imp": where.import_id,
+        "before": last_id_before,
+    }  # fmt: skip
+    names = _target_params(params, targets)
+    rows = conn.execute(
+        text(
+            "SELECT target_domain, "
+            "sum(CASE WHEN import_id = :imp THEN 0 ELSE 1 END), "
+            "sum(CASE WHEN import_id = :imp THEN 1 ELSE 0 END) "
+            "FROM backlink WHERE workspace_id = :ws AND data_source = :src "
+            f"AND target_domain IN ({names}) AND lost_at IS NULL AND id <= :before "
+            f"AND {_same_kind(params, where)}GROUP BY target_domain"
+        ),
+        params,
+    )
+    return {target: (int(gone or 0), int(kept or 0)) for target, gone, kept in rows}
+
+
+def _mark_lost(
+    conn: Connection, where: LoadTarget, targets: list[str], now: datetime, last_id_before: int
+) -> int:
+    """Links of the same kind and targets that this import did not see are lost now.
+
+    Links inserted meanwhile by another transaction (PostgreSQL) have larger ids and stay.
     """
     params: dict[str, Any] = {
         "ws": where.workspace_id,
         "src": where.data_source.value,
         "imp": where.import_id,
         "now": sqlite_stamp(now) if conn.dialect.name == "sqlite" else now,
+        "before": last_id_before,
     }
-    only_older = ""
-    if conn.dialect.name == "sqlite":
-        only_older = "AND id <= :before "
-        params["before"] = last_id_before
-    names = []
-    for index, domain in enumerate(sorted(targets)):
-        params[f"t{index}"] = domain
-        names.append(f":t{index}")
+    names = _target_params(params, targets)
     result = conn.execute(
         text(
             "UPDATE backlink SET lost_at = :now WHERE workspace_id = :ws AND data_source = :src "
-            f"AND target_domain IN ({', '.join(names)}) AND lost_at IS NULL "
-            f"{only_older}"
-            "AND (import_id IS NULL OR import_id <> :imp)"
+            f"AND target_domain IN ({names}) AND lost_at IS NULL AND id <= :before "
+            f"AND import_id <> :imp AND {_same_kind(params, where)}"
         ),
         params,
     )
     return int(result.rowcount or 0)
+
+
+def mark_pending_lost(conn: Connection, where: LoadTarget, now: datetime) -> int:
+    """Mark lost, after the user's go-ahead, the links a finished import left out: links of
+    the same kind to the targets of its links, not seen by it (the caller checks that no
+    later import of the same kind ran since)."""
+    params: dict[str, Any] = {"ws": where.workspace_id, "imp": where.import_id}
+    targets = list(
+        conn.execute(
+            text(
+                "SELECT DISTINCT target_domain FROM backlink "
+                "WHERE workspace_id = :ws AND import_id = :imp"
+            ),
+            params,
+        ).scalars()
+    )
+    if not targets:
+        return 0
+    last_id = conn.execute(text("SELECT max(id) FROM backlink")).scalar() or 0
+    return _mark_lost(conn, where, targets, now, int(last_id))
 
 
 def _refresh_domains(

@@ -67,6 +67,7 @@ class Backlink(Base):
             "ugc",
             "sponsored",
             "language",
+            "page_authority",
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +76,8 @@ class Backlink(Base):
         ForeignKey("backlink_import.id", ondelete="SET NULL")
     )
     data_source: Mapped[DataSource]
-    # The first 8 bytes of SHA-1(source, target), signed: see ``batches.link_key``.
+    # The first 8 bytes of SHA-1 of the normalised (source, target), signed: the key links
+    # are matched by (see ``records.link_key``). The URLs are stored as the export gave them.
     link_key: Mapped[int] = mapped_column(BigInteger)
     source_url: Mapped[str] = mapped_column(Text)
     source_domain: Mapped[str] = mapped_column(String(255))
@@ -91,6 +93,11 @@ class Backlink(Base):
     traffic: Mapped[float | None] = mapped_column(Float)
     language: Mapped[str | None] = mapped_column(String(16))
     placement: Mapped[str | None] = mapped_column(String(16))
+    link_type: Mapped[str | None] = mapped_column(String(16))  # text, image, redirect, ...
+    is_spam: Mapped[bool | None]  # Ahrefs "Is spam"
+    spam_score: Mapped[float | None] = mapped_column(Float)  # Moz Spam Score, 0-100
+    topical_trust_flow: Mapped[str | None] = mapped_column(String(255))  # Majestic "Topic:23"
+    rows_merged: Mapped[int] = mapped_column(default=1, server_default="1")
     first_seen: Mapped[datetime | None]
     last_seen: Mapped[datetime | None]
     lost_at: Mapped[datetime | None]
@@ -126,6 +133,10 @@ class BacklinkImport(TimestampMixin, Base):
     rejections: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     error: Mapped[str | None] = mapped_column(Text)
     task_id: Mapped[str | None] = mapped_column(String(64))
+    marked_lost: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Links the import would mark lost, waiting for the user's go-ahead (a large drop).
+    lost_pending: Mapped[int] = mapped_column(default=0, server_default="0")
+    lost_note: Mapped[str | None] = mapped_column(Text)  # why no links were marked lost
 
 
 class ColumnMapping(TimestampMixin, Base):

@@ -81,7 +81,7 @@ def mapping(import_id: int) -> str | Response:
     form = MappingForm()
     form.set_headers(list(sniffed.headers))
     if request.method == "GET":
-        for name, header in formats.suggest_mapping(list(sniffed.headers)).items():
+        for name, header in sniffed.mapping.items():
             if name in MappingForm.FIELDS:
                 getattr(form, name).data = header
     if form.validate_on_submit():
@@ -107,6 +107,23 @@ def show(import_id: int) -> str:
     item = imports.get_import(workspace.id, import_id)
     campaign = get_campaign(workspace.id, item.campaign_id or 0)
     return render_template("backlinks/show.html", item=item, campaign=campaign)
+
+
+@bp.post("/imports/<int:import_id>/mark-lost")
+@login_required
+def mark_lost(import_id: int) -> Response:
+    """Mark lost the links a large drop held back, once the user confirms."""
+    workspace = current_workspace()
+    item = imports.get_import(workspace.id, import_id)
+    try:
+        marked = imports.confirm_lost(item)
+    except imports.ImportRefused as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".show", import_id=item.id))
+    record(workspace.id, "campaign", item.campaign_id or 0, "links_marked_lost", {"links": marked})
+    db.session.commit()
+    flash(f"{marked:,} links marked lost.", "success")
+    return redirect(url_for(".show", import_id=item.id))
 
 
 @bp.get("/imports/<int:import_id>.json")

@@ -1,32 +1,24 @@
 """Writing backlink records in bulk, the fastest way each database allows.
 
 Both writers give the same result as one upsert per record, in file order: a link seen
-again keeps its earliest first-seen date and latest last-seen date, and takes the other
-fields from its latest row. They write inside the caller's transaction.
+again keeps its earliest first-seen date and latest last-seen date. Within one import,
+the best of a link's rows wins (followed beats not followed, then in the content beats
+boilerplate; a tie goes to the later row) and ``rows_merged`` counts its rows; a later
+import replaces the fields. They write inside the caller's transaction.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sqlite3
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlalchemy import Connection, text
 
 from outreach.backlinks.batches import LoadTarget
 from outreach.backlinks.models import DataSource
+from outreach.backlinks.records import ROW_COLUMNS, SHARED_COLUMNS, UPDATED, Record, key_of
 
-# The columns of a record, after the three a whole load shares.
-ROW_COLUMNS = (
-    "link_key", "source_url", "source_domain", "source_title", "target_url", "target_domain",
-    "anchor", "nofollow", "ugc", "sponsored", "authority", "page_authority", "traffic",
-    "language", "first_seen", "last_seen", "lost_at",
-)  # fmt: skip
-SHARED_COLUMNS = ("workspace_id", "import_id", "data_source")
-UPDATED = (
-    "import_id", "source_title", "anchor", "nofollow", "ugc", "sponsored", "authority",
-    "page_authority", "traffic", "language", "lost_at",
-)  # fmt: skip
 INTERSECT_INDEX = "ix_backlink_intersect"
 # A SQLite load of at least this many rows, and at least as many as the table holds,
 # builds the intersect index once at the end instead of updating it row by row.
@@ -39,10 +31,10 @@ POSTGRES_SORT_MEMORY = "64MB"
 class Writer(Protocol):
     """What the loader needs of a writer."""
 
-    def write(self, records: list[tuple[Any, ...]]) -> None:
+    def write(self, records: list[Record]) -> None:
         """Add or merge these records, most of them new links."""
 
-    def merge(self, records: list[tuple[Any, ...]]) -> None:
+    def merge(self, records: list[Record]) -> None:
         """Add or merge these records, most of them links already written."""
 
     def expect(self, rows: int) -> None:
@@ -70,10 +62,26 @@ def _shared_values(where: LoadTarget) -> str:
     return f"{int(where.workspace_id)}, {import_id}, '{source}'"
 
 
+def _rank(row: str) -> str:
+    """How good a link is, as SQL over a row alias: followed first, then in the content."""
+    return (
+        f"(CASE WHEN {row}.nofollow OR {row}.ugc OR {row}.sponsored THEN 0 ELSE 2 END + "
+        f"CASE WHEN {row}.placement IS NULL OR {row}.placement = 'content' THEN 1 ELSE 0 END)"
+    )
+
+
 def _upsert(insert: str, greatest: str, least: str) -> str:
-    updates = ", ".join(f"{c} = excluded.{c}" for c in UPDATED)
+    """An upsert: a row of the same import merges by rank, another import's is replaced."""
+    same = "(backlink.import_id = excluded.import_id)"
+    better = f"({same} IS NOT TRUE OR {_rank('excluded')} >= {_rank('backlink')})"
+    updates = ", ".join(
+        f"{c} = CASE WHEN {better} THEN excluded.{c} ELSE backlink.{c} END" for c in UPDATED
+    )
     return (
         f"{insert} ON CONFLICT (workspace_id, data_source, link_key) DO UPDATE SET {updates}, "
+        f"import_id = excluded.import_id, "
+        f"rows_merged = CASE WHEN {same} IS TRUE "
+        "THEN backlink.rows_merged + excluded.rows_merged ELSE excluded.rows_merged END, "
         f"last_seen = {greatest}(coalesce(backlink.last_seen, excluded.last_seen), "
         "excluded.last_seen), "
         f"first_seen = coalesce({least}(backlink.first_seen, excluded.first_seen), "
@@ -99,8 +107,8 @@ class SqliteWriter:
         self.temp_store = self.cursor.execute("PRAGMA temp_store").fetchone()[0]
         self.threads = self.cursor.execute("PRAGMA threads").fetchone()[0]
         self.dropped_index: str | None = None
-        names = ", ".join(SHARED_COLUMNS + ROW_COLUMNS)
-        values = f"VALUES ({_shared_values(where)}, {', '.join('?' for _ in ROW_COLUMNS)})"
+        names = ", ".join((*SHARED_COLUMNS, *ROW_COLUMNS, "rows_merged"))
+        values = f"VALUES ({_shared_values(where)}, {', '.join('?' for _ in ROW_COLUMNS)}, 1)"
         self.insert = f"INSERT OR IGNORE INTO backlink ({names}) {values}"
         self.upsert = _upsert(f"INSERT INTO backlink ({names}) {values}", "max", "min")
         self.last_rowid = self._max_rowid()
@@ -109,7 +117,7 @@ class SqliteWriter:
     def _max_rowid(self) -> int:
         return int(self.cursor.execute("SELECT max(rowid) FROM backlink").fetchone()[0] or 0)
 
-    def write(self, records: list[tuple[Any, ...]]) -> None:
+    def write(self, records: list[Record]) -> None:
         """Insert the batch; merge what it did not insert."""
         before = self.last_rowid
         self.cursor.executemany(self.insert, records)
@@ -121,14 +129,14 @@ class SqliteWriter:
         new = {key for (key,) in rows}
         merged = []
         for record in records:
-            key = record[0]
+            key = key_of(record)
             if key in new:
                 new.discard(key)  # its first record was inserted; any later one merges
             else:
                 merged.append(record)
         self.cursor.executemany(self.upsert, merged)
 
-    def merge(self, records: list[tuple[Any, ...]]) -> None:
+    def merge(self, records: list[Record]) -> None:
         """Upsert the records one by one."""
         self.cursor.executemany(self.upsert, records)
         self.last_rowid = self._max_rowid()
@@ -186,7 +194,7 @@ class PostgresWriter:
         dropped = ", ".join(f"DROP COLUMN {name}" for name in ("id", *SHARED_COLUMNS))
         conn.execute(text(f"ALTER TABLE backlink_stage {dropped}, ADD COLUMN seq bigserial"))
 
-    def write(self, records: list[tuple[Any, ...]]) -> None:
+    def write(self, records: list[Record]) -> None:
         """Stream the records into the staging table."""
         driver = self.conn.connection.driver_connection
         with driver.cursor() as cursor:  # type: ignore[union-attr]
@@ -195,7 +203,7 @@ class PostgresWriter:
                 for record in records:
                     copy.write_row(record)
 
-    def merge(self, records: list[tuple[Any, ...]]) -> None:
+    def merge(self, records: list[Record]) -> None:
         """Stage them too: the final merge puts every record in file order."""
         self.write(records)
 
@@ -203,16 +211,18 @@ class PostgresWriter:
         """Nothing to prepare."""
 
     def finish(self) -> None:
-        """Merge the staged records into the table: one row per link, the fields of its last
-        record in the file, its earliest first-seen and latest last-seen dates."""
-        names = ", ".join(SHARED_COLUMNS + ROW_COLUMNS)
+        """Merge the staged records into the table: one row per link, the fields of its best
+        record in the file (the last of the best), its earliest first-seen and latest
+        last-seen dates, and how many records it had."""
+        names = ", ".join((*SHARED_COLUMNS, *ROW_COLUMNS, "rows_merged"))
         rows = ", ".join(
             {"first_seen": "first", "last_seen": "last"}.get(name, name) for name in ROW_COLUMNS
         )
         select = (
-            f"SELECT {self.shared}, {rows} FROM (SELECT *, "
+            f"SELECT {self.shared}, {rows}, merged FROM (SELECT *, "
             "min(first_seen) OVER same AS first, max(last_seen) OVER same AS last, "
-            "row_number() OVER (PARTITION BY link_key ORDER BY seq DESC) AS newest "
+            "count(*) OVER same AS merged, row_number() OVER (PARTITION BY link_key "
+            f"ORDER BY {_rank('backlink_stage')} DESC, seq DESC) AS newest "
             "FROM backlink_stage WINDOW same AS (PARTITION BY link_key)) AS staged "
             "WHERE newest = 1"
         )

@@ -14,8 +14,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from outreach.backlinks.loader import link_key
-from outreach.backlinks.models import Backlink, DataSource, Domain
+from outreach.backlinks.batches import LoadTarget
+from outreach.backlinks.models import DataSource, Domain
+from outreach.backlinks.records import link_key, rank, record
+from outreach.backlinks.writers import writer_for
 from outreach.crawl import contacts as found_contacts
 from outreach.crawl.contact_import import save_found_contacts
 from outreach.crawl.engine import PageOutcome
@@ -160,8 +162,13 @@ class CrawlStore:
             )
 
     def _backlinks(self, batch: Sequence[PageOutcome]) -> None:
+        """Write the links to competitors through the backlink writer, as imports do."""
         now = utcnow()
-        rows: dict[int, dict[str, Any]] = {}
+        conn = db.session.connection()
+        for_sqlite = conn.dialect.name == "sqlite"
+        rows: dict[int, tuple[Any, ...]] = {}
+        best: dict[int, dict[str, Any]] = {}
+        domains: set[str] = set()
         for o in batch:
             source = o.final_url or o.url
             for link in o.target_links:
@@ -170,54 +177,36 @@ class CrawlStore:
                 except InvalidURL:
                     continue
                 key = link_key(source, link.href)
-                rows[key] = {
-                    "workspace_id": self.workspace_id,
-                    "data_source": DataSource.CRAWL,
-                    "link_key": key,
-                    "source_url": source,
-                    "source_domain": o.domain,
-                    "source_title": o.title,
-                    "target_url": link.href,
-                    "target_domain": target_domain,
-                    "anchor": link.anchor,
-                    "nofollow": "nofollow" in link.rel,
-                    "ugc": "ugc" in link.rel,
+                fields = {
+                    "link_key": key, "source_url": source, "source_domain": o.domain,
+                    "source_title": o.title, "target_url": link.href,
+                    "target_domain": target_domain, "anchor": link.anchor,
+                    "nofollow": "nofollow" in link.rel, "ugc": "ugc" in link.rel,
                     "sponsored": "sponsored" in link.rel,
                     "language": (o.lang or "")[:16] or None,
-                    "placement": link.placement[:16],
-                    "first_seen": now,
-                    "last_seen": now,
-                    "lost_at": None,
-                }
+                    "placement": link.placement[:16] or None,
+                    "first_seen": now, "last_seen": now,
+                }  # fmt: skip
+                if key in best and rank(best[key]) > rank(fields):
+                    continue  # the page links there twice: keep the better link
+                best[key] = fields
+                rows[key] = record(fields, for_sqlite)
+                domains.add(o.domain)
         if not rows:
             return
         self.link_keys.update(rows)
-        stmt = _insert(Backlink)
-        keep = (
-            "source_title",
-            "anchor",
-            "nofollow",
-            "ugc",
-            "sponsored",
-            "language",
-            "placement",
-            "last_seen",
-            "lost_at",
-        )
+        writer = writer_for(conn, LoadTarget(self.workspace_id, None, DataSource.CRAWL))
+        try:
+            writer.write(list(rows.values()))
+            writer.finish()
+        finally:
+            writer.close()
+        stmt = _insert(Domain)
         db.session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["workspace_id", "data_source", "link_key"],
-                set_={c: stmt.excluded[c] for c in keep},
-            ),
-            list(rows.values()),
-        )
-        names = sorted({row["source_domain"] for row in rows.values()})
-        domains = _insert(Domain)
-        db.session.execute(
-            domains.on_conflict_do_nothing(index_elements=["name"]),
+            stmt.on_conflict_do_nothing(index_elements=["name"]),
             [
                 {"name": n, "tld": n.rsplit(".", 1)[-1][:63], "created_at": now, "updated_at": now}
-                for n in names
+                for n in sorted(domains)
             ],
         )
 

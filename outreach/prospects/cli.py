@@ -33,6 +33,8 @@ def prospects(
         return
     for row in rows:
         authority = f"{row.authority:.0f}" if row.authority is not None else "-"
+        if row.authority_level == "page":
+            authority += " (page-level)"
         click.echo(
             f"{row.domain}\t{row.competitor_count}\t{authority}\t{', '.join(row.competitors)}"
         )

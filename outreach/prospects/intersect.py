@@ -15,7 +15,7 @@ from outreach.extensions import db
 if TYPE_CHECKING:
     from sqlalchemy.sql import Select
 
-    GroupedSelect = Select[str, int, float | None, int]
+    GroupedSelect = Select[str, int, float | None, int, float | None]
 
 SORTS = {
     "competitors": "Competitors linked",
@@ -60,7 +60,12 @@ class ProspectLink:
 
 @dataclass
 class IntersectRow:
-    """A prospect domain with the competitors it links to and its best authority."""
+    """A prospect domain with the competitors it links to and its best authority.
+
+    ``authority`` is the best domain-level figure of its links; with none known (Semrush
+    backlinks exports carry only Page ascore), the best page-level one, and
+    ``authority_level`` says which ("domain" or "page").
+    """
 
     domain: str
     competitor_count: int
@@ -68,6 +73,18 @@ class IntersectRow:
     link_count: int
     competitors: list[str] = field(default_factory=list)
     links: list[ProspectLink] = field(default_factory=list)
+    authority_level: str | None = None
+
+    @classmethod
+    def of(cls, found: Any) -> IntersectRow:
+        """A row from a grouped result (see ``_grouped``)."""
+        level = None
+        if found.authority is not None:
+            level = "domain" if found.domain_authority is not None else "page"
+        return cls(
+            found.domain, found.competitor_count, found.authority, found.link_count,
+            authority_level=level,
+        )  # fmt: skip
 
     @property
     def pages(self) -> list[str]:
@@ -81,6 +98,7 @@ class IntersectRow:
             "competitors": self.competitors,
             "competitor_count": self.competitor_count,
             "authority": self.authority,
+            "authority_level": self.authority_level,
             "links": self.link_count,
             "pages": self.pages,
             "anchors": sorted({link.anchor for link in self.links if link.anchor}),
@@ -143,13 +161,17 @@ def _grouped(campaign: Campaign, query: IntersectQuery) -> GroupedSelect:
     if query.search:
         conditions.append(Backlink.source_domain.contains(query.search.strip().lower()))
     competitor_count = func.count(func.distinct(Backlink.target_domain)).label("competitor_count")
-    authority = func.max(Backlink.authority).label("authority")
+    domain_authority = func.max(Backlink.authority)
+    authority = func.coalesce(domain_authority, func.max(Backlink.page_authority)).label(
+        "authority"
+    )
     statement: GroupedSelect = (
         select(
             Backlink.source_domain.label("domain"),
             competitor_count,
             authority,
             func.count().label("link_count"),
+            domain_authority.label("domain_authority"),
         )
         .where(*conditions)
         .group_by(Backlink.source_domain)
@@ -184,7 +206,7 @@ def intersect(campaign: Campaign, query: IntersectQuery) -> IntersectPage:
         .offset((page - 1) * query.page_size)
     )
     found = db.session.execute(statement).all()
-    rows = [IntersectRow(r.domain, r.competitor_count, r.authority, r.link_count) for r in found]
+    rows = [IntersectRow.of(r) for r in found]
     total = found[0].total if found else 0
     if not found and page > 1:  # past the last page: count separately
         total = db.session.scalar(select(func.count()).select_from(grouped.subquery())) or 0
@@ -195,10 +217,7 @@ def intersect(campaign: Campaign, query: IntersectQuery) -> IntersectPage:
 def all_prospects(campaign: Campaign, query: IntersectQuery) -> list[IntersectRow]:
     """Every prospect of the intersect, best first (for the CLI and exports)."""
     grouped = _ordered(_grouped(campaign, query), query.sort)
-    rows = [
-        IntersectRow(r.domain, r.competitor_count, r.authority, r.link_count)
-        for r in db.session.execute(grouped)
-    ]
+    rows = [IntersectRow.of(r) for r in db.session.execute(grouped)]
     for start in range(0, len(rows), 500):
         _attach_links(campaign, rows[start : start + 500], query)
     return rows

@@ -6,20 +6,18 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from outreach.backlinks.batches import (
-    LoadTarget,
-    SeenKeys,
-    link_key,
-    link_keys,
-    postgres_stamps,
-    record_batches,
-    sqlite_stamp,
-    sqlite_stamps,
-)
+from outreach.backlinks.batches import LoadTarget, SeenKeys, record_batches
 from outreach.backlinks.formats import values
 from outreach.backlinks.formats.urlcells import url_info, url_infos
 from outreach.backlinks.models import DataSource
 from outreach.backlinks.parallel import parallel_batches
+from outreach.backlinks.records import (
+    link_key,
+    link_keys,
+    postgres_stamps,
+    sqlite_stamp,
+    sqlite_stamps,
+)
 from tests.backlinks.ahrefs import Link, write_ahrefs
 
 

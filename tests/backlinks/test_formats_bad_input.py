@@ -83,8 +83,15 @@ def test_a_missing_url_column_is_named() -> None:
     assert refused(data) == "missing column 'Referring page URL'"
 
 
-def test_a_first_line_of_data_is_refused_as_no_header() -> None:
-    assert "no header row" in refused(b"https://a-example.com/x,https://rival.com/\n")
+def test_a_first_line_of_data_is_read_as_data_with_numbered_columns_to_map() -> None:
+    data = b"https://a-example.com/x,https://rival.com/,anchor\nhttps://b-example.com/,https://rival.com/p,b\n"
+    sniffed = sniff(data)
+    assert not sniffed.has_header and sniffed.format.value == "generic"
+    assert sniffed.headers == ["Column 1", "Column 2", "Column 3"]
+    assert sniffed.mapping == {"source_url": "Column 1", "target_url": "Column 2"}
+    found = list(read_links(io.BytesIO(data), sniffed.mapping)[1])
+    assert [r.source_domain for r in found] == ["a-example.com", "b-example.com"]  # type: ignore[union-attr]
+    assert [r.row for r in found] == [1, 2]
 
 
 def test_a_malformed_url_gives_a_row_error_and_the_rest_of_the_file_goes_on() -> None:
@@ -135,10 +142,24 @@ def test_a_row_over_a_million_characters_is_a_row_error() -> None:
     assert isinstance(found[1], LinkRow) and found[1].row == 2
 
 
-def test_an_unclosed_quote_spoils_only_the_rows_it_swallows() -> None:
-    data = HEADER + 'https://a-example.com/p\thttps://rival.com/\t"oops\t1\n' + GOOD
-    found = rows(data.encode())
-    assert found == [RowError(1, None, "row has 3 fields, the header has 4")]
+def test_a_quote_still_open_at_the_end_of_the_file_refuses_the_whole_file_naming_its_row() -> None:
+    data = HEADER + GOOD * 2 + 'https://a-example.com/p\thttps://rival.com/\t"oops\t1\n' + GOOD * 40
+    message = refused(data.encode())
+    assert "row 3" in message and "still open at the end of the file" in message
+    assert "Nothing was imported" in message
+
+
+def test_a_field_holding_many_line_breaks_refuses_the_whole_file_naming_its_row() -> None:
+    closes_late = 'https://b-example.com/p\thttps://rival.com/\t"a' + "\n" * 60 + 'b"\t5\n'
+    message = refused((HEADER + GOOD + closes_late + GOOD).encode())
+    assert "row 2" in message and "more than 50 lines" in message
+
+
+def test_a_field_with_a_few_line_breaks_is_still_read() -> None:
+    few = 'https://b-example.com/p\thttps://rival.com/\t"a' + "\n" * 5 + 'b"\t5\n'
+    found = rows((HEADER + few + GOOD).encode())
+    assert [r.row for r in found] == [1, 2]
+    assert isinstance(found[0], LinkRow) and found[0].anchor == "a" + "\n" * 5 + "b"
 
 
 def test_quoted_fields_may_hold_delimiters_quotes_and_line_breaks() -> None:

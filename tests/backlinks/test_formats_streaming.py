@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from outreach.backlinks.exportgen import write_ahrefs_export
 from outreach.backlinks.formats import ExportFormat, LinkRow, read_links
 from outreach.backlinks.formats import reader as reader_module
 from outreach.backlinks.formats.urlcells import _slow_url, url_info
+from tests.support.exportgen import write_ahrefs_export
 
 URL_PARTS = (
     ("http://", "https://", "HTTP://", "ftp://", ""),

@@ -52,7 +52,10 @@ def test_cli_imports_a_utf16_ahrefs_export_and_prints_a_json_summary(
         ],
     )
     summary = _import(runner, path, campaign)
-    assert summary == {"format": "ahrefs_backlinks", "rows": 3, "imported": 3, "rejected": []}
+    assert summary == {
+        "format": "ahrefs_backlinks", "rows": 3, "imported": 3, "rejected": [],
+        "marked_lost": 0, "would_mark_lost": 0,
+    }  # fmt: skip
     domains = set(db.session.scalars(select(Backlink.source_domain)))
     assert domains == {"site-a.co.uk", "site-b.com"}
     assert set(db.session.scalars(select(Backlink.target_domain))) == {"rival-one.com"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,52 +15,55 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from outreach.backlinks import writers
-from outreach.backlinks.batches import (
-    Batch,
-    LoadTarget,
-    link_key,
-    postgres_stamps,
-    sqlite_stamps,
-)
+from outreach.backlinks.batches import Batch, LoadTarget
 from outreach.backlinks.loader import load_batches
-from outreach.backlinks.models import DataSource
+from outreach.backlinks.models import BacklinkImport, DataSource
 from outreach.backlinks.parallel import parallel_batches
+from outreach.backlinks.records import ROW_COLUMNS, key_of, record
 from outreach.extensions import db
 from tests.backlinks.ahrefs import Link, write_ahrefs
 from tests.factories import Factory
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
-FIELDS = ("source_title", "anchor", "nofollow", "authority", "lost_at")
+FIELDS = ("source_title", "anchor", "nofollow", "placement", "authority", "lost_at", "rows_merged")
 
 
 def _record(
     source: str, day: int, seen_days: int, for_sqlite: bool, **fields: Any
 ) -> tuple[Any, ...]:
-    stamps = sqlite_stamps if for_sqlite else postgres_stamps
-    first, last, lost = stamps(
-        [T0 + timedelta(days=day), T0 + timedelta(days=day + seen_days), fields.get("lost_at")]
-    )
     target = "https://rival.com/"
-    return (
-        link_key(source, target), source, source.split("/")[2], fields.get("source_title"),
-        target, "rival.com", fields.get("anchor"), fields.get("nofollow", False), False, False,
-        fields.get("authority"), None, None, "en", first, last, lost,
-    )  # fmt: skip
+    named = {
+        "source_url": source, "source_domain": source.split("/")[2], "target_url": target,
+        "target_domain": "rival.com", "language": "en", "first_seen": T0 + timedelta(days=day),
+        "last_seen": T0 + timedelta(days=day + seen_days), **fields,
+    }  # fmt: skip
+    return record(named, for_sqlite)
 
 
-def _fold(records: list[tuple[Any, ...]]) -> dict[int, dict[str, Any]]:
-    """What one upsert per record, in order, leaves: the model the writers must match."""
-    names = writers.ROW_COLUMNS
+def _rank(row: dict[str, Any]) -> int:
+    followed = not (row["nofollow"] or row["ugc"] or row["sponsored"])
+    return 2 * followed + (row["placement"] in (None, "content"))
+
+
+def _fold(loads: list[list[tuple[Any, ...]]]) -> dict[int, dict[str, Any]]:
+    """What one upsert per record, load after load, leaves: the model the writers must match.
+    Within a load the best row of a link wins (the later one on a tie) and rows are counted;
+    a later load replaces the fields; seen dates are merged."""
     table: dict[int, dict[str, Any]] = {}
-    for record in records:
-        row = dict(zip(names, record, strict=True))
-        known = table.get(row["link_key"])
-        if known is None:
-            table[row["link_key"]] = row
-            continue
-        known.update({name: row[name] for name in writers.UPDATED if name in row})
-        known["first_seen"] = min(known["first_seen"], row["first_seen"])
-        known["last_seen"] = max(known["last_seen"], row["last_seen"])
+    for load, records in enumerate(loads):
+        for item in records:
+            row = {**dict(zip(ROW_COLUMNS, item, strict=True)), "load": load, "rows_merged": 1}
+            known = table.get(row["link_key"])
+            if known is None:
+                table[row["link_key"]] = row
+                continue
+            same = known["load"] == load
+            first = min(known["first_seen"], row["first_seen"])
+            last = max(known["last_seen"], row["last_seen"])
+            merged = known["rows_merged"] + 1 if same else 1
+            if not same or _rank(row) >= _rank(known):
+                known.update(row)
+            known.update(first_seen=first, last_seen=last, rows_merged=merged)
     return table
 
 
@@ -79,9 +82,9 @@ def _table(for_sqlite: bool) -> dict[int, dict[str, Any]]:
     return found
 
 
-def _expected(records: list[tuple[Any, ...]], for_sqlite: bool) -> dict[int, dict[str, Any]]:
+def _expected(loads: list[list[tuple[Any, ...]]], for_sqlite: bool) -> dict[int, dict[str, Any]]:
     expected = {}
-    for key, row in _fold(records).items():
+    for key, row in _fold(loads).items():
         item = {name: row[name] for name in ("link_key", "first_seen", "last_seen", *FIELDS)}
         for name in ("first_seen", "last_seen", "lost_at"):
             if item[name] is not None and not for_sqlite:  # "…+00:00" ISO text for COPY
@@ -98,12 +101,15 @@ def _normalise(table: dict[int, dict[str, Any]]) -> dict[int, dict[str, Any]]:
     return table
 
 
-def _load(workspace_id: int, batches: list[Batch], **kwargs: Any) -> None:
-    where = LoadTarget(workspace_id, None, DataSource.AHREFS)
+def _load(workspace_id: int, batches: Iterable[Batch], **kwargs: Any) -> None:
+    item = BacklinkImport(workspace_id=workspace_id, filename="f.csv", stored_path="/nowhere")
+    db.session.add(item)
+    db.session.flush()
+    where = LoadTarget(workspace_id, item.id, DataSource.AHREFS)
     load_batches(db.session.connection(), batches, where, T0, **kwargs)
 
 
-def test_repeats_inside_and_across_batches_and_of_earlier_loads_merge_in_file_order(
+def test_repeats_inside_and_across_batches_and_of_earlier_loads_keep_the_best_row(
     factory: Factory,
 ) -> None:
     _, workspace = factory.user_with_workspace("o@example.com", "Acme")
@@ -121,6 +127,7 @@ def test_repeats_inside_and_across_batches_and_of_earlier_loads_merge_in_file_or
                 source_title=f"title {n}",
                 anchor=rng.choice(["a", "b", None]),
                 nofollow=rng.random() < 0.3,
+                placement=rng.choice([None, "content", "sidebar", "boilerplate"]),
                 authority=float(rng.randrange(90)),
                 lost_at=rng.choice([None, None, T0 + timedelta(days=rng.randrange(300))]),
             )
@@ -138,9 +145,29 @@ def test_repeats_inside_and_across_batches_and_of_earlier_loads_merge_in_file_or
         Batch(records=later[2][::2], repeats=later[2][1::2]),
     ]
     _load(workspace.id, batches)
-    file_order = earlier + later[0] + later[1] + later[2][::2] + later[2][1::2]
-    assert _normalise(_table(for_sqlite)) == _expected(file_order, for_sqlite)
-    assert len(_table(for_sqlite)) == len({record[0] for record in file_order})
+    file_order = later[0] + later[1] + later[2][::2] + later[2][1::2]
+    assert _normalise(_table(for_sqlite)) == _expected([earlier, file_order], for_sqlite)
+    assert len(_table(for_sqlite)) == len({key_of(item) for item in earlier + file_order})
+
+
+def test_duplicate_rows_keep_the_followed_link_in_the_content_and_count_the_rows(
+    factory: Factory,
+) -> None:
+    _, workspace = factory.user_with_workspace("o@example.com", "Acme")
+    for_sqlite = db.engine.dialect.name == "sqlite"
+    page = "https://blog.example.org/post"
+    rows = [
+        _record(page, 1, 1, for_sqlite, anchor="footer", placement="boilerplate"),
+        _record(page, 2, 1, for_sqlite, anchor="body", placement="content"),
+        _record(page, 3, 1, for_sqlite, anchor="nofollowed", nofollow=True, placement="content"),
+        _record(page, 4, 1, for_sqlite, anchor="sidebar", placement="sidebar"),
+    ]
+    _load(workspace.id, [Batch(records=rows[:1]), Batch(records=rows[1:2], repeats=rows[2:])])
+    link = db.session.execute(text("SELECT anchor, nofollow, rows_merged FROM backlink")).one()
+    assert (link.anchor, bool(link.nofollow), link.rows_merged) == ("body", False, 4)
+    _load(workspace.id, [Batch(records=rows[2:3])])  # a later import replaces it
+    link = db.session.execute(text("SELECT anchor, nofollow, rows_merged FROM backlink")).one()
+    assert (link.anchor, bool(link.nofollow), link.rows_merged) == ("nofollowed", True, 1)
 
 
 def _index_sql() -> str | None:

@@ -18,12 +18,16 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.support.shared import shared_dir
+
 ROOT = Path(__file__).resolve().parents[2]
-CORPUS = ROOT.parent / "shared" / "corpus" / "web-pages"
+CORPUS = shared_dir("corpus", "web-pages")
 RESULTS = ROOT / "bench-results"
 
 
 def _pages() -> list[bytes]:
+    if CORPUS is None:
+        raise SystemExit("the crawl benchmark needs ../shared/corpus/web-pages beside the checkout")
     files = sorted(p for p in CORPUS.glob("*.html") if p.stat().st_size < 400_000)
     return [p.read_bytes() for p in files]
 

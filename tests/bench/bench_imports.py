@@ -166,7 +166,7 @@ def main() -> None:
             url = rest[2] if len(rest) > 2 else None
             print(json.dumps(run_pandas(Path(rest[0]), Path(rest[1]), url)))
         return
-    from outreach.backlinks.exportgen import write_ahrefs_export
+    from tests.support.exportgen import write_ahrefs_export
 
     results: dict[str, Any] = {"rows": options.rows}
     with tempfile.TemporaryDirectory(prefix="outreach-bench-") as folder:

@@ -22,8 +22,9 @@ from typing import Any
 
 from outreach.links.checker import CheckRequest, check_stream
 from outreach.net.settings import policy_from_config
+from tests.support.shared import shared_dir
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "web-pages"
+CORPUS = shared_dir("corpus", "web-pages")
 FALLBACK = Path(__file__).resolve().parents[1] / "links" / "pages"
 TARGET = "https://ours.example/guide"
 LINK = b'<p><a href="https://ours.example/guide">our guide</a></p>'
@@ -32,7 +33,7 @@ LATENCY = 0.1
 
 def corpus_pages() -> list[bytes]:
     """Every corpus page with our link planted after its <body> tag."""
-    folder = CORPUS if CORPUS.is_dir() else FALLBACK
+    folder = CORPUS or FALLBACK
     pages = []
     for path in sorted(folder.glob("*.html")):
         html = path.read_bytes()

@@ -9,7 +9,7 @@ import pytest
 
 from outreach.crawl.sitemaps import SitemapError, gunzip_limited, parse_sitemap, urls_in_text
 
-MISC = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "misc"
+MISC = Path(__file__).parent / "files"  # real sitemaps, copied from the shared corpus
 
 
 def test_a_real_sitemap_lists_its_pages() -> None:

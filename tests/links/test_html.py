@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from outreach.links.html import parse_page
+from tests.support.shared import require_shared
 
 PAGES = Path(__file__).parent / "pages"
-CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 CC = "de.creativecommons.org.endlich.html"
 CC_URL = "https://de.creativecommons.org/index.php/2014/03/20/endlich-wird-es-spannend/"
 
@@ -174,8 +174,7 @@ def test_non_html_content_type_gives_an_empty_page() -> None:
     assert page.links == [] and page.title is None
 
 
-@pytest.mark.skipif(not (CORPUS / "web-pages").is_dir(), reason="shared corpus not present")
 def test_every_corpus_page_parses_without_raising() -> None:
-    files = sorted((CORPUS / "web-pages").glob("*.html"))
+    files = sorted(require_shared("corpus", "web-pages").glob("*.html"))
     with_links = sum(1 for f in files if parse_page(f.read_bytes(), "https://e.example/").links)
     assert with_links >= len(files) - 5

@@ -39,9 +39,13 @@ _COLUMNS: dict[ExportFormat, dict[str, tuple[str, ...]]] = {
         "lost": ("Lost status",),
         "lost_at": ("Lost",),
         "language": ("Language",),
+        "in_content": ("Content",),
+        "link_type": ("Type",),
+        "is_spam": ("Is spam",),
     },
     _F.AHREFS_REFERRING_DOMAINS: {
         "source_domain": ("Domain", "Referring domain"),
+        "is_spam": ("Is spam",),
         "authority": ("DR", "Domain rating"),
         "traffic": ("Traffic", "Domain traffic"),
         "first_seen": ("First seen",),
@@ -61,6 +65,11 @@ _COLUMNS: dict[ExportFormat, dict[str, tuple[str, ...]]] = {
         "first_seen": ("First seen",),
         "last_seen": ("Last seen",),
         "lost": ("Lost link",),
+        "sitewide": ("Sitewide",),
+        "text_flag": ("Text",),
+        "image_flag": ("Image",),
+        "frame_flag": ("Frame",),
+        "form_flag": ("Form",),
     },
     _F.SEMRUSH_REFERRING_DOMAINS: {
         "source_domain": ("Domain",),
@@ -80,9 +89,11 @@ _COLUMNS: dict[ExportFormat, dict[str, tuple[str, ...]]] = {
         "first_seen": ("Date First Seen", "First Seen"),
         "last_seen": ("Date Last Seen", "Last Seen"),
         "lost_at": ("Date Lost",),
+        "spam_score": ("Spam Score",),
     },
     _F.MOZ_LINKING_DOMAINS: {
         "source_domain": ("Root Domain",),
+        "spam_score": ("Spam Score",),
         "authority": ("Domain Authority", "DA"),
         "first_seen": ("Date First Seen", "First Seen"),
         "last_seen": ("Date Last Seen", "Last Seen"),
@@ -102,6 +113,11 @@ _COLUMNS: dict[ExportFormat, dict[str, tuple[str, ...]]] = {
         "first_seen": ("FirstIndexedDate", "SourceFirstFoundDate", "FirstFoundDate"),
         "last_seen": ("LastSeenDate", "SourceCrawlDate", "LastCrawlDate"),
         "lost_at": ("DateLost",),
+        "image_flag": ("FlagImageLink", "FlagImages"),
+        "redirect_flag": ("FlagRedirect",),
+        "frame_flag": ("FlagFrame",),
+        "ttf_topic": ("SourceTopicalTrustFlow_Topic_0",),
+        "ttf_value": ("SourceTopicalTrustFlow_Value_0",),
     },
     _F.SEARCH_CONSOLE_LINKS: {
         "source_url": ("Linking page", "Latest links", "Sample links"),
@@ -147,35 +163,125 @@ _MARKERS: dict[ExportFormat, tuple[str, ...]] = {
     _F.SEARCH_CONSOLE_SITES: ("Linking pages", "Target pages", "Top linking sites"),
 }  # fmt: skip
 
-# Extra names for the mapping suggested for files of no known format.
+# Extra names for the mapping suggested for files of no known format, spreadsheet style
+# and snake_case as the tools' APIs write them (``src_url``, ``url_from``, ``is_nofollow``).
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "source_url": (
         "Source URL", "URL", "Source", "Page URL", "Referring URL", "Referring page URL",
         "From URL", "URL from", "Link from", "Backlink", "Backlink URL", "Linking page",
+        "src_url", "src", "source_page", "referring_page", "ref_page_url", "page_from",
+        "from", "linking_url",
     ),
-    "source_domain": ("Domain", "Referring domain", "Root domain", "Site", "Website"),
-    "target_url": ("Target URL", "Target", "Link URL", "URL to", "To URL", "Destination"),
-    "anchor": ("Anchor", "Anchor text", "Link text"),
-    "title": ("Title", "Page title", "Source title", "Referring page title"),
-    "rel": ("Rel", "Link rel", "Link type", "Attributes"),
-    "nofollow": ("Nofollow", "No follow", "Is nofollow"),
-    "ugc": ("UGC",),
-    "sponsored": ("Sponsored",),
+    "source_domain": (
+        "Domain", "Referring domain", "Root domain", "Site", "Website", "src_domain",
+        "ref_domain", "domain_from", "linking_domain",
+    ),
+    "target_url": (
+        "Target URL", "Target", "Link URL", "URL to", "To URL", "Destination", "dst_url",
+        "target_page", "to", "href", "destination_url",
+    ),
+    "anchor": ("Anchor", "Anchor text", "Link text", "anchor_text"),
+    "title": ("Title", "Page title", "Source title", "Referring page title", "src_title"),
+    "rel": ("Rel", "Link rel", "Attributes", "rel_attributes"),
+    "nofollow": ("Nofollow", "No follow", "Is nofollow", "is_nofollow"),
+    "dofollow": ("Dofollow", "Is dofollow", "is_dofollow", "follow"),
+    "ugc": ("UGC", "is_ugc"),
+    "sponsored": ("Sponsored", "is_sponsored"),
     "authority": (
         "DR", "DA", "Domain rating", "Domain authority", "Authority", "Authority score",
-        "Trust flow", "TF",
+        "Trust flow", "TF", "domain_rating", "src_domain_dr", "src_dr", "domain_ascore",
     ),
-    "page_authority": ("UR", "PA", "URL rating", "Page authority", "Citation flow", "CF"),
-    "traffic": ("Traffic", "Domain traffic", "Organic traffic"),
-    "first_seen": ("First seen", "Date first seen", "First found", "Discovered"),
-    "last_seen": ("Last seen", "Date last seen", "Last crawled", "Last checked"),
-    "lost": ("Lost status", "Lost link"),
-    "lost_at": ("Lost", "Date lost", "Lost date"),
+    "page_authority": (
+        "UR", "PA", "URL rating", "Page authority", "Citation flow", "CF", "src_page_ur",
+        "url_rating", "page_ascore",
+    ),
+    "traffic": ("Traffic", "Domain traffic", "Organic traffic", "src_traffic"),
+    "first_seen": (
+        "First seen", "Date first seen", "First found", "Discovered", "first_seen_date",
+        "found_date",
+    ),
+    "last_seen": (
+        "Last seen", "Date last seen", "Last crawled", "Last checked", "last_seen_date",
+        "last_visited", "last_check",
+    ),
+    "lost": ("Lost status", "Lost link", "is_lost", "lost_reason"),
+    "lost_at": ("Lost", "Date lost", "Lost date", "lost_at", "lost_date"),
     "language": ("Language", "Lang"),
+    "in_content": ("Content", "is_content", "in_content"),
+    "link_type": ("Link type", "link_type"),
+    "is_spam": ("Is spam", "is_spam_domain", "is_spam"),
+    "spam_score": ("Spam score", "spam_score"),
 }  # fmt: skip
 
 _REQUIRED = ("source_url", "source_domain")
-_LOOKS_LIKE_DATA = re.compile(r"(?i)^(https?://|www\.)")
+_LOOKS_LIKE_DATA = re.compile(r"(?i)^(https?://|www\.)|^[a-z0-9-]+(\.[a-z0-9-]+)+/")
+_DOMAIN_NAME = re.compile(r"(?i)[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}")
+
+# Formats whose rows are pages linking to the target, by a column no other report has:
+# their direction is settled, whatever other columns they carry.
+_PAGE_LINK_FORMATS = (
+    _F.AHREFS_BACKLINKS, _F.SEMRUSH_BACKLINKS, _F.MOZ_INBOUND_LINKS, _F.MAJESTIC_BACKLINKS,
+)  # fmt: skip
+# A list of domains is a list of *referring* domains only with one of these beside it
+# (Semrush's Outbound domains export has the same Domain and Domain ascore columns).
+_INBOUND_DOMAIN_SIGNS: dict[ExportFormat, tuple[str, ...]] = {
+    _F.SEMRUSH_REFERRING_DOMAINS: ("First seen", "Last seen", "IP", "Country"),
+}
+_USE_BACKLINKS = (
+    "Export the Backlinks report (or Referring domains) of the competitor instead: "
+    "it lists the pages and sites that link to it."
+)
+_GAP_NAMES = frozenset({"matches", "intersect", "linkintersect", "intersection"})
+_OUTBOUND_WORDS = ("outbound", "outgoing", "linkingto")
+_TOP_PAGE_NAMES = frozenset({"topkeyword", "topkeywords", "currenttraffic", "trafficvalue"})
+_PAGE_NAMES = frozenset({"url", "page", "pageurl", "targeturl", "targetpage", "title"})
+_COUNT_NAMES = frozenset(
+    {"backlinks", "domains", "referringdomains", "refdomains", "dofollowrefdomains", "links"}
+)
+_SOURCE_NAMES = frozenset(norm(n) for n in _SYNONYMS["source_url"] if n not in ("URL",))
+
+
+def _refused_report(headers: list[str], index: dict[str, str]) -> str | None:
+    """Why a header row is not a list of links *to* a target, naming what it looks like and
+    the export to use instead; None when it may be one."""
+    names = set(index)
+    domains = [h for h in headers if _DOMAIN_NAME.fullmatch(h.strip())]
+    if names & _GAP_NAMES or len(domains) >= 2:
+        return (
+            "This file looks like a backlink gap comparison (Semrush Backlink Gap or Ahrefs "
+            "Link intersect): it compares several sites instead of listing the links to one. "
+            "Export the Backlinks (or Referring domains) report of each competitor, one file "
+            "per competitor: Outreach works out the gap itself."
+        )
+    if any(word in name for name in names for word in _OUTBOUND_WORDS):
+        return (
+            "This file looks like an Outbound (linked) domains report: the sites the target "
+            f"links to, not the sites that link to it. {_USE_BACKLINKS}"
+        )
+    if names & _SOURCE_NAMES:
+        return None
+    by_traffic = any("traffic" in n for n in names) and any("keyword" in n for n in names)
+    if names & _TOP_PAGE_NAMES or (by_traffic and names & _PAGE_NAMES):
+        return (
+            "This file looks like a Top pages report: the target's own pages and their search "
+            f"traffic, not links to them. {_USE_BACKLINKS}"
+        )
+    if names & _PAGE_NAMES and names & _COUNT_NAMES:
+        return (
+            "This file looks like an Indexed pages report: the target's own pages and how "
+            f"many links each gets, not the links themselves. {_USE_BACKLINKS}"
+        )
+    return None
+
+
+def headerless(first_row: list[str]) -> bool:
+    """True when a file's first row holds data (a URL) rather than column names."""
+    return any(_LOOKS_LIKE_DATA.match(cell.strip()) for cell in first_row)
+
+
+def column_names(count: int) -> list[str]:
+    """The names the columns of a file without a header row go by: "Column 1", ..."""
+    return [f"Column {n}" for n in range(1, count + 1)]
 
 
 def header_signature(headers: list[str]) -> str:
@@ -205,12 +311,11 @@ def _mapping(index: dict[str, str], columns: dict[str, tuple[str, ...]]) -> dict
 
 
 def detect(headers: list[str]) -> tuple[ExportFormat, dict[str, str], list[str]]:
-    """The format of a header row, its field -> header mapping and its missing columns."""
-    if headers and _LOOKS_LIKE_DATA.match(headers[0].strip()):
-        raise ImportFileError(
-            f"the file has no header row: the first line holds data ({headers[0]!r}), "
-            "not column names"
-        )
+    """The format of a header row, its field -> header mapping and its missing columns.
+
+    Raises ImportFileError for reports that are not lists of links to the target (outbound
+    domains, indexed or top pages, backlink gaps), saying which export to use instead.
+    """
     index = _index(headers)
     best: tuple[int, ExportFormat] | None = None
     for fmt, markers in _MARKERS.items():
@@ -222,6 +327,19 @@ def detect(headers: list[str]) -> tuple[ExportFormat, dict[str, str], list[str]]
             score = score * 2 + has_required
             if best is None or score > best[0]:
                 best = (score, fmt)
+    settled = best is not None and best[1] in _PAGE_LINK_FORMATS and best[0] % 2 == 1
+    if not settled:
+        refusal = _refused_report(headers, index)
+        if best is not None and best[1] in _INBOUND_DOMAIN_SIGNS:
+            signs = _INBOUND_DOMAIN_SIGNS[best[1]]
+            if not any(norm(sign) in index for sign in signs):
+                refusal = refusal or (
+                    f"This file looks like an Outbound domains report: it has the columns of "
+                    f"a {best[1].label} export but none of {', '.join(signs)}, which only a "
+                    f"list of sites linking to the target carries. {_USE_BACKLINKS}"
+                )
+        if refusal:
+            raise ImportFileError(refusal)
     if best is None:
         return _F.GENERIC, suggest_mapping(headers), []
     fmt = best[1]

@@ -14,8 +14,10 @@ import csv
 from collections.abc import Iterator
 from typing import Protocol
 
-from outreach.backlinks.formats.columns import detect, header_signature
-from outreach.backlinks.formats.model import ImportFileError, Sniffed
+from outreach.backlinks.formats.columns import column_names, detect, header_signature, headerless
+from outreach.backlinks.formats.model import ExportFormat, ImportFileError, Sniffed
+
+_GENERIC = ExportFormat.GENERIC
 
 HEAD_BYTES = 64 * 1024
 CHUNK_BYTES = 128 * 1024
@@ -122,6 +124,12 @@ def sniff(head: bytes) -> Sniffed:
     headers = [h.strip().lstrip("\ufeff") for h in next(csv.reader([line], delimiter=delimiter))]
     if not any(headers):
         raise ImportFileError("the file has no header row: its first line is empty")
+    if headerless(headers):
+        columns = column_names(len(headers))
+        urls = [columns[n] for n, cell in enumerate(headers) if headerless([cell])]
+        suggested = dict(zip(("source_url", "target_url"), urls, strict=False))
+        signature = header_signature([f"headerless {len(headers)}", *columns])
+        return Sniffed(_GENERIC, name, delimiter, columns, signature, suggested, [], False)
     fmt, mapping, missing = detect(headers)
     return Sniffed(fmt, name, delimiter, headers, header_signature(headers), mapping, missing)
 

@@ -91,10 +91,17 @@ _META: dict[ExportFormat, _Meta] = {
 # ``source_domain``) is required; ``rel`` is a text column such as "nofollow, ugc";
 # ``lost`` is a flag or status text, ``lost_at`` the date a link was lost.
 FIELDS = (
-    "source_url", "source_domain", "target_url", "anchor", "title", "rel", "nofollow", "ugc",
-    "sponsored", "authority", "page_authority", "traffic", "first_seen", "last_seen", "lost",
-    "lost_at", "language",
+    "source_url", "source_domain", "target_url", "anchor", "title", "link_type", "rel",
+    "nofollow", "dofollow", "ugc", "sponsored", "authority", "page_authority", "traffic",
+    "first_seen", "last_seen", "lost", "lost_at", "language", "in_content", "sitewide",
+    "text_flag", "image_flag", "redirect_flag", "frame_flag", "form_flag", "is_spam",
+    "spam_score", "ttf_topic", "ttf_value",
 )  # fmt: skip
+# ``dofollow`` is a flag whose true means followed (API dumps' ``is_dofollow``);
+# ``in_content`` (Ahrefs "Content") and ``sitewide`` (Semrush) give the placement;
+# ``link_type`` is a type text (Ahrefs "Type"), the ``*_flag`` fields are the per-type
+# flags of Semrush and Majestic; ``ttf_topic`` and ``ttf_value`` are Majestic's first
+# topical Trust Flow.
 
 
 class ImportFileError(ValueError):
@@ -108,6 +115,7 @@ class Sniffed:
     ``mapping`` maps fields to header names: the columns a known format is read
     from, or a suggestion for GENERIC files. ``missing`` names required columns a
     recognised format lacks; reading such a file needs a mapping that supplies them.
+    A file whose first row is data has no header: it is GENERIC, ``has_header`` is False.
     """
 
     format: ExportFormat
@@ -117,6 +125,7 @@ class Sniffed:
     header_signature: str
     mapping: dict[str, str] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    has_header: bool = True  # False: the first row is data, columns go by "Column N"
 
 
 @dataclass(slots=True)
@@ -124,12 +133,18 @@ class LinkRow:
     """One backlink (or, for referring-domain files, one linking site) read from an export.
 
     ``row`` is the 1-based number of the data record: the header is not counted, and a
-    record with line breaks inside a quoted field counts once. URLs are normalised with
-    :func:`outreach.urls.normalize_url`; ``source_url`` is None for files that list sites.
+    record with line breaks inside a quoted field counts once. ``source_url`` and
+    ``target_url`` are normalised with :func:`outreach.urls.normalize_url` (the form links
+    are matched by); ``source_text`` and ``target_text`` are the same URLs as the export
+    wrote them (what is stored and shown). ``source_url`` is None for files that list sites.
     ``authority`` is a domain-level figure (Ahrefs DR, Semrush Authority Score, Moz DA,
     Majestic Trust Flow), named by ``authority_metric``; ``page_authority`` a page-level
     one (Ahrefs UR, Semrush page score, Moz PA, Majestic Citation Flow); ``traffic`` is the
-    domain's estimated traffic. Dates are aware UTC datetimes.
+    domain's estimated traffic. Dates are aware UTC datetimes. ``placement`` is "content",
+    "boilerplate" (outside the main content) or "sitewide" when the export says;
+    ``link_type`` one of "text", "image", "redirect", "frame", "form"; ``is_spam`` (Ahrefs),
+    ``spam_score`` (Moz, 0-100) and ``topical_trust_flow`` (Majestic, "Topic:Value") are kept
+    as the tools give them.
     """
 
     row: int
@@ -151,6 +166,13 @@ class LinkRow:
     lost: bool
     lost_at: datetime | None
     language: str | None
+    source_text: str | None = None
+    target_text: str | None = None
+    placement: str | None = None
+    link_type: str | None = None
+    is_spam: bool | None = None
+    spam_score: float | None = None
+    topical_trust_flow: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,9 @@ from outreach.backlinks.formats.rows import NOTHING, Plan, convert
 from outreach.backlinks.formats.urlcells import url_info
 
 _BATCH = 2048
+# A record whose quoted field runs over more lines than this is a quote that never
+# closed, not a real field (real exports hold a few line breaks in a title at most).
+MAX_RECORD_LINES = 50
 
 
 def _plan(sniffed: Sniffed, mapping: dict[str, str] | None, target: str | None) -> Plan:
@@ -57,7 +60,9 @@ def _plan(sniffed: Sniffed, mapping: dict[str, str] | None, target: str | None) 
             raise ValueError(f"malformed target URL {target!r}")
         default = info
     metric = sniffed.format.authority_metric if "authority" in index else None
-    return Plan(sniffed.headers, sniffed.delimiter, index, source, metric, default)
+    return Plan(
+        sniffed.headers, sniffed.delimiter, index, source, metric, default, sniffed.has_header
+    )
 
 
 def read_link_blocks(
@@ -131,13 +136,42 @@ class _LineFeed:
         return line
 
 
-def _with_newlines(lines: Iterator[str]) -> Iterator[str]:
-    for line in lines:
-        yield line + "\n"
+class _Unclosed(Exception):
+    """A quoted field never closes, or runs over too many lines to be a real field."""
+
+
+class _RecordLines:
+    """The lines of one record for the csv module: counts them, and notes their quotes and
+    whether the file ran out under them."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+        self.count = 0
+        self.quotes = 0
+        self.exhausted = False
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        if self.count >= MAX_RECORD_LINES:
+            raise _Unclosed(f"runs over more than {MAX_RECORD_LINES} lines")
+        try:
+            line = next(self.lines)
+        except StopIteration:
+            self.exhausted = True
+            raise
+        self.count += 1
+        self.quotes += line.count('"')
+        return line + "\n"
 
 
 def _fields(line: str, feed: _LineFeed, plan: Plan, ncols: int) -> list[str]:
-    """The fields of the record starting at ``line``: a quick split, or the csv module."""
+    """The fields of the record starting at ``line``: a quick split, or the csv module.
+
+    Raises _Unclosed when a quoted field is still open at the end of the file or runs over
+    more lines than any real field holds: the quoting of the file is broken from there on.
+    """
     text = line[:-1] if line.endswith("\r") else line
     if '"' not in text:
         return text.split(plan.delimiter)
@@ -145,8 +179,18 @@ def _fields(line: str, feed: _LineFeed, plan: Plan, ncols: int) -> list[str]:
         fields = text[1:-1].split(f'"{plan.delimiter}"')
         if len(fields) == ncols:
             return fields
-    reader = csv.reader(_with_newlines(chain((line,), feed)), delimiter=plan.delimiter)
-    return next(reader)
+    lines = _RecordLines(chain((line,), feed))
+    try:
+        fields = next(csv.reader(lines, delimiter=plan.delimiter))
+    except (StopIteration, csv.Error) as exc:
+        if lines.exhausted:
+            raise _Unclosed("is still open at the end of the file") from None
+        if isinstance(exc, StopIteration):
+            raise csv.Error("no record") from None
+        raise
+    if lines.exhausted and lines.quotes % 2:
+        raise _Unclosed("is still open at the end of the file")
+    return fields
 
 
 def _records(plan: Plan, blocks: Iterator[str]) -> Iterator[RowBlock | RowError]:
@@ -180,7 +224,8 @@ def _records(plan: Plan, blocks: Iterator[str]) -> Iterator[RowBlock | RowError]
             if not eol:  # the first block starts with the header line
                 header_end = block.index("\n") + 1
                 eol = "\r\n" if block[header_end - 2 : header_end] == "\r\n" else "\n"
-                block = block[header_end:]
+                if plan.has_header:
+                    block = block[header_end:]
                 if not block:
                     continue
             found = block_columns(block, ncols, plan.delimiter, eol, needed)
@@ -194,6 +239,12 @@ def _records(plan: Plan, blocks: Iterator[str]) -> Iterator[RowBlock | RowError]
         row += 1
         try:
             fields = _fields(line, feed, plan, ncols)
+        except _Unclosed as exc:
+            raise ImportFileError(
+                f"the file is broken at row {row}: a quoted field opens there and {exc}, "
+                "so the rows after it cannot be told apart (a quote is missing in the file). "
+                "Nothing was imported; export the report again or fix that row."
+            ) from None
         except (csv.Error, _Overlong) as exc:
             yield from flush()
             reason = "it is longer than a million characters" if isinstance(exc, _Overlong) else exc

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from operator import is_not, itemgetter, or_
+from itertools import compress, repeat
+from operator import is_, is_not, itemgetter, not_, or_
 from typing import Any
 
 from outreach.backlinks.formats import values
@@ -31,15 +31,19 @@ class Plan:
     source_field: str  # "source_url" or "source_domain"
     metric: str | None
     target: tuple[str, str] | tuple[None, None]  # default (URL, domain) of the target
+    has_header: bool = True
 
 
 def _sources(
     plan: Plan, rows: Sequence[int], column: ColumnOf, errors: dict[int, RowError]
-) -> list[Any]:
-    """(URL, domain) per record; records without a usable source get an error."""
+) -> tuple[list[Any], Sequence[str | None]]:
+    """(URL, domain) per record and the URLs as written; records without a usable source
+    get an error."""
     i = plan.index[plan.source_field]
     cells, header = column(i), plan.headers[i]
+    texts: Sequence[str | None] = [None] * len(cells)
     if plan.source_field == "source_url":
+        texts = list(map(str.strip, cells))
         infos: list[Any] = url_infos(cells)  # mostly distinct: no memo
         bad = None in infos
     else:
@@ -59,32 +63,39 @@ def _sources(
                     message = f"not a domain name: {raw!r} in column {header!r}"
                 errors[n] = RowError(rows[n], header, message)
                 infos[n] = NOTHING
-    return infos
+    return infos, texts
 
 
 def _targets(
     plan: Plan, rows: Sequence[int], column: ColumnOf, errors: dict[int, RowError]
-) -> tuple[Sequence[str | None], Sequence[str | None]]:
-    """Target URLs and domains; an empty cell takes the caller's target."""
+) -> tuple[Sequence[str | None], Sequence[str | None], Sequence[str | None]]:
+    """Target URLs, domains and URLs as written; an empty cell takes the caller's target."""
     i = plan.index.get("target_url")
     if i is None:
-        return [plan.target[0]] * len(rows), [plan.target[1]] * len(rows)
+        same = [plan.target[0]] * len(rows)
+        return same, [plan.target[1]] * len(rows), same
     cells, header = column(i), plan.headers[i]
     infos: list[Any] = URLS.column(cells)
+    texts: list[str | None] = list(map(str.strip, cells))
     if None in infos:
         for n, info in enumerate(infos):
             if info is None:
                 infos[n] = plan.target
+                texts[n] = plan.target[0]
                 if cells[n].strip() and n not in errors:
                     message = f"malformed URL {cells[n]!r} in column {header!r}"
                     errors[n] = RowError(rows[n], header, message)
-    return list(map(itemgetter(0), infos)), list(map(itemgetter(1), infos))
+    return list(map(itemgetter(0), infos)), list(map(itemgetter(1), infos)), texts
 
 
 def _flags(plan: Plan, column: ColumnOf, count: int) -> list[Sequence[bool]]:
     found: list[Sequence[bool]] = []
     for name in ("nofollow", "ugc", "sponsored"):
         i = plan.index.get(name)
+        if i is None and name == "nofollow" and "dofollow" in plan.index:
+            dofollow = values.BOOLS.column(column(plan.index["dofollow"]))
+            found.append(list(map(not_, dofollow)))
+            continue
         found.append([False] * count if i is None else values.BOOLS.column(column(i)))
     if "rel" in plan.index:
         rels = values.RELS.column(column(plan.index["rel"]))
@@ -92,16 +103,87 @@ def _flags(plan: Plan, column: ColumnOf, count: int) -> list[Sequence[bool]]:
     return found
 
 
-def _lost(plan: Plan, column: ColumnOf, count: int) -> tuple[Sequence[bool], Sequence[Any]]:
+def _lost(
+    plan: Plan, rows: Sequence[int], column: ColumnOf, errors: dict[int, RowError]
+) -> tuple[Sequence[bool], Sequence[Any]]:
     """Lost flags (from a status or flag column, or a lost date) and lost dates."""
+    count = len(rows)
     lost: Sequence[bool] = [False] * count
     lost_at: Sequence[Any] = [None] * count
     if "lost_at" in plan.index:
-        lost_at = values.datetimes(column(plan.index["lost_at"]))
+        lost_at = _dates(plan, "lost_at", rows, column, errors)
         lost = list(map(is_not, lost_at, repeat(None)))
     if "lost" in plan.index:
         lost = list(map(or_, values.LOST.column(column(plan.index["lost"])), lost))
     return lost, lost_at
+
+
+def _dates(
+    plan: Plan, name: str, rows: Sequence[int], column: ColumnOf, errors: dict[int, RowError]
+) -> Sequence[Any]:
+    """A date column; a cell that is neither a date nor empty ("false") is a row error."""
+    i = plan.index.get(name)
+    if i is None:
+        return [None] * len(rows)
+    cells = column(i)
+    dates = values.datetimes(cells)
+    # The cells of the dates not read, deduplicated in C: mostly just "" (never lost).
+    unread = set(compress(cells, map(is_, dates, repeat(None)))) if None in dates else ()
+    if any(not values.is_no_date(cell) for cell in unread):
+        header = plan.headers[i]
+        for n, date in enumerate(dates):
+            if date is None and n not in errors and not values.is_no_date(cells[n]):
+                message = f"not a date: {cells[n]!r} in column {header!r}"
+                errors[n] = RowError(rows[n], header, message)
+    return dates
+
+
+# Per-type flags, strongest first: a link flagged image and text is an image link.
+_TYPE_FLAGS = (
+    ("image_flag", "image"), ("redirect_flag", "redirect"), ("frame_flag", "frame"),
+    ("form_flag", "form"), ("text_flag", "text"),
+)  # fmt: skip
+
+
+def _link_types(plan: Plan, column: ColumnOf, count: int) -> Sequence[str | None]:
+    """Link types from a type column, overridden by the per-type flags of a file."""
+    i = plan.index.get("link_type")
+    kinds: Sequence[str | None] = (
+        [None] * count if i is None else values.LINK_TYPES.column(column(i))
+    )
+    flags = [(values.BOOLS.column(column(plan.index[f])), kind) for f, kind in _TYPE_FLAGS
+             if f in plan.index]  # fmt: skip
+    if flags:
+        kinds = list(kinds)
+        for n in range(count):
+            for flagged, kind in flags:
+                if flagged[n]:
+                    kinds[n] = kind
+                    break
+    return kinds
+
+
+def _placements(plan: Plan, column: ColumnOf, count: int) -> Sequence[str | None]:
+    """Where on the page a link sits, when the export says: content, boilerplate, sitewide."""
+    found: Sequence[str | None] = [None] * count
+    if "in_content" in plan.index:
+        found = values.PLACEMENTS.column(column(plan.index["in_content"]))
+    if "sitewide" in plan.index:
+        sitewide = values.BOOLS.column(column(plan.index["sitewide"]))
+        found = ["sitewide" if wide else place for wide, place in zip(sitewide, found, strict=True)]
+    return found
+
+
+def _topical(plan: Plan, column: ColumnOf, count: int) -> Sequence[str | None]:
+    """Majestic's first topical Trust Flow as "Topic:Value" ("Computers/Internet:23")."""
+    if "ttf_topic" not in plan.index:
+        return [None] * count
+    topics = column(plan.index["ttf_topic"])
+    levels = column(plan.index["ttf_value"]) if "ttf_value" in plan.index else [""] * count
+    return [
+        (f"{topic.strip()}:{level.strip()}" if level.strip() else topic.strip())[:255] or None
+        for topic, level in zip(topics, levels, strict=True)
+    ]
 
 
 def convert(plan: Plan, rows: Sequence[int], column: ColumnOf) -> RowBlock:
@@ -114,10 +196,11 @@ def convert(plan: Plan, rows: Sequence[int], column: ColumnOf) -> RowBlock:
         return [None] * count if i is None else convert(column(i))
 
     errors: dict[int, RowError] = {}
-    src_urls, src_domains = zip(*_sources(plan, rows, column, errors), strict=True)
-    target_urls, target_domains = _targets(plan, rows, column, errors)
+    sources, source_texts = _sources(plan, rows, column, errors)
+    src_urls, src_domains = zip(*sources, strict=True)
+    target_urls, target_domains, target_texts = _targets(plan, rows, column, errors)
     nofollow, ugc, sponsored = _flags(plan, column, count)
-    lost, lost_at = _lost(plan, column, count)
+    lost, lost_at = _lost(plan, rows, column, errors)
     fields: dict[str, Sequence[Any]] = {
         "source_url": src_urls,
         "source_domain": src_domains,
@@ -132,10 +215,17 @@ def convert(plan: Plan, rows: Sequence[int], column: ColumnOf) -> RowBlock:
         "authority_metric": [plan.metric] * count,
         "page_authority": cells("page_authority", values.floats),
         "traffic": cells("traffic", values.floats),
-        "first_seen": cells("first_seen", values.datetimes),
-        "last_seen": cells("last_seen", values.datetimes),
+        "first_seen": _dates(plan, "first_seen", rows, column, errors),
+        "last_seen": _dates(plan, "last_seen", rows, column, errors),
         "lost": lost,
         "lost_at": lost_at,
         "language": cells("language", values.LANGUAGES.column),
+        "source_text": source_texts,
+        "target_text": target_texts,
+        "placement": _placements(plan, column, count),
+        "link_type": _link_types(plan, column, count),
+        "is_spam": cells("is_spam", values.SPAM.column),
+        "spam_score": cells("spam_score", values.floats),
+        "topical_trust_flow": _topical(plan, column, count),
     }
     return RowBlock(rows, fields, errors)

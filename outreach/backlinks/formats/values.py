@@ -112,7 +112,51 @@ def to_language(raw: str) -> str | None:
     return first[:16].lower() or None
 
 
+_NO_DATE = frozenset({"", "-", "--", "\u2014", "n/a", "na", "none", "null", "never", "0"})
+
+
+def is_no_date(raw: str) -> bool:
+    """True for the cells tools write when there is no date ("", "-", "n/a", "never")."""
+    return raw.strip().lower() in _NO_DATE
+
+
+def to_spam(raw: str) -> bool | None:
+    """An "Is spam" flag: True, False, or None for an empty cell."""
+    text = raw.strip().lower()
+    if not text:
+        return None
+    return text in _TRUE
+
+
+def to_placement(raw: str) -> str | None:
+    """Ahrefs' "Content" flag as a placement: "content" (main text) or "boilerplate"."""
+    text = raw.strip().lower()
+    if not text:
+        return None
+    return "content" if text in _TRUE else "boilerplate"
+
+
+_LINK_TYPES = {
+    "href": "text", "text": "text", "link": "text", "a": "text", "image": "image",
+    "img": "image", "redirect": "redirect", "301": "redirect", "302": "redirect",
+    "frame": "frame", "iframe": "frame", "form": "form",
+}  # fmt: skip
+
+
+def to_link_type(raw: str) -> str | None:
+    """A link type text ("href", "image", "redirect 301") as text, image, redirect, frame or
+    form; None for anything else (canonical, alternate, empty)."""
+    words = raw.strip().lower().replace("-", " ").split()
+    for word in words:
+        if word in _LINK_TYPES:
+            return _LINK_TYPES[word]
+    return None
+
+
 DATES = Memo(to_datetime, 8192)
+SPAM = Memo(to_spam, 64)
+PLACEMENTS = Memo(to_placement, 64)
+LINK_TYPES = Memo(to_link_type, 256)
 FLOATS = Memo(to_float, 8192)
 BOOLS = Memo(to_bool, 1024)
 LOST = Memo(to_lost, 1024)

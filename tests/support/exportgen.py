@@ -182,7 +182,7 @@ def write_ahrefs_export(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Command line: ``python -m outreach.backlinks.exportgen OUT --rows N --target a.com``."""
+    """Command line: ``python -m tests.support.exportgen OUT --rows N --target a.com``."""
     parser = argparse.ArgumentParser(description="Write a synthetic Ahrefs export.")
     parser.add_argument("out", type=Path)
     parser.add_argument("--rows", type=int, default=1000)

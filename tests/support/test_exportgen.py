@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from outreach.backlinks.exportgen import (
+from outreach.backlinks.formats import ExportFormat, LinkRow, read_links
+from tests.support.exportgen import (
     AHREFS_BACKLINK_COLUMNS,
     AHREFS_REFDOMAIN_COLUMNS,
     main,
     write_ahrefs_export,
 )
-from outreach.backlinks.formats import ExportFormat, LinkRow, read_links
 
 TARGETS = ["rival.com", "other.co.uk"]
 
@@ -127,6 +127,6 @@ def test_command_line_writes_the_requested_rows(tmp_path: Path) -> None:
 
 def test_module_runs_as_a_script(tmp_path: Path) -> None:
     out = tmp_path / "a.tsv"
-    command = [sys.executable, "-m", "outreach.backlinks.exportgen", str(out), "--rows", "3"]
+    command = [sys.executable, "-m", "tests.support.exportgen", str(out), "--rows", "3"]
     subprocess.run([*command, "--target", "a.com"], check=True, timeout=60)
     assert len(table(out)) == 4

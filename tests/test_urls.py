@@ -1,0 +1,50 @@
+"""Registrable domains: each blog on a hosting platform is its own site."""
+
+from __future__ import annotations
+
+import pytest
+
+from outreach.urls import HOSTED_BLOG_PLATFORMS, registrable_domain
+
+
+@pytest.mark.parametrize(
+    ("host", "domain"),
+    [
+        ("x.blogspot.com", "x.blogspot.com"),
+        ("x.blogspot.in", "x.blogspot.com"),
+        ("x.blogspot.co.uk", "x.blogspot.com"),
+        ("x.blogspot.com.br", "x.blogspot.com"),
+        ("x.blogspot.de", "x.blogspot.com"),
+        ("www.x.blogspot.fr", "x.blogspot.com"),
+        ("alice.wordpress.com", "alice.wordpress.com"),
+        ("alice.tumblr.com", "alice.tumblr.com"),
+        ("alice.medium.com", "alice.medium.com"),
+        ("alice.substack.com", "alice.substack.com"),
+        ("alice.wixsite.com", "alice.wixsite.com"),
+        ("www.alice.wixsite.com", "alice.wixsite.com"),
+        ("alice.weebly.com", "alice.weebly.com"),
+        ("alice.livejournal.com", "alice.livejournal.com"),
+        ("alice.github.io", "alice.github.io"),
+        ("alice.netlify.app", "alice.netlify.app"),
+    ],
+)
+def test_each_hosted_blog_is_its_own_registrable_domain(host: str, domain: str) -> None:
+    assert registrable_domain(host) == domain
+    assert registrable_domain(f"https://{host}/2024/05/a-post.html") == domain
+
+
+def test_two_blogs_on_one_platform_stay_apart() -> None:
+    assert registrable_domain("x.blogspot.in") != registrable_domain("y.blogspot.in")
+    assert registrable_domain("a.wordpress.com") != registrable_domain("b.wordpress.com")
+
+
+@pytest.mark.parametrize("platform", sorted(HOSTED_BLOG_PLATFORMS))
+def test_the_platform_itself_and_its_www_stay_the_platform(platform: str) -> None:
+    assert registrable_domain(platform) == platform
+    assert registrable_domain(f"www.{platform}") == platform
+
+
+def test_ordinary_sites_are_unchanged() -> None:
+    assert registrable_domain("blog.example.co.uk") == "example.co.uk"
+    assert registrable_domain("shop.blogspotter.com") == "blogspotter.com"
+    assert registrable_domain("news.bbc.co.uk") == "bbc.co.uk"
