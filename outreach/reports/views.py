@@ -73,11 +73,12 @@ def dashboard() -> str:
     )
 
 
-@bp.get("/<key>.csv")
+@bp.get("/download")
 @login_required
-def download(key: str) -> Response:
-    """One table of the dashboard, with the same filters, as CSV."""
+def download() -> Response:
+    """One table of the dashboard (``?table=KEY``), with the same filters, as CSV."""
     workspace = current_workspace()
+    key = request.args.get("table", "")
     _, scope, first, last = _filters(workspace)
     table = report_tables(build(scope, first, last)).get(key)
     if table is None:

@@ -219,7 +219,7 @@ def main() -> None:
             "/reports/?end=2026-11",
             f"/reports/?campaign={campaign_id}&end=2026-11",
             f"/reports/?campaign={campaign_id}&start=2024-01&end=2026-11",
-            "/reports/gap.csv?end=2026-11",
+            "/reports/download?table=gap&end=2026-11",
         ]
         print(f"load average before timing: {os.getloadavg()}")
         print(f"{'page':60} median    max (5 runs after one warm-up)")

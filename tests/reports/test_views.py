@@ -51,7 +51,7 @@ def test_a_table_downloads_as_csv_with_the_same_filters(
     client: FlaskClient, history: History
 ) -> None:
     response = client.get(
-        f"/reports/new-lost.csv?campaign={history.campaign.id}&start=2026-04&end=2026-06"
+        f"/reports/download?table=new-lost&campaign={history.campaign.id}&start=2026-04&end=2026-06"
     )
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -63,13 +63,13 @@ def test_a_table_downloads_as_csv_with_the_same_filters(
         ["2026-05", "1", "1", "0"],
         ["2026-06", "3", "2", "1"],
     ]
-    assert client.get("/reports/nothing.csv").status_code == 404
+    assert client.get("/reports/download?table=nothing").status_code == 404
 
 
 def test_names_in_a_csv_cannot_run_as_formulas(client: FlaskClient, history: History) -> None:
     create_campaign(history.workspace.id, '=HYPERLINK("http://evil.example")')
     db.session.commit()
-    text = client.get("/reports/funnel-campaigns.csv?end=2026-06").get_data(as_text=True)
+    text = client.get("/reports/download?table=funnel-campaigns&end=2026-06").get_data(as_text=True)
     assert "'=HYPERLINK" in text
     assert "\n=" not in text and not text.startswith("=")
 
@@ -84,10 +84,10 @@ def test_an_owner_sets_and_removes_a_target_and_the_line_appears(
     assert response.status_code == 302
     page = client.get(f"/reports/?campaign={campaign}&end=2026-06").get_data(as_text=True)
     assert "Target: Jul 2025 none" in page and "Jun 12" in page
-    rows = client.get(f"/reports/referring-domains.csv?campaign={campaign}&end=2026-06")
+    rows = client.get(f"/reports/download?table=referring-domains&campaign={campaign}&end=2026-06")
     assert rows.get_data(as_text=True).splitlines()[-1] == "2026-06,6,12"
     assert (
-        client.get("/reports/referring-domains.csv?end=2026-06")
+        client.get("/reports/download?table=referring-domains&end=2026-06")
         .get_data(as_text=True)
         .splitlines()[-1]
         == "2026-06,7,"
@@ -110,7 +110,7 @@ def test_another_workspaces_campaign_is_not_found(
     _, other = factory.user_with_workspace("someone@else.example", "Else")
     theirs = factory.campaign(other)
     assert client.get(f"/reports/?campaign={theirs.id}").status_code == 404
-    assert client.get(f"/reports/gap.csv?campaign={theirs.id}").status_code == 404
+    assert client.get(f"/reports/download?table=gap&campaign={theirs.id}").status_code == 404
 
 
 def test_the_navigation_links_to_the_reports(client: FlaskClient, history: History) -> None:
