@@ -25,7 +25,7 @@ def test_create_user_reads_the_password_from_stdin(runner: FlaskCliRunner) -> No
     assert user is not None
     member = db.session.scalar(select(Membership).where(Membership.user_id == user.id))
     assert member is not None and member.role is Role.OWNER
-    assert db.session.get(Workspace, member.workspace_id).name == "Ops Co"  # type: ignore[union-attr]
+    assert db.session.get_one(Workspace, member.workspace_id).name == "Ops Co"
 
 
 def test_create_user_prompts_for_the_password(runner: FlaskCliRunner) -> None:
@@ -57,9 +57,9 @@ def test_seed_demo_fills_every_pipeline_stage(runner: FlaskCliRunner) -> None:
     assert result.exit_code == 0, result.output
     stages = set(db.session.scalars(select(Prospect.stage)))
     assert stages == set(Stage)
-    assert db.session.scalar(select(func.count()).select_from(Campaign)) >= 2
-    assert db.session.scalar(select(func.count()).select_from(PitchTemplate)) >= 3
-    assert db.session.scalar(select(func.count()).select_from(PlacedLink)) >= 3
+    for model, least in ((Campaign, 2), (PitchTemplate, 3), (PlacedLink, 3)):
+        count = db.session.execute(select(func.count()).select_from(model)).scalar_one()
+        assert count >= least, model.__name__
 
 
 def test_seed_demo_if_empty_leaves_existing_data_alone(runner: FlaskCliRunner) -> None:
