@@ -7,7 +7,7 @@ import io
 
 import pytest
 
-from outreach.reports.exports import Table, neutralise, to_csv
+from outreach.reports.exports import Cell, Table, neutralise, to_csv
 
 
 @pytest.mark.parametrize(
@@ -27,8 +27,8 @@ from outreach.reports.exports import Table, neutralise, to_csv
         (None, ""),
     ],
 )
-def test_cells_that_would_run_as_formulas_get_an_apostrophe(cell: object, written: str) -> None:
-    assert neutralise(cell) == written  # type: ignore[arg-type]
+def test_cells_that_would_run_as_formulas_get_an_apostrophe(cell: Cell, written: str) -> None:
+    assert neutralise(cell) == written
 
 
 def test_csv_is_quoted_crlf_text_with_every_dangerous_cell_neutralised() -> None:
