@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import sqlite3
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy import JSON, DateTime, Engine, Enum, MetaData, String, TypeDecorator, event
 from sqlalchemy.engine import Dialect
@@ -48,6 +48,33 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class LabelledEnum(enum.Enum):
+    """An enum stored as its value, each member declared with the label people see::
+
+    DIGITAL_PR = "digital_pr", "Digital PR"
+    """
+
+    _value_: str
+    label: str
+
+    def __new__(cls, value: str, label: str = "") -> Self:
+        """A member with its stored value and its label (the value itself when none is given)."""
+        member = object.__new__(cls)
+        member._value_ = value
+        member.label = label or value
+        return member
+
+    @enum.property
+    def value(self) -> str:
+        """The value stored in the database and used in forms and URLs."""
+        return self._value_
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """``(value, label)`` of every member in order, for a select box."""
+        return [(member.value, member.label) for member in cls]
 
 
 class Base(DeclarativeBase):

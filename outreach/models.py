@@ -1,4 +1,4 @@
-"""Import every model so metadata is complete (for Alembic and ``create_all`` in tools)."""
+"""Every model, imported so metadata is complete (for Alembic and ``create_all`` in tools)."""
 
 from outreach.accounts.models import Invitation, Membership, Role, User, Workspace
 from outreach.activity.models import Activity
@@ -9,27 +9,38 @@ from outreach.backlinks.models import (
     DataSource,
     Domain,
     DomainMetric,
+    ImportStatus,
 )
 from outreach.campaigns.models import Campaign, CampaignKind, Competitor
-from outreach.crawl import models as crawl_models  # noqa: F401  (crawl tables)
+from outreach.crawl.models import CrawlPage, CrawlRun, CrawlSite, CrawlStatus, Opportunity
 from outreach.jobs.models import Task, TaskStatus
-from outreach.links.models import Alert, LinkCheck, LinkStatus, PlacedLink
+from outreach.links.models import Alert, AlertSubscription, LinkCheck, LinkStatus, PlacedLink
 from outreach.pitches.models import (
+    EnrollmentStatus,
     InboundMessage,
     Mailbox,
     MessageStatus,
     OutboundMessage,
     PitchTemplate,
     PitchTemplateVersion,
+    SequenceEnrollment,
     SequenceStep,
+    SmtpSecurity,
     Suppression,
 )
-from outreach.prospects.models import Contact, Prospect, ProspectContact, Stage
+from outreach.prospects.models import (
+    Contact,
+    OpportunityKind,
+    Prospect,
+    ProspectContact,
+    Stage,
+)
 from outreach.reports.models import ReferringDomainTarget
 
 __all__ = [
     "Activity",
     "Alert",
+    "AlertSubscription",
     "Backlink",
     "BacklinkImport",
     "Campaign",
@@ -37,9 +48,15 @@ __all__ = [
     "ColumnMapping",
     "Competitor",
     "Contact",
+    "CrawlPage",
+    "CrawlRun",
+    "CrawlSite",
+    "CrawlStatus",
     "DataSource",
     "Domain",
     "DomainMetric",
+    "EnrollmentStatus",
+    "ImportStatus",
     "InboundMessage",
     "Invitation",
     "LinkCheck",
@@ -47,6 +64,8 @@ __all__ = [
     "Mailbox",
     "Membership",
     "MessageStatus",
+    "Opportunity",
+    "OpportunityKind",
     "OutboundMessage",
     "PitchTemplate",
     "PitchTemplateVersion",
@@ -55,7 +74,9 @@ __all__ = [
     "ProspectContact",
     "ReferringDomainTarget",
     "Role",
+    "SequenceEnrollment",
     "SequenceStep",
+    "SmtpSecurity",
     "Stage",
     "Suppression",
     "Task",

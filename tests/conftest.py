@@ -19,13 +19,13 @@ from redis import Redis
 from sqlalchemy import create_engine, text
 
 from outreach import create_app
+from outreach.accounts.models import User, Workspace
 from outreach.config import database_url
 from outreach.db import Base
 from outreach.extensions import db
-from tests.factories import Factory
+from tests.factories import Factory, SignIn
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
 def _backends() -> list[str]:
@@ -83,7 +83,8 @@ def _migrate(url: str, instance: Path) -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``sqlite_only`` (SQLite's own bulk path) are not collected for PostgreSQL."""
-    kept, dropped = [], []
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
     for item in items:
         callspec = getattr(item, "callspec", None)
         backend = callspec.params.get("database") if callspec else None
@@ -160,10 +161,10 @@ def factory(app: Flask) -> Factory:
 
 
 @pytest.fixture
-def auth(client: FlaskClient, factory: Factory) -> Any:
+def auth(client: FlaskClient, factory: Factory) -> SignIn:
     """Sign in as a fresh owner of a fresh workspace; returns ``(user, workspace)``."""
 
-    def login(email: str = "owner@example.com", workspace: str = "Acme") -> Any:
+    def login(email: str = "owner@example.com", workspace: str = "Acme") -> tuple[User, Workspace]:
         user, space = factory.user_with_workspace(email, workspace)
         response = client.post("/login", data={"email": email, "password": factory.PASSWORD})
         assert response.status_code == 302, response.data

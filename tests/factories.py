@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from flask import Flask
 
@@ -11,6 +11,14 @@ from outreach.accounts.models import User, Workspace
 from outreach.campaigns.models import Campaign
 from outreach.campaigns.services import create_campaign
 from outreach.extensions import db
+
+
+class SignIn(Protocol):
+    """The ``auth`` fixture: sign in as a fresh owner of a fresh workspace."""
+
+    def __call__(self, email: str = ..., workspace: str = ...) -> tuple[User, Workspace]:
+        """Create the user and the workspace, sign in, and return both."""
+        ...
 
 
 class Factory:

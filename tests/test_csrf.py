@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -40,10 +41,10 @@ def _post_urls(app: Flask) -> list[str]:
             continue
         if _is_exempt(app, rule.endpoint):
             continue
-        values = {arg: "1" for arg in rule.arguments}
+        values: dict[str, Any] = {}
         for arg in rule.arguments:
             converter = rule._converters[arg].__class__.__name__
-            values[arg] = 1 if converter == "IntegerConverter" else "token"  # type: ignore[assignment]
+            values[arg] = 1 if converter == "IntegerConverter" else "token"
         with app.test_request_context():
             from flask import url_for
 

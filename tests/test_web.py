@@ -6,6 +6,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from outreach.web import parse_id, safe_next
+from tests.factories import Factory, SignIn
 
 
 @pytest.mark.parametrize(
@@ -29,18 +30,16 @@ def test_parse_id_reads_plain_ids() -> None:
     assert parse_id("42") == 42
 
 
-def test_login_with_a_newline_in_next_redirects_home(client: FlaskClient, factory: object) -> None:
-    factory.user_with_workspace("o@example.com", "Acme")  # type: ignore[attr-defined]
+def test_login_with_a_newline_in_next_redirects_home(client: FlaskClient, factory: Factory) -> None:
+    factory.user_with_workspace("o@example.com", "Acme")
     response = client.post(
         "/login?next=/a%0Ab", data={"email": "o@example.com", "password": "correct horse battery"}
     )
     assert response.status_code == 302 and response.location == "/"
 
 
-def test_odd_filter_values_do_not_crash_pages(client: FlaskClient, auth: object) -> None:
-    _, workspace = auth()  # type: ignore[operator]
-    from tests.factories import Factory
-
+def test_odd_filter_values_do_not_crash_pages(client: FlaskClient, auth: SignIn) -> None:
+    _, workspace = auth()
     campaign = Factory(client.application).campaign(workspace)
     for url in (
         f"/campaigns/{campaign.id}/intersect?k=nan&page=nan&min_authority=inf",
@@ -51,6 +50,6 @@ def test_odd_filter_values_do_not_crash_pages(client: FlaskClient, auth: object)
         assert client.get(url).status_code == 200, url
 
 
-def test_an_id_too_big_for_the_database_is_a_404(client: FlaskClient, auth: object) -> None:
-    auth()  # type: ignore[operator]
+def test_an_id_too_big_for_the_database_is_a_404(client: FlaskClient, auth: SignIn) -> None:
+    auth()
     assert client.get("/campaigns/99999999999999").status_code == 404

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from outreach.db import Base, TimestampMixin, utcnow
+from outreach.db import Base, LabelledEnum, TimestampMixin, utcnow
 
 
 class DataSource(enum.Enum):
@@ -103,14 +103,14 @@ class Backlink(Base):
     lost_at: Mapped[datetime | None]
 
 
-class ImportStatus(enum.Enum):
+class ImportStatus(LabelledEnum):
     """Where a backlink import stands."""
 
-    QUEUED = "queued"
-    NEEDS_MAPPING = "needs_mapping"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
+    QUEUED = "queued", "queued"
+    NEEDS_MAPPING = "needs_mapping", "needs mapping"
+    RUNNING = "running", "running"
+    DONE = "done", "done"
+    FAILED = "failed", "failed"
 
 
 class BacklinkImport(TimestampMixin, Base):

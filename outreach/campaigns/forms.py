@@ -7,7 +7,7 @@ from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from outreach.campaigns.models import KIND_LABELS
+from outreach.campaigns.models import CampaignKind
 
 
 class CampaignForm(FlaskForm):
@@ -15,7 +15,7 @@ class CampaignForm(FlaskForm):
 
     name = StringField("Name", validators=[InputRequired(), Length(max=200)])
     kind = SelectField(
-        "Kind", choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
+        "Kind", choices=[SelectChoice(value, label) for value, label in CampaignKind.choices()]
     )
     site_domain = StringField("Our site (domain)", validators=[Optional(), Length(max=255)])
     competitors = TextAreaField("Competitor domains (one per line)", validators=[Optional()])

@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import enum
-
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from outreach.db import Base, TimestampMixin
+from outreach.db import Base, LabelledEnum, TimestampMixin
 
 
-class CampaignKind(enum.Enum):
+class CampaignKind(LabelledEnum):
     """The kind of link-building a campaign does; it picks default templates and filters."""
 
-    DIGITAL_PR = "digital_pr"
-    GUEST_POST = "guest_post"
-    RESOURCE_PAGE = "resource_page"
-    BROKEN_LINK = "broken_link"
-    LINK_RECLAMATION = "link_reclamation"
-    UNLINKED_MENTION = "unlinked_mention"
-
-    @property
-    def label(self) -> str:
-        """Human name of the kind."""
-        return KIND_LABELS[self]
-
-
-KIND_LABELS = {
-    CampaignKind.DIGITAL_PR: "Digital PR",
-    CampaignKind.GUEST_POST: "Guest post",
-    CampaignKind.RESOURCE_PAGE: "Resource page",
-    CampaignKind.BROKEN_LINK: "Broken link",
-    CampaignKind.LINK_RECLAMATION: "Link reclamation",
-    CampaignKind.UNLINKED_MENTION: "Unlinked mention",
-}
+    DIGITAL_PR = "digital_pr", "Digital PR"
+    GUEST_POST = "guest_post", "Guest post"
+    RESOURCE_PAGE = "resource_page", "Resource page"
+    BROKEN_LINK = "broken_link", "Broken link"
+    LINK_RECLAMATION = "link_reclamation", "Link reclamation"
+    UNLINKED_MENTION = "unlinked_mention", "Unlinked mention"
 
 
 class Campaign(TimestampMixin, Base):

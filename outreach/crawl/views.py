@@ -13,7 +13,7 @@ from outreach.crawl import contact_import, services
 from outreach.crawl.forms import ContactCsvForm, ContactForm, CrawlForm
 from outreach.crawl.jobs import launch_crawl
 from outreach.extensions import db
-from outreach.prospects.models import OPPORTUNITY_LABELS, OpportunityKind
+from outreach.prospects.models import OpportunityKind
 
 bp = Blueprint("crawl", __name__)
 
@@ -63,7 +63,7 @@ def show(run_id: int) -> str:
         run=run,
         campaign=campaign,
         kind=kind,
-        labels=OPPORTUNITY_LABELS,
+        kinds=list(OpportunityKind),
         counts=services.opportunity_counts(run),
         opportunities=services.opportunities(run, kind),
         sites=services.sites(run),

@@ -14,6 +14,7 @@ from rq.job import Job, JobStatus
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
+from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.connection import get_redis
@@ -25,7 +26,7 @@ JOB_TIMEOUT = 6 * 3600
 def get_queue(app: Flask | None = None) -> Queue:
     """The RQ queue every Outreach job goes to."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    return Queue(app.config["OUTREACH_QUEUE"], connection=get_redis(app))
+    return Queue(Settings.from_config(app.config).queue, connection=get_redis(app))
 
 
 def launch(

@@ -12,7 +12,7 @@ import contextlib
 from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, replace
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from urllib.parse import urlsplit
 
 from outreach.links.verification import LinkCheckResult, analyse
@@ -48,15 +48,16 @@ class Checked(Generic[K]):
         return data
 
 
-class PageRenderer:
+class PageRenderer(Protocol):
     """Renders a page to HTML after its scripts ran (see :mod:`outreach.links.render`)."""
 
-    async def render(self, fetch: FetchResult) -> str | None:  # pragma: no cover - interface
+    async def render(self, fetch: FetchResult) -> str | None:
         """The HTML of the fetched page after its scripts ran, or None when that failed."""
-        raise NotImplementedError
+        ...
 
     async def aclose(self) -> None:
         """Release the browser."""
+        ...
 
 
 async def check_page(

@@ -17,6 +17,7 @@ from rq import Queue
 from rq.exceptions import DuplicateJobError
 from sqlalchemy import select
 
+from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs import tasks
@@ -98,7 +99,9 @@ def verify_links(link_ids: list[int], requested_at: str | None = None) -> dict[s
         db.session.commit()
         if email:
             notify.send_queued(
-                alert_smtp_url(app.config), alert_from(app.config), app.config["OUTREACH_BASE_URL"]
+                alert_smtp_url(app.config),
+                alert_from(app.config),
+                Settings.from_config(app.config).base_url,
             )
         ensure_sweep_scheduled(get_queue(app))
     return counts

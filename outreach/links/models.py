@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from outreach.db import Base, TimestampMixin, utcnow
+from outreach.db import Base, LabelledEnum, TimestampMixin, utcnow
 
 
-class LinkStatus(enum.Enum):
+class LinkStatus(LabelledEnum):
     """The latest verdict on a placed link, or ``pending`` before the first check."""
 
-    PENDING = "pending"
-    LIVE = "live"
-    NOFOLLOW = "nofollow"
-    NOT_INDEXABLE = "not_indexable"
-    MISSING = "missing"
-    BLOCKED = "blocked"
-    PAGE_ERROR = "page_error"
+    PENDING = "pending", "pending"
+    LIVE = "live", "live"
+    NOFOLLOW = "nofollow", "nofollow"
+    NOT_INDEXABLE = "not_indexable", "not indexable"
+    MISSING = "missing", "missing"
+    BLOCKED = "blocked", "blocked"
+    PAGE_ERROR = "page_error", "page error"
 
 
 class PlacedLink(TimestampMixin, Base):

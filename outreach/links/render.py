@@ -25,7 +25,6 @@ import os
 from typing import Any
 from urllib.parse import urlsplit
 
-from outreach.links.checker import PageRenderer
 from outreach.net import FetchPolicy, FetchResult
 from outreach.net.backend import BlockedAddressError, ResolutionError, resolve_checked
 from outreach.net.backend import system_resolver as _system_resolver
@@ -51,7 +50,7 @@ def chromium_available(executable: str) -> bool:
     return os.path.exists(executable)
 
 
-class ChromiumRenderer(PageRenderer):
+class ChromiumRenderer:
     """One headless Chromium, started on first use, rendering a few pages at a time."""
 
     def __init__(self, policy: FetchPolicy, *, executable: str, pages_at_once: int = 2) -> None:

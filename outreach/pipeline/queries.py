@@ -14,12 +14,12 @@ from sqlalchemy.sql import Executable
 from outreach.accounts.models import Membership, User
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.prospects.models import OPPORTUNITY_LABELS, Prospect, Stage
+from outreach.prospects.models import OpportunityKind, Prospect, Stage
 from outreach.web import parse_id
 
 CARDS_PER_COLUMN = 30
 PAGE_SIZE = 50
-OPPORTUNITIES = {kind.value: label for kind, label in OPPORTUNITY_LABELS.items()}
+OPPORTUNITIES = dict(OpportunityKind.choices())
 DUE_CHOICES = {"overdue": "Overdue", "week": "Due in the next 7 days"}
 SORTS = {
     "score": "Score (high first)",

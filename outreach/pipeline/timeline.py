@@ -30,7 +30,7 @@ class Entry:
 
 def _label(value: object) -> str:
     try:
-        return Stage(value).label
+        return Stage(str(value)).label
     except ValueError:
         return str(value)
 

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
-from outreach.campaigns.models import KIND_LABELS
+from outreach.campaigns.models import CampaignKind
 from outreach.pitches.models import SmtpSecurity
 
 
@@ -24,7 +24,7 @@ class TemplateForm(FlaskForm):
 
     name = StringField("Name", validators=[InputRequired(), Length(max=200)])
     kind = SelectField(
-        "Kind", choices=[SelectChoice(k.value, label) for k, label in KIND_LABELS.items()]
+        "Kind", choices=[SelectChoice(value, label) for value, label in CampaignKind.choices()]
     )
     subject = StringField("Subject", validators=[InputRequired(), Length(max=500)])
     body = TextAreaField("Body", validators=[InputRequired(), Length(max=20000)])

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.campaigns.models import CampaignKind
-from outreach.db import Base, TimestampMixin
+from outreach.db import Base, LabelledEnum, TimestampMixin
 
 
 class PitchTemplate(TimestampMixin, Base):
@@ -120,16 +120,16 @@ class Mailbox(TimestampMixin, Base):
     last_imap_uid: Mapped[int] = mapped_column(default=0)
 
 
-class MessageStatus(enum.Enum):
+class MessageStatus(LabelledEnum):
     """Life of an outbox row; ``sending`` rows found after a crash go to ``needs_review``."""
 
-    QUEUED = "queued"
-    HELD = "held"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    NEEDS_REVIEW = "needs_review"
+    QUEUED = "queued", "queued"
+    HELD = "held", "held"
+    SENDING = "sending", "sending"
+    SENT = "sent", "sent"
+    FAILED = "failed", "failed"
+    CANCELLED = "cancelled", "cancelled"
+    NEEDS_REVIEW = "needs_review", "needs review"
 
 
 class OutboundMessage(TimestampMixin, Base):

@@ -2,65 +2,45 @@
 
 from __future__ import annotations
 
-import enum
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from outreach.db import Base, TimestampMixin
+from outreach.db import Base, LabelledEnum, TimestampMixin
 
 
-class Stage(enum.Enum):
+class Stage(LabelledEnum):
     """Pipeline stages, in board order; the last three are off the main path."""
 
-    PROSPECT = "prospect"
-    QUALIFIED = "qualified"
-    CONTACT_FOUND = "contact_found"
-    QUEUED = "queued"
-    CONTACTED = "contacted"
-    REPLIED = "replied"
-    NEGOTIATING = "negotiating"
-    LINK_PLACED = "link_placed"
-    LIVE = "live"
-    LOST = "lost"
-    REJECTED = "rejected"
-    NO_RESPONSE = "no_response"
-    DO_NOT_CONTACT = "do_not_contact"
-
-    @property
-    def label(self) -> str:
-        """Human name of the stage."""
-        return self.value.replace("_", " ").capitalize().replace("Live", "Live (verified)")
+    PROSPECT = "prospect", "Prospect"
+    QUALIFIED = "qualified", "Qualified"
+    CONTACT_FOUND = "contact_found", "Contact found"
+    QUEUED = "queued", "Queued"
+    CONTACTED = "contacted", "Contacted"
+    REPLIED = "replied", "Replied"
+    NEGOTIATING = "negotiating", "Negotiating"
+    LINK_PLACED = "link_placed", "Link placed"
+    LIVE = "live", "Live (verified)"
+    LOST = "lost", "Lost"
+    REJECTED = "rejected", "Rejected"
+    NO_RESPONSE = "no_response", "No response"
+    DO_NOT_CONTACT = "do_not_contact", "Do not contact"
 
 
-class OpportunityKind(enum.Enum):
+class OpportunityKind(LabelledEnum):
     """What kind of link opportunity a site offers: the values of ``Prospect.opportunity_types``.
 
     The crawler finds them (and stores them on its pages and sites too); the pipeline filters
     prospects by them.
     """
 
-    RESOURCE_PAGE = "resource_page"
-    WRITE_FOR_US = "write_for_us"
-    BROKEN_LINK = "broken_link"
-    UNLINKED_MENTION = "unlinked_mention"
-    COMPETITOR_LINK = "competitor_link"
-
-    @property
-    def label(self) -> str:
-        """Human name of the kind."""
-        return OPPORTUNITY_LABELS[self]
-
-
-OPPORTUNITY_LABELS = {
-    OpportunityKind.RESOURCE_PAGE: "Resource page",
-    OpportunityKind.WRITE_FOR_US: "Write for us",
-    OpportunityKind.BROKEN_LINK: "Broken link",
-    OpportunityKind.UNLINKED_MENTION: "Unlinked mention",
-    OpportunityKind.COMPETITOR_LINK: "Links to a competitor",
-}
+    RESOURCE_PAGE = "resource_page", "Resource page"
+    WRITE_FOR_US = "write_for_us", "Write for us"
+    BROKEN_LINK = "broken_link", "Broken link"
+    UNLINKED_MENTION = "unlinked_mention", "Unlinked mention"
+    COMPETITOR_LINK = "competitor_link", "Links to a competitor"
 
 
 class Prospect(TimestampMixin, Base):

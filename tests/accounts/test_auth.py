@@ -7,13 +7,14 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
+from werkzeug.test import TestResponse
 
 from outreach.accounts.models import Invitation, Membership, Role, User, Workspace
 from outreach.extensions import db
-from tests.factories import Factory
+from tests.factories import Factory, SignIn
 
 
-def _signup(client: FlaskClient, email: str = "first@example.com") -> object:
+def _signup(client: FlaskClient, email: str = "first@example.com") -> TestResponse:
     return client.post(
         "/signup",
         data={
@@ -90,9 +91,9 @@ def test_session_cookie_is_httponly_and_lax(client: FlaskClient, factory: Factor
 
 
 def test_owner_invites_a_member_who_joins_with_a_password(
-    client: FlaskClient, auth: object
+    client: FlaskClient, auth: SignIn
 ) -> None:
-    auth()  # type: ignore[operator]
+    auth()
     page = client.post("/workspace/members", data={"email": "mate@example.com", "role": "member"})
     link = re.search(r"/invitations/[\w-]+", page.get_data(as_text=True))
     assert link, "the invitation link is shown to the owner"
@@ -105,10 +106,8 @@ def test_owner_invites_a_member_who_joins_with_a_password(
     assert "Acme" in client.get("/").get_data(as_text=True)
     mate = db.session.scalar(select(User).where(User.email == "mate@example.com"))
     assert mate is not None
-    assert (
-        db.session.scalar(select(Membership).where(Membership.user_id == mate.id)).role
-        is Role.MEMBER
-    )  # type: ignore[union-attr]
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == mate.id))
+    assert membership is not None and membership.role is Role.MEMBER
     assert client.get(link.group(0)).status_code == 404, "an invitation works once"
 
 
@@ -125,8 +124,8 @@ def test_members_cannot_invite(client: FlaskClient, factory: Factory) -> None:
     assert db.session.scalar(select(Invitation)) is None
 
 
-def test_user_can_create_and_switch_workspaces(client: FlaskClient, auth: object) -> None:
-    auth()  # type: ignore[operator]
+def test_user_can_create_and_switch_workspaces(client: FlaskClient, auth: SignIn) -> None:
+    auth()
     client.post("/workspaces/new", data={"name": "Second Brand", "site_domain": "second.example"})
     assert "Second Brand" in client.get("/").get_data(as_text=True)
     first = db.session.scalar(select(Workspace).where(Workspace.name == "Acme"))
@@ -142,8 +141,8 @@ def test_invitation_for_an_existing_account_is_accepted_only_by_a_post(
 
     _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
     other, _ = factory.user_with_workspace("other@example.com", "Other")
-    owner = db.session.scalar(select(User).where(User.email == "owner@example.com"))
-    invitation = services.invite(workspace, "other@example.com", Role.MEMBER, owner)  # type: ignore[arg-type]
+    owner = db.session.scalars(select(User).where(User.email == "owner@example.com")).one()
+    invitation = services.invite(workspace, "other@example.com", Role.MEMBER, owner)
     db.session.commit()
     url = f"/invitations/{invitation.token}"
     page = client.get(url)

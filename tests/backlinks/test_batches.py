@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -21,14 +22,19 @@ from outreach.backlinks.records import (
 from tests.backlinks.ahrefs import Link, write_ahrefs
 
 
+def _parsed(stamps: Sequence[str | None]) -> list[datetime | None]:
+    """ISO stamps back as datetimes (None stays None)."""
+    return [None if s is None else datetime.fromisoformat(s) for s in stamps]
+
+
 def test_date_columns_become_the_same_text_by_the_fast_path_and_the_slow_one() -> None:
     cells = ["2024-03-05 12:34:56", "1999-12-31 23:59:59", "2024-02-29 00:00:00"]
     dates = values.datetimes(cells)
     assert isinstance(dates, values.DateColumn)
     assert sqlite_stamps(dates) == [sqlite_stamp(d) for d in dates]
     assert sqlite_stamps(list(dates)) == [sqlite_stamp(d) for d in dates]
-    assert [datetime.fromisoformat(s) for s in postgres_stamps(dates)] == list(dates)
-    assert [datetime.fromisoformat(s) for s in postgres_stamps(list(dates))] == list(dates)
+    assert _parsed(postgres_stamps(dates)) == list(dates)
+    assert _parsed(postgres_stamps(list(dates))) == list(dates)
     with_none = [dates[0], None]
     assert sqlite_stamps(with_none) == [sqlite_stamp(dates[0]), None]
     assert sqlite_stamps([None, None]) == [None, None]
@@ -136,7 +142,7 @@ def test_dates_that_are_not_plain_iso_text_are_stored_in_the_canonical_form() ->
         dates = values.datetimes(cells)
         assert sqlite_stamps(dates)[0] == stored
         assert sqlite_stamps(dates) == [sqlite_stamp(d) for d in dates]
-        assert [datetime.fromisoformat(s) for s in postgres_stamps(dates)] == list(dates)
+        assert _parsed(postgres_stamps(dates)) == list(dates)
 
 
 def test_files_of_sites_store_no_page_url_and_key_links_by_domain(tmp_path: Path) -> None:

@@ -12,10 +12,10 @@ from outreach.backlinks.formats import (
     ImportFileError,
     LinkRow,
     RowError,
-    read_links,
     sniff,
     suggest_mapping,
 )
+from tests.support.reading import read_links
 
 
 def refusal(header: str, row: str = "") -> str:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from outreach.backlinks.formats import ImportFileError, LinkRow, RowError, read_links, sniff
+from outreach.backlinks.formats import ImportFileError, LinkRow, RowError, sniff
+from tests.support.reading import only_links, read_links
 
 FILES = Path(__file__).parent / "files"
 HEADER = "Referring page URL\tTarget URL\tAnchor\tDomain rating\n"
@@ -89,8 +90,8 @@ def test_a_first_line_of_data_is_read_as_data_with_numbered_columns_to_map() -> 
     assert not sniffed.has_header and sniffed.format.value == "generic"
     assert sniffed.headers == ["Column 1", "Column 2", "Column 3"]
     assert sniffed.mapping == {"source_url": "Column 1", "target_url": "Column 2"}
-    found = list(read_links(io.BytesIO(data), sniffed.mapping)[1])
-    assert [r.source_domain for r in found] == ["a-example.com", "b-example.com"]  # type: ignore[union-attr]
+    found = only_links(read_links(io.BytesIO(data), sniffed.mapping)[1])
+    assert [r.source_domain for r in found] == ["a-example.com", "b-example.com"]
     assert [r.row for r in found] == [1, 2]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -31,12 +32,13 @@ def _campaign(factory: Factory) -> Campaign:
     return factory.campaign(workspace)
 
 
-def _import(runner: FlaskCliRunner, path: Path, campaign: Campaign) -> dict:  # type: ignore[type-arg]
+def _import(runner: FlaskCliRunner, path: Path, campaign: Campaign) -> dict[str, Any]:
     result = runner.invoke(
         args=["import-backlinks", str(path), "--campaign", str(campaign.id), "--json"]
     )
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)  # type: ignore[no-any-return]
+    summary: dict[str, Any] = json.loads(result.stdout)
+    return summary
 
 
 def test_cli_imports_a_utf16_ahrefs_export_and_prints_a_json_summary(
@@ -273,9 +275,9 @@ def test_big_files_are_read_in_a_second_process_with_the_same_result(
     started = []
     original = batches.parallel_batches
 
-    def spy(*args: object, **kwargs: object) -> object:
+    def spy(*args: Any, **kwargs: Any) -> Any:
         started.append(True)
-        return original(*args, **kwargs)  # type: ignore[arg-type]
+        return original(*args, **kwargs)
 
     monkeypatch.setattr(batches, "parallel_batches", spy)
     campaign = _campaign(factory)

@@ -309,7 +309,9 @@ def test_new_links_skip_the_merge_and_a_temporary_table_does_not_stop_a_big_load
     conn = db.session.connection()
     conn.exec_driver_sql("CREATE TEMP TABLE scratch (x)")
     statements: list[str] = []
-    conn.connection.driver_connection.set_trace_callback(statements.append)  # type: ignore[union-attr]
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    raw.set_trace_callback(statements.append)
     try:
         _load(workspace.id, [Batch(records=_records(40), bytes_read=100)], file_bytes=100)
         assert not [sql for sql in statements if "WHERE rowid >" in sql]
@@ -318,7 +320,7 @@ def test_new_links_skip_the_merge_and_a_temporary_table_does_not_stop_a_big_load
         _load(workspace.id, [Batch(records=_records(20) + _records(5, "n"))])
         assert [sql for sql in statements if "WHERE rowid >" in sql]
     finally:
-        conn.connection.driver_connection.set_trace_callback(None)  # type: ignore[union-attr]
+        raw.set_trace_callback(None)
     assert db.session.execute(text("SELECT count(*) FROM backlink")).scalar() == 45
 
 

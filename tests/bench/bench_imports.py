@@ -148,7 +148,8 @@ def _child(mode: str, *args: str) -> dict[str, Any]:
     )
     if out.returncode != 0:
         raise RuntimeError(f"{mode} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+    numbers: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return numbers
 
 
 def main() -> None:

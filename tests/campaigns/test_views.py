@@ -7,12 +7,13 @@ from sqlalchemy import select
 
 from outreach.campaigns.models import Campaign, CampaignKind
 from outreach.extensions import db
+from tests.factories import Factory, SignIn
 
 
 def test_create_campaign_reduces_competitors_to_registrable_domains(
-    client: FlaskClient, auth: object
+    client: FlaskClient, auth: SignIn
 ) -> None:
-    auth()  # type: ignore[operator]
+    auth()
     response = client.post(
         "/campaigns/new",
         data={
@@ -36,8 +37,8 @@ def test_create_campaign_reduces_competitors_to_registrable_domains(
     assert "rival.co.uk" in page and "Launch" in page
 
 
-def test_own_site_cannot_be_a_competitor(client: FlaskClient, auth: object) -> None:
-    auth()  # type: ignore[operator]
+def test_own_site_cannot_be_a_competitor(client: FlaskClient, auth: SignIn) -> None:
+    auth()
     response = client.post(
         "/campaigns/new",
         data={
@@ -52,8 +53,8 @@ def test_own_site_cannot_be_a_competitor(client: FlaskClient, auth: object) -> N
     assert db.session.scalar(select(Campaign)) is None
 
 
-def test_bad_competitor_domain_is_explained(client: FlaskClient, auth: object) -> None:
-    auth()  # type: ignore[operator]
+def test_bad_competitor_domain_is_explained(client: FlaskClient, auth: SignIn) -> None:
+    auth()
     response = client.post(
         "/campaigns/new", data={"name": "X", "kind": "guest_post", "competitors": "not a domain"}
     )
@@ -61,10 +62,10 @@ def test_bad_competitor_domain_is_explained(client: FlaskClient, auth: object) -
 
 
 def test_edit_campaign_replaces_competitors(
-    client: FlaskClient, auth: object, factory: object
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
-    _, workspace = auth()  # type: ignore[operator]
-    campaign = factory.campaign(workspace)  # type: ignore[attr-defined]
+    _, workspace = auth()
+    campaign = factory.campaign(workspace)
     response = client.post(
         f"/campaigns/{campaign.id}/edit",
         data={
@@ -77,7 +78,7 @@ def test_edit_campaign_replaces_competitors(
     )
     assert response.status_code == 302
     db.session.expire_all()
-    assert sorted(c.domain for c in db.session.get(Campaign, campaign.id).competitors) == [  # type: ignore[union-attr]
+    assert sorted(c.domain for c in db.session.get_one(Campaign, campaign.id).competitors) == [
         "newcomer.io",
         "rival-two.com",
     ]

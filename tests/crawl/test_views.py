@@ -21,6 +21,7 @@ from outreach.extensions import db
 from outreach.jobs.worker import OutreachWorker
 from outreach.prospects.models import Contact, ProspectContact
 from outreach.prospects.services import add_to_pipeline
+from tests.factories import SignIn
 from tests.support.simweb import Response, SimWeb, run_simweb
 
 
@@ -37,7 +38,7 @@ def slow_web(app: Flask) -> Iterator[SimWeb]:
 
 
 def test_starting_a_crawl_queues_a_job_and_shows_its_live_state(
-    client: FlaskClient, auth: Any, factory: Any
+    client: FlaskClient, auth: SignIn, factory: Any
 ) -> None:
     _, workspace = auth()
     campaign = factory.campaign(workspace)
@@ -66,7 +67,7 @@ def test_starting_a_crawl_queues_a_job_and_shows_its_live_state(
 
 
 def test_a_crawl_without_seeds_is_refused_with_a_message(
-    client: FlaskClient, auth: Any, factory: Any
+    client: FlaskClient, auth: SignIn, factory: Any
 ) -> None:
     _, workspace = auth()
     campaign = factory.campaign(workspace)
@@ -78,7 +79,7 @@ def test_a_crawl_without_seeds_is_refused_with_a_message(
 
 
 def test_stop_button_on_a_queued_crawl_stops_it_before_it_fetches(
-    app: Flask, client: FlaskClient, auth: Any, factory: Any, redis_url: str, slow_web: SimWeb
+    app: Flask, client: FlaskClient, auth: SignIn, factory: Any, redis_url: str, slow_web: SimWeb
 ) -> None:
     _, workspace = auth()
     run = services.create_run(factory.campaign(workspace), sites="many.example")
@@ -132,7 +133,7 @@ def test_stop_during_a_crawl_ends_it_early_and_keeps_what_it_found(
 
 
 def test_contacts_by_hand_and_csv_are_one_contact_per_address(
-    client: FlaskClient, auth: Any, factory: Any
+    client: FlaskClient, auth: SignIn, factory: Any
 ) -> None:
     _, workspace = auth()
     campaign = factory.campaign(workspace)

@@ -17,7 +17,7 @@ from outreach.extensions import db
 from outreach.jobs import tasks
 from outreach.jobs.models import Task, TaskStatus
 from outreach.jobs.worker import OutreachWorker
-from tests.factories import Factory
+from tests.factories import Factory, SignIn
 from tests.jobs.sample_jobs import fail_loudly, write_note
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,9 +56,9 @@ def test_job_round_trip_through_a_forking_worker(
 
 
 def test_failed_job_rolls_back_and_records_its_reason(
-    app: Flask, client: FlaskClient, auth: object, redis_url: str
+    app: Flask, client: FlaskClient, auth: SignIn, redis_url: str
 ) -> None:
-    _, workspace = auth()  # type: ignore[operator]
+    _, workspace = auth()
     task = tasks.launch(
         fail_loudly, workspace.id, workspace_id=workspace.id, description="Doomed job"
     )
@@ -75,8 +75,8 @@ def test_failed_job_rolls_back_and_records_its_reason(
     assert status["status"] == "failed" and "disk is on fire" in status["error"]
 
 
-def test_jobs_page_shows_queued_jobs_with_live_status(client: FlaskClient, auth: object) -> None:
-    _, workspace = auth()  # type: ignore[operator]
+def test_jobs_page_shows_queued_jobs_with_live_status(client: FlaskClient, auth: SignIn) -> None:
+    _, workspace = auth()
     task = tasks.launch(
         write_note, workspace.id, "x", workspace_id=workspace.id, description="Waiting job"
     )
@@ -121,7 +121,7 @@ def test_standard_rq_worker_command_runs_outreach_jobs(
     )
     assert result.returncode == 0, result.stderr
     db.session.expire_all()
-    assert db.session.get(Task, task.id).status is TaskStatus.FINISHED  # type: ignore[union-attr]
+    assert db.session.get_one(Task, task.id).status is TaskStatus.FINISHED
 
 
 def test_flask_worker_command_drains_the_queue(
@@ -135,4 +135,4 @@ def test_flask_worker_command_drains_the_queue(
     result = runner.invoke(args=["worker", "--burst", "--without-scheduler"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()
-    assert db.session.get(Task, task.id).status is TaskStatus.FINISHED  # type: ignore[union-attr]
+    assert db.session.get_one(Task, task.id).status is TaskStatus.FINISHED

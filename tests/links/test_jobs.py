@@ -75,14 +75,14 @@ def test_link_inserted_by_javascript_is_found_only_with_rendering_on(
     link = _link(factory, url)
     verify_links([link.id])
     db.session.expire_all()
-    assert db.session.get(PlacedLink, link.id).status is LinkStatus.MISSING  # type: ignore[union-attr]
+    assert db.session.get_one(PlacedLink, link.id).status is LinkStatus.MISSING
 
     web_app.config["OUTREACH_RENDER_JS"] = True
     tasks.get_queue(web_app).enqueue(verify_links, [link.id])
     work(web_app, redis_url)
     db.session.expire_all()
-    assert db.session.get(PlacedLink, link.id).status is LinkStatus.LIVE  # type: ignore[union-attr]
-    [latest, _] = services.checks_of(db.session.get(PlacedLink, link.id))  # type: ignore[arg-type]
+    assert db.session.get_one(PlacedLink, link.id).status is LinkStatus.LIVE
+    [latest, _] = services.checks_of(db.session.get_one(PlacedLink, link.id))
     assert latest.result["rendered_js"] is True
     assert latest.result["links"][0]["anchor"] == "inserted by script"
     assert ("js.example", "/add-link.js") in {(r.host, r.path) for r in web.server.log}

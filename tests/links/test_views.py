@@ -13,6 +13,7 @@ from outreach.extensions import db
 from outreach.jobs.models import Task
 from outreach.links.models import Alert, LinkStatus, PlacedLink
 from outreach.prospects.models import Prospect, Stage
+from tests.factories import Factory, SignIn
 from tests.links.conftest import TARGET, Web, cc_page, work
 
 PAGE = "http://blog.example/post"
@@ -23,9 +24,9 @@ def _post(link: bytes = b'<a href="https://ours.example/guide" rel="ugc">our gui
 
 
 def test_adding_a_link_queues_a_check_whose_evidence_shows_on_the_timeline(
-    web_app: Flask, web: Web, client: FlaskClient, auth: object, redis_url: str
+    web_app: Flask, web: Web, client: FlaskClient, auth: SignIn, redis_url: str
 ) -> None:
-    auth()  # type: ignore[operator]
+    auth()
     web.serve(PAGE, _post())
     response = client.post(
         "/links/", data={"page_url": PAGE, "target_url": TARGET, "expected_anchor": "our guide"}
@@ -40,15 +41,15 @@ def test_adding_a_link_queues_a_check_whose_evidence_shows_on_the_timeline(
     assert PAGE in listing and "Nofollow (1)" in listing
 
 
-def test_invalid_address_is_refused_with_a_message(client: FlaskClient, auth: object) -> None:
-    auth()  # type: ignore[operator]
+def test_invalid_address_is_refused_with_a_message(client: FlaskClient, auth: SignIn) -> None:
+    auth()
     response = client.post("/links/", data={"page_url": "ftp://x", "target_url": TARGET})
     assert response.status_code == 400 and "Enter a full" in response.get_data(as_text=True)
     assert db.session.scalar(select(PlacedLink)) is None
 
 
-def test_check_now_queues_a_job_for_that_link(client: FlaskClient, auth: object) -> None:
-    _, workspace = auth()  # type: ignore[operator]
+def test_check_now_queues_a_job_for_that_link(client: FlaskClient, auth: SignIn) -> None:
+    _, workspace = auth()
     link = PlacedLink(workspace_id=workspace.id, page_url=PAGE, target_url=TARGET)
     db.session.add(link)
     db.session.commit()
@@ -58,9 +59,9 @@ def test_check_now_queues_a_job_for_that_link(client: FlaskClient, auth: object)
 
 
 def test_alerts_page_counts_unread_marks_read_and_keeps_the_email_choice(
-    client: FlaskClient, auth: object
+    client: FlaskClient, auth: SignIn
 ) -> None:
-    _, workspace = auth()  # type: ignore[operator]
+    _, workspace = auth()
     for kind in ("link_removed", "nofollow"):
         db.session.add(Alert(workspace_id=workspace.id, kind=kind, message=f"{kind} happened"))
     db.session.commit()
@@ -80,10 +81,10 @@ def test_alerts_page_counts_unread_marks_read_and_keeps_the_email_choice(
 
 
 def test_discovery_finds_links_on_the_homepage_and_in_a_gzipped_sitemap_index(
-    web_app: Flask, web: Web, client: FlaskClient, auth: object, factory: object, redis_url: str
+    web_app: Flask, web: Web, client: FlaskClient, auth: SignIn, factory: Factory, redis_url: str
 ) -> None:
-    _, workspace = auth()  # type: ignore[operator]
-    campaign = factory.campaign(workspace, site_domain="ours.example")  # type: ignore[attr-defined]
+    _, workspace = auth()
+    campaign = factory.campaign(workspace, site_domain="ours.example")
     prospect = Prospect(
         workspace_id=workspace.id,
         campaign_id=campaign.id,
@@ -121,9 +122,18 @@ def test_discovery_finds_links_on_the_homepage_and_in_a_gzipped_sitemap_index(
         ("http://blog.example/", "https://www.ours.example/", LinkStatus.LIVE),
         (PAGE, TARGET, LinkStatus.LIVE),
     }
-    assert db.session.get(Prospect, prospect.id).stage is Stage.LIVE  # type: ignore[union-attr]
+    assert db.session.get_one(Prospect, prospect.id).stage is Stage.LIVE
 
 
-def test_discovery_of_another_workspaces_prospect_is_404(client: FlaskClient, auth: object) -> None:
-    auth()  # type: ignore[operator]
-    assert client.post("/links/discover", data={"prospect_id": 999}).status_code == 404
+def test_discovery_of_another_workspaces_prospect_is_404(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, other = factory.user_with_workspace("other@example.com", "Other")
+    theirs = Prospect(
+        workspace_id=other.id, campaign_id=factory.campaign(other).id, domain="theirs.example"
+    )
+    db.session.add(theirs)
+    db.session.commit()
+    auth()
+    assert client.post("/links/discover", data={"prospect_id": theirs.id}).status_code == 404
+    assert db.session.scalars(select(Task)).all() == [], "no job was launched for it"

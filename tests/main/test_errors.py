@@ -5,9 +5,11 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.factories import SignIn
 
-def test_unknown_page_gets_a_friendly_404(client: FlaskClient, auth: object) -> None:
-    auth()  # type: ignore[operator]
+
+def test_unknown_page_gets_a_friendly_404(client: FlaskClient, auth: SignIn) -> None:
+    auth()
     response = client.get("/no/such/page")
     assert response.status_code == 404
     page = response.get_data(as_text=True)

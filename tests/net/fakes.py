@@ -6,6 +6,7 @@ import asyncio
 import socket
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
+from typing import Any
 
 import httpcore
 from httpcore import AsyncNetworkStream
@@ -15,16 +16,16 @@ from outreach.net.types import FetchPolicy
 LOCAL = ("127.0.0.0/8",)
 
 
-def local_policy(**overrides: object) -> FetchPolicy:
+def local_policy(**overrides: Any) -> FetchPolicy:
     """A policy that may reach 127.0.0.0/8, with short timeouts for tests."""
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "allowed_networks": LOCAL,
         "connect_timeout": 1.0,
         "read_timeout": 1.0,
         "total_deadline": 5.0,
     }
     values.update(overrides)
-    return FetchPolicy(**values)  # type: ignore[arg-type]
+    return FetchPolicy(**values)
 
 
 class FakeDNS:

@@ -86,7 +86,7 @@ def test_delay_between_request_starts_to_one_host() -> None:
     gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert len(gaps) == 3 and min(gaps) >= 0.13, gaps
     other = next(r.started for r in web.log if r.host == "other.example")
-    assert other - starts[0] < 0.1  # another host does not wait behind this one
+    assert other < starts[1], "another host does not wait behind this one's delay"
 
 
 def test_many_hosts_are_fetched_in_parallel() -> None:
@@ -100,8 +100,10 @@ def test_many_hosts_are_fetched_in_parallel() -> None:
     assert all(r.ok for r in results)
     assert web.requests == 2 * hosts  # robots.txt + page
     assert max(seen.values()) <= 2 and web.max_in_flight_total > 40
-    # serialised this would take 2 * 500 * 0.05 = 50 s; 60 wide it is about 1 s
-    assert elapsed < 6, elapsed
+    # Serialised this takes 2 * 500 * 0.05 = 50 s; 60 wide about 1 s, and several times that
+    # on a busy machine (pytest -n 4 on two cores): a quarter of the serial time still tells.
+    serial = 2 * hosts * 0.05
+    assert elapsed < serial / 4, elapsed
 
 
 def test_simweb_sustains_hundreds_of_slow_responses_at_once() -> None:
@@ -118,7 +120,8 @@ def test_simweb_sustains_hundreds_of_slow_responses_at_once() -> None:
         elapsed = time.monotonic() - started
     assert all(r.ok for r in results)
     assert web.max_in_flight_total == 250
-    assert elapsed < 2.5, elapsed
+    # All at once this takes 0.5 s (more on a busy machine); in waves of 25 it would take 5 s.
+    assert elapsed < 250 / 25 * 0.5, elapsed
 
 
 def test_https_through_a_proxy_that_refuses_connect_is_an_error_not_an_exception() -> None:

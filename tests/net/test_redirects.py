@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from outreach.net import Redirect, fetch_one
 from tests.net.fakes import local_policy
-from tests.support.simweb import Response, redirect, routes_handler, run_server
+from tests.support.simweb import Response, Route, redirect, routes_handler, run_server
 
 PAGE = b"<html>final</html>"
 
@@ -62,7 +62,7 @@ def test_redirect_without_location_is_the_final_response() -> None:
 
 
 def test_each_hop_is_checked_against_robots() -> None:
-    routes = {
+    routes: dict[str, Route] = {
         "/robots.txt": (200, {"Content-Type": "text/plain"}, b"User-agent: *\nDisallow: /private"),
         "/go": redirect("/private/page"),
         "/private/page": Response(body=PAGE),

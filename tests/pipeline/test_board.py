@@ -10,7 +10,7 @@ from outreach.extensions import db
 from outreach.pipeline import queries
 from outreach.prospects.models import Stage
 from outreach.prospects.stages import move
-from tests.factories import Factory
+from tests.factories import Factory, SignIn
 from tests.pipeline.helpers import crawled_prospect, current, prospect, teammate
 
 WRITE_FOR_US = "<html><head><title>Write for us</title></head><body><p>Pitch us.</p></body></html>"
@@ -35,7 +35,7 @@ def _count(column: str) -> int:
 
 
 def test_board_puts_cards_in_their_stage_column_with_counts(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     user, workspace = auth()
     campaign = factory.campaign(workspace)
@@ -54,7 +54,7 @@ def test_board_puts_cards_in_their_stage_column_with_counts(
 
 
 def test_form_move_persists_and_returns_to_the_page_it_came_from(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     _, workspace = auth()
     campaign = factory.campaign(workspace)
@@ -68,7 +68,7 @@ def test_form_move_persists_and_returns_to_the_page_it_came_from(
     assert "one.example is now in Qualified." in client.get(back).get_data(as_text=True)
 
 
-def test_move_never_redirects_off_site(client: FlaskClient, auth: Any, factory: Factory) -> None:
+def test_move_never_redirects_off_site(client: FlaskClient, auth: SignIn, factory: Factory) -> None:
     _, workspace = auth()
     item = prospect(factory.campaign(workspace), "one.example")
     data = {"stage": "qualified", "version": 1, "next": "//evil.example/x"}
@@ -77,7 +77,7 @@ def test_move_never_redirects_off_site(client: FlaskClient, auth: Any, factory: 
 
 
 def test_fetch_move_answers_json_with_the_new_version(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     _, workspace = auth()
     item = prospect(factory.campaign(workspace), "one.example")
@@ -96,7 +96,7 @@ def test_fetch_move_answers_json_with_the_new_version(
 
 
 def test_second_teammate_moving_the_same_card_gets_409_and_nothing_is_overwritten(
-    client: FlaskClient, auth: Any, factory: Factory, app: Any
+    client: FlaskClient, auth: SignIn, factory: Factory, app: Any
 ) -> None:
     _, workspace = auth()
     mate = teammate(workspace)
@@ -125,7 +125,7 @@ def test_second_teammate_moving_the_same_card_gets_409_and_nothing_is_overwritte
 
 
 def test_stale_form_move_flashes_the_conflict(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     _, workspace = auth()
     item = prospect(factory.campaign(workspace), "shared.example", Stage.REPLIED)
@@ -142,7 +142,7 @@ def test_stale_form_move_flashes_the_conflict(
 
 
 def test_move_without_a_valid_stage_is_refused(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     _, workspace = auth()
     item = prospect(factory.campaign(workspace), "one.example")
@@ -155,7 +155,7 @@ def test_move_without_a_valid_stage_is_refused(
 
 
 def test_bulk_move_moves_the_ticked_cards_and_reports_stale_ones(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     _, workspace = auth()
     campaign = factory.campaign(workspace)
@@ -172,7 +172,7 @@ def test_bulk_move_moves_the_ticked_cards_and_reports_stale_ones(
     assert [current(p.id).stage for p in (a, b, c)] == [Stage.QUEUED, Stage.QUEUED, Stage.LOST]
 
 
-def test_filters_narrow_the_board(client: FlaskClient, auth: Any, factory: Factory) -> None:
+def test_filters_narrow_the_board(client: FlaskClient, auth: SignIn, factory: Factory) -> None:
     from datetime import timedelta
 
     from outreach.db import utcnow
@@ -204,7 +204,7 @@ def test_filters_narrow_the_board(client: FlaskClient, auth: Any, factory: Facto
 
 
 def test_opportunity_filter_selects_the_kinds_the_crawler_stores(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     _, workspace = auth()
     campaign = factory.campaign(workspace)  # competitors rival-one.com and rival-two.com
@@ -226,7 +226,7 @@ def test_opportunity_filter_selects_the_kinds_the_crawler_stores(
 
 
 def test_full_columns_show_a_limited_number_of_cards_and_link_to_the_table(
-    client: FlaskClient, auth: Any, factory: Factory, monkeypatch: Any
+    client: FlaskClient, auth: SignIn, factory: Factory, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr(queries, "CARDS_PER_COLUMN", 2)
     _, workspace = auth()
@@ -240,7 +240,7 @@ def test_full_columns_show_a_limited_number_of_cards_and_link_to_the_table(
 
 
 def test_table_paginates_and_sorts(
-    client: FlaskClient, auth: Any, factory: Factory, monkeypatch: Any
+    client: FlaskClient, auth: SignIn, factory: Factory, monkeypatch: Any
 ) -> None:
     monkeypatch.setattr(queries, "PAGE_SIZE", 2)
     _, workspace = auth()

@@ -12,7 +12,7 @@ from outreach.extensions import db
 from outreach.links.models import LinkCheck, LinkStatus, PlacedLink
 from outreach.pitches.models import InboundMessage, MessageStatus, OutboundMessage
 from outreach.prospects.models import Contact, Stage
-from tests.factories import Factory
+from tests.factories import Factory, SignIn
 from tests.pipeline.helpers import current, prospect, teammate
 
 
@@ -62,7 +62,7 @@ def _mail(item: Any) -> None:
 
 
 def test_timeline_shows_messages_notes_stage_changes_and_link_checks(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     _, workspace = auth()
     item = prospect(factory.campaign(workspace), "one.example")
@@ -80,7 +80,7 @@ def test_timeline_shows_messages_notes_stage_changes_and_link_checks(
     assert timeline.index("Met Ed") < timeline.index("Reply from") < timeline.index("Sent:")
 
 
-def test_an_empty_note_is_refused(client: FlaskClient, auth: Any, factory: Factory) -> None:
+def test_an_empty_note_is_refused(client: FlaskClient, auth: SignIn, factory: Factory) -> None:
     _, workspace = auth()
     item = prospect(factory.campaign(workspace), "one.example")
     response = client.post(
@@ -91,7 +91,7 @@ def test_an_empty_note_is_refused(client: FlaskClient, auth: Any, factory: Facto
 
 
 def test_owner_due_date_and_reminder_are_editable_on_the_prospect_page(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     _, workspace = auth()
     mate = teammate(workspace)
@@ -117,7 +117,7 @@ def test_owner_due_date_and_reminder_are_editable_on_the_prospect_page(
 
 
 def test_details_saved_over_a_teammates_change_are_refused(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     _, workspace = auth()
     item = prospect(factory.campaign(workspace), "one.example")
@@ -132,7 +132,7 @@ def test_details_saved_over_a_teammates_change_are_refused(
 
 
 def test_details_refuse_an_owner_outside_the_workspace(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     _, workspace = auth()
     stranger, _ = factory.user_with_workspace("stranger@example.com", "Elsewhere")
@@ -143,7 +143,7 @@ def test_details_refuse_an_owner_outside_the_workspace(
 
 
 def test_today_lists_my_overdue_today_and_tomorrow_prospects_with_reminders(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     user, workspace = auth()
     mate = teammate(workspace)

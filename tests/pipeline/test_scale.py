@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
 
-from tests.factories import Factory
+from tests.factories import Factory, SignIn
 from tests.pipeline.helpers import seed_many, teammate
 
 ROWS = 20_000
@@ -17,7 +16,7 @@ BUDGET_SECONDS = 1.0
 
 @pytest.mark.slow
 def test_pages_render_under_a_second_with_20000_prospects(
-    client: FlaskClient, auth: Any, factory: Factory
+    client: FlaskClient, auth: SignIn, factory: Factory
 ) -> None:
     user, workspace = auth()
     mate = teammate(workspace)

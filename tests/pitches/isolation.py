@@ -6,6 +6,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
+
 from outreach.accounts.models import Workspace
 from outreach.extensions import db
 from outreach.pitches import sequences, suppression
@@ -34,7 +36,7 @@ def _message(factory: Factory, workspace: Workspace) -> int:
     from outreach.pitches.models import OutboundMessage
 
     found = db.session.scalars(
-        db.select(OutboundMessage.id).where(OutboundMessage.enrollment_id == enrollment.id)
+        select(OutboundMessage.id).where(OutboundMessage.enrollment_id == enrollment.id)
     ).first()
     assert found is not None
     return found

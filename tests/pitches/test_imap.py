@@ -68,8 +68,8 @@ def test_reply_moves_prospect_to_replied_cancels_follow_ups_and_shows_in_timelin
     inbound = db.session.scalars(select(InboundMessage)).one()
     assert "Sounds good" in inbound.body and inbound.from_email == "editor@blog.example"
     db.session.expire_all()
-    assert db.session.get(Prospect, first.prospect_id).stage is Stage.REPLIED  # type: ignore[union-attr]
-    assert db.session.get(OutboundMessage, follow_up.id).status is MessageStatus.CANCELLED  # type: ignore[union-attr]
+    assert db.session.get_one(Prospect, first.prospect_id).stage is Stage.REPLIED
+    assert db.session.get_one(OutboundMessage, follow_up.id).status is MessageStatus.CANCELLED
     actions = db.session.scalars(
         select(Activity.action).where(Activity.subject_id == first.prospect_id)
     ).all()
@@ -97,6 +97,6 @@ def test_delivery_status_notification_marks_contact_bouncing_and_stops_sequence(
     assert mailbox is not None
     assert poll(mailbox)["bounces"] == 1
     db.session.expire_all()
-    assert db.session.get(Contact, first.contact_id).bouncing is True  # type: ignore[union-attr]
-    assert db.session.get(OutboundMessage, follow_up.id).status is MessageStatus.CANCELLED  # type: ignore[union-attr]
-    assert db.session.get(Prospect, first.prospect_id).stage is Stage.CONTACTED  # type: ignore[union-attr]
+    assert db.session.get_one(Contact, first.contact_id).bouncing is True
+    assert db.session.get_one(OutboundMessage, follow_up.id).status is MessageStatus.CANCELLED
+    assert db.session.get_one(Prospect, first.prospect_id).stage is Stage.CONTACTED

@@ -68,7 +68,9 @@ def test_pitch_and_follow_up_arrive_threaded_with_unsubscribe_headers_over_start
     assert first["Subject"] == "Hi Ada"
     assert first["From"] == "Sam Sender <sender@ours.example>"
     assert first["To"] == "editor@blog.example"
-    body = first.get_body().get_content()
+    part = first.get_body()
+    assert part is not None
+    body = part.get_content()
     assert "I liked Ten trails on blog.example." in body
     assert "Our guide: https://ours.example/guide" in body
     assert "1 Trail Road, Bristol" in body
@@ -78,7 +80,7 @@ def test_pitch_and_follow_up_arrive_threaded_with_unsubscribe_headers_over_start
     assert second["Subject"] == "Re: Hi Ada"
     assert second["In-Reply-To"] == rows[0].message_id
     assert second["References"] == rows[0].message_id
-    assert db.session.get(Prospect, rows[0].prospect_id).stage is Stage.CONTACTED  # type: ignore[union-attr]
+    assert db.session.get_one(Prospect, rows[0].prospect_id).stage is Stage.CONTACTED
 
 
 def test_running_the_same_batch_again_sends_nothing_twice(

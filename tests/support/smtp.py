@@ -15,7 +15,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from email import message_from_bytes
-from email.message import Message
+from email.message import EmailMessage
 from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
@@ -34,9 +34,9 @@ class Received:
     at: float
 
     @property
-    def message(self) -> Message:
+    def message(self) -> EmailMessage:
         """The parsed message."""
-        return message_from_bytes(self.data, policy=default_policy)
+        return message_from_bytes(self.data, _class=EmailMessage, policy=default_policy)
 
 
 @dataclass

@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from outreach.backlinks.formats import ExportFormat, LinkRow, read_links
+from outreach.backlinks.formats import ExportFormat, LinkRow
 from tests.support.exportgen import (
     AHREFS_BACKLINK_COLUMNS,
     AHREFS_REFDOMAIN_COLUMNS,
     main,
     write_ahrefs_export,
 )
+from tests.support.reading import read_links
 
 TARGETS = ["rival.com", "other.co.uk"]
 

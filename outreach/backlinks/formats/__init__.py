@@ -2,7 +2,8 @@
 
 The format is told from the header row and the bytes (byte-order mark, encoding,
 delimiter), never from the file name. Files are streamed: memory stays flat whatever
-their size. ``read_links`` is the entry point (``read_link_blocks`` the bulk one);
+their size. ``read_link_blocks`` is the entry point (records come in column blocks whose
+fields are :class:`LinkRow`'s);
 ``sniff`` and ``suggest_mapping`` serve the upload screen, ``header_signature``
 remembers a user's column mapping.
 """
@@ -18,7 +19,7 @@ from outreach.backlinks.formats.model import (
     RowError,
     Sniffed,
 )
-from outreach.backlinks.formats.reader import read_link_blocks, read_links
+from outreach.backlinks.formats.reader import read_link_blocks
 
 __all__ = [
     "FIELDS",
@@ -30,7 +31,6 @@ __all__ = [
     "Sniffed",
     "header_signature",
     "read_link_blocks",
-    "read_links",
     "sniff",
     "suggest_mapping",
 ]

@@ -206,12 +206,3 @@ class RowBlock:
 
     def __len__(self) -> int:
         return len(self.rows)
-
-    def link_rows(self) -> list[LinkRow | RowError]:
-        """The records as LinkRow values, with each error in its record's place."""
-        out: list[LinkRow | RowError] = list(
-            map(LinkRow, self.rows, *(self.fields[name] for name in ROW_FIELDS))
-        )
-        for n, error in self.errors.items():
-            out[n] = error
-        return out

@@ -1,4 +1,4 @@
-"""Reading an export as a stream of records (LinkRow or, in bulk, RowBlock) and RowError.
+"""Reading an export as a stream of record blocks (RowBlock) and RowError.
 
 Text arrives in blocks of about 128 KB of whole lines. A block whose quoting is regular
 (every field quoted, as Ahrefs writes, or none at all) is split in one pass and read
@@ -27,7 +27,6 @@ from outreach.backlinks.formats.decoding import (
 from outreach.backlinks.formats.model import (
     ExportFormat,
     ImportFileError,
-    LinkRow,
     RowBlock,
     RowError,
     Sniffed,
@@ -82,22 +81,6 @@ def read_link_blocks(
     plan = _plan(sniffed, mapping, target)
     codec, bom = bom_length(head)
     return sniffed, _records(plan, text_blocks(stream, head, codec, bom))
-
-
-def read_links(
-    stream: Readable, mapping: dict[str, str] | None = None, *, target: str | None = None
-) -> tuple[Sniffed, Iterator[LinkRow | RowError]]:
-    """Like :func:`read_link_blocks`, one LinkRow (or RowError) at a time."""
-    sniffed, blocks = read_link_blocks(stream, mapping, target=target)
-    return sniffed, _one_by_one(blocks)
-
-
-def _one_by_one(blocks: Iterator[RowBlock | RowError]) -> Iterator[LinkRow | RowError]:
-    for item in blocks:
-        if isinstance(item, RowError):
-            yield item
-        else:
-            yield from item.link_rows()
 
 
 class _Overlong(Exception):
