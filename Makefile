@@ -24,7 +24,7 @@ system-deps: ## Install Debian's chromium and dovecot-imapd for browser and IMAP
 	else apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium dovecot-imapd >/dev/null; fi
 	@systemctl disable --now dovecot >/dev/null 2>&1 || true
 
-run: $(STAMP) ## Migrate, seed the demo on an empty database, serve web + worker on :5000
+run: $(STAMP) ## Migrate, seed the demo on an empty database, serve (gunicorn) + worker on :5000
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask serve --host 127.0.0.1 --port 5000

@@ -1,5 +1,5 @@
-"""WSGI entry point: ``gunicorn wsgi:app``."""
+"""WSGI entry point in a checkout: ``gunicorn wsgi:app`` (installed: ``outreach.wsgi:app``)."""
 
-from outreach import create_app
+from outreach.wsgi import app
 
-app = create_app()
+__all__ = ["app"]

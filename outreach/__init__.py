@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask
 
-from outreach.config import PROJECT_ROOT, Settings, instance_path_from_env
+from outreach.config import Settings, instance_path_from_env
+from outreach.resources import resource_dir
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -34,14 +35,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(
         __name__,
         instance_path=str(instance),
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
+        template_folder=str(resource_dir("templates")),
+        static_folder=str(resource_dir("static")),
     )
     app.config.update(Settings.from_env(Path(app.instance_path)).flask_config())
     app.config.update(config or {})
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")))
     csrf.init_app(app)
     init_login(app)
     init_templates(app)

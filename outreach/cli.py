@@ -1,8 +1,57 @@
-"""Registers every feature's ``flask`` commands."""
+"""Registers every feature's ``flask`` commands; ``outreach``, the same commands as a script."""
 
 from __future__ import annotations
 
+from importlib import metadata
+
+import click
 from flask import Flask
+from flask.cli import FlaskGroup, ScriptInfo
+
+
+def installed_version() -> str:
+    """Outreach's version: pyproject.toml's, as the installed distribution records it."""
+    try:
+        return metadata.version("outreach")
+    except metadata.PackageNotFoundError:  # a bare checkout on PYTHONPATH, never installed
+        return "0+unknown"
+
+
+@click.command("version")
+def version() -> None:
+    """Print the installed Outreach version."""
+    click.echo(f"Outreach {installed_version()}")
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"Outreach {installed_version()}")
+        ctx.exit()
+
+
+def command_line() -> FlaskGroup:
+    """``outreach``: ``flask --app outreach`` under its own name, with ``--version``."""
+    version_option = click.Option(
+        ["--version"],
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_print_version,
+        help="Print Outreach's version and exit.",
+    )
+    return FlaskGroup(
+        name="outreach",
+        add_version_option=False,
+        params=[version_option],
+        # the app by its import path, exactly as `--app outreach` names it
+        context_settings={"obj": ScriptInfo(app_import_path="outreach")},
+        help="Outreach's commands (the same as `flask --app outreach ...`).",
+    )
+
+
+def main() -> None:
+    """Entry point of the ``outreach`` script."""
+    command_line().main(prog_name="outreach")
 
 
 def register(app: Flask) -> None:
@@ -19,6 +68,7 @@ def register(app: Flask) -> None:
     from outreach.reports.cli import report
 
     for command in (
+        version,
         create_user,
         campaign,
         seed_demo,

@@ -17,7 +17,8 @@ from typing import Any
 
 from dotenv import find_dotenv, load_dotenv
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from outreach.resources import default_instance_path
+
 MB = 1024 * 1024
 
 
@@ -53,8 +54,8 @@ def database_url(raw: str | None, instance_path: Path) -> str:
 
 
 def instance_path_from_env() -> Path:
-    """``OUTREACH_INSTANCE_PATH``, or ``instance/`` beside the package."""
-    return Path(os.environ.get("OUTREACH_INSTANCE_PATH") or PROJECT_ROOT / "instance").resolve()
+    """``OUTREACH_INSTANCE_PATH``, else the checkout's ``instance/`` or the installed default."""
+    return Path(os.environ.get("OUTREACH_INSTANCE_PATH") or default_instance_path()).resolve()
 
 
 def _secret_key(instance_path: Path) -> str:

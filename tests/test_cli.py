@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import json
+import tomllib
+from importlib import metadata
+from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from flask.testing import FlaskCliRunner
 from sqlalchemy import func, select
 
 from outreach.accounts.models import Membership, Role, User, Workspace
 from outreach.campaigns.models import Campaign
+from outreach.cli import command_line, installed_version
 from outreach.extensions import db
 from outreach.links.models import PlacedLink
 from outreach.pitches.models import PitchTemplate
 from outreach.prospects.models import Prospect, Stage
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_create_user_reads_the_password_from_stdin(runner: FlaskCliRunner) -> None:
@@ -104,3 +112,35 @@ def test_campaign_create_prints_its_id_as_json(runner: FlaskCliRunner) -> None:
 def test_campaign_create_names_an_unknown_workspace(runner: FlaskCliRunner) -> None:
     result = runner.invoke(args=["campaign", "create", "--workspace", "Nope", "--name", "Q1"])
     assert result.exit_code == 1 and "No workspace named 'Nope'" in result.output
+
+
+def test_version_command_prints_the_version_pyproject_toml_gives(runner: FlaskCliRunner) -> None:
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+    assert metadata.version("outreach") == declared
+    assert runner.invoke(args=["version"]).output == f"Outreach {declared}\n"
+
+
+def test_outreach_script_prints_its_version_without_building_the_app(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("outreach.create_app", None)  # --version must not need it
+    result = CliRunner().invoke(command_line(), ["--version"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"Outreach {metadata.version('outreach')}\n"
+
+
+def test_outreach_script_runs_the_flask_commands(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("OUTREACH_INSTANCE_PATH", str(tmp_path))
+    result = CliRunner().invoke(command_line(), ["create-user", "--help"])
+    assert result.exit_code == 0, result.output
+    assert "--password-stdin" in result.output
+
+
+def test_version_without_installed_metadata_says_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    def missing(name: str) -> str:
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(metadata, "version", missing)
+    assert installed_version() == "0+unknown"

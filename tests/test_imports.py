@@ -15,14 +15,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "outreach"
 
 # Lowest first. A unit is a package (``links``) or a top-level module (``db``); ``app`` is
 # the app factory in ``outreach/__init__.py``.
-SHARED = frozenset({"db", "config", "extensions", "scoping", "urls", "web"})
+SHARED = frozenset({"db", "config", "extensions", "scoping", "urls", "web", "resources"})
 LAYERS: tuple[frozenset[str], ...] = (
     SHARED,  # plain helpers: they import no feature
     frozenset({"accounts", "activity", "jobs", "net"}),  # services every feature uses
     frozenset({"prospects", "backlinks", "campaigns"}),  # the core records
     frozenset({"links", "pitches", "crawl", "scoring"}),  # features
     frozenset({"api", "pipeline", "reports", "main"}),  # pages gathering several features
-    frozenset({"app", "cli", "models", "demo"}),  # the app: factory, commands, demo data
+    frozenset({"app", "cli", "models", "demo", "wsgi"}),  # factory, commands, demo, WSGI app
 )
 
 # Imports that go up a layer on purpose, each with its reason. An entry that no longer

@@ -1,4 +1,8 @@
-"""``flask worker`` and ``flask serve``: background jobs and the all-in-one local server."""
+"""``flask worker`` and ``flask serve``: background jobs and the all-in-one local server.
+
+``flask serve`` (what ``make run`` starts) serves through gunicorn, the production server,
+with threads, beside its job workers, all sharing one embedded Redis when none is configured.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from redis import Redis
-from werkzeug.serving import run_simple
 
 from outreach.jobs.connection import redis_url, stop_embedded_redis
 from outreach.jobs.worker import OutreachWorker
@@ -39,28 +42,47 @@ def _interrupt(signum: int, frame: object) -> None:
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
 @click.option("--workers", "worker_count", default=1, type=int, help="Job workers to start.")
+@click.option("--threads", default=8, type=int, help="Request threads of the web server.")
 @with_appcontext
-def serve(host: str, port: int, worker_count: int) -> None:
-    """Start the web app and job workers together (what ``make run`` does)."""
+def serve(host: str, port: int, worker_count: int, threads: int) -> None:
+    """Start the web app (gunicorn) and job workers together (what ``make run`` does)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     env = {**os.environ, "REDIS_URL": redis_url(app), "OUTREACH_INSTANCE_PATH": app.instance_path}
-    command = [sys.executable, "-m", "flask", "--app", "outreach", "worker"]
-    children = [subprocess.Popen(command, env=env) for _ in range(max(worker_count, 0))]
+    worker_command = [sys.executable, "-m", "flask", "--app", "outreach", "worker"]
+    web_command = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "1"]
+    web_command += ["--threads", str(max(threads, 1)), "--graceful-timeout", "5"]
+    # No control socket: gunicorn's default path is one per user, shared by every instance.
+    web_command += ["--no-control-socket", "--access-logfile", "-", "outreach.wsgi:app"]
     # SIGTERM (from a process manager, or `kill`) stops everything as Ctrl-C does, so the
-    # workers and the embedded Redis are shut down instead of being orphaned.
+    # web server, the workers and the embedded Redis are shut down instead of being orphaned.
     signal.signal(signal.SIGTERM, _interrupt)
     signal.signal(signal.SIGINT, _interrupt)  # even when started with SIGINT ignored
-    click.echo(
-        f"Outreach on http://{host}:{port} with {len(children)} worker(s). Ctrl-C stops all."
-    )
+    children: list[subprocess.Popen[bytes]] = []
     try:
-        run_simple(host, port, app, threaded=True, use_reloader=False)
+        for _ in range(max(worker_count, 0)):
+            children.append(subprocess.Popen(worker_command, env=env))
+        web = subprocess.Popen(web_command, env=env)
+        children.append(web)
+        click.echo(
+            f"Outreach on http://{host}:{port} (gunicorn, {threads} threads) with "
+            f"{len(children) - 1} job worker(s). Ctrl-C stops all."
+        )
+        status = web.wait()  # until the web server stops on its own...
+    except KeyboardInterrupt:  # ...or Ctrl-C or SIGTERM: a normal stop
+        status = 0
     finally:
-        for child in children:
-            child.terminate()
-        for child in children:
-            try:
-                child.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                child.kill()
+        _stop(children)
         stop_embedded_redis()
+    if status != 0:
+        raise click.ClickException(f"the web server stopped (exit status {status})")
+
+
+def _stop(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()

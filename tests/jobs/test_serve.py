@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
 from redis import Redis
 from rq import Queue
 
@@ -35,7 +37,10 @@ def _flask(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_serve_starts_web_and_worker_on_sqlite_and_embedded_redis(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stop", ["ctrl-c", "sigterm"])
+def test_serve_starts_gunicorn_and_a_worker_on_sqlite_and_embedded_redis_and_stops_clean(
+    tmp_path: Path, stop: str
+) -> None:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -51,6 +56,7 @@ def test_serve_starts_web_and_worker_on_sqlite_and_embedded_redis(tmp_path: Path
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,  # its own process group, as a terminal gives it
     )
     try:
         deadline = time.monotonic() + 60
@@ -58,6 +64,8 @@ def test_serve_starts_web_and_worker_on_sqlite_and_embedded_redis(tmp_path: Path
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as page:
                     assert page.status == 200 and b'name="email"' in page.read()
+                    # the production server, not werkzeug's development one
+                    assert page.headers["Server"] == "gunicorn", page.headers["Server"]
                     break
             except OSError:
                 assert server.poll() is None, server.stdout.read() if server.stdout else ""
@@ -73,10 +81,16 @@ def test_serve_starts_web_and_worker_on_sqlite_and_embedded_redis(tmp_path: Path
             time.sleep(0.3)
         assert job.get_status() == "finished", job.latest_result()
     finally:
-        server.terminate()
+        if stop == "ctrl-c":  # a terminal sends SIGINT to the whole foreground group
+            os.killpg(server.pid, signal.SIGINT)
+        else:  # a process manager signals the main process only
+            server.terminate()
         server.wait(timeout=30)
+        output = server.stdout.read() if server.stdout else ""
         if server.stdout:
             server.stdout.close()
+    assert server.returncode == 0, output
+    assert not _group_alive(server.pid), "gunicorn, the worker and Redis all stopped"
     leftovers = subprocess.run(
         ["pgrep", "-f", f"unixsocket:{socket_path}|OUTREACH_INSTANCE_PATH={tmp_path}"],
         capture_output=True,
@@ -85,6 +99,17 @@ def test_serve_starts_web_and_worker_on_sqlite_and_embedded_redis(tmp_path: Path
     ).stdout.split()
     assert _alive(socket_path) is False, "the embedded Redis stops with serve"
     assert not leftovers
+
+
+def _group_alive(pgid: int) -> bool:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return False
+        time.sleep(0.2)
+    return True
 
 
 def _alive(socket_path: Path) -> bool:
