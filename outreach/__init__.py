@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.pipeline import views as pipeline
     from outreach.pitches import views as pitches
     from outreach.prospects import views as prospects
+    from outreach.reports import views as reports
     from outreach.web import init_templates
 
     instance = (config or {}).get("INSTANCE_PATH") or instance_path_from_env()
@@ -59,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         pipeline.bp,
         pitches.bp,
         links.bp,
+        reports.bp,
         jobs.bp,
     )
     for blueprint in blueprints:

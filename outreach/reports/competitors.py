@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from outreach.backlinks.models import Backlink
 from outreach.extensions import db
@@ -49,17 +49,29 @@ def competitor_domains(scope: Scope) -> list[CompetitorDomains]:
     """
     if not scope.competitors:
         return []
-    not_lost = case((Backlink.lost_at.is_(None), Backlink.source_domain))
-    counts = dict(
-        db.session.execute(
-            select(Backlink.target_domain, func.count(func.distinct(not_lost)))
-            .where(
-                Backlink.workspace_id == scope.workspace_id,
-                Backlink.target_domain.in_(scope.competitors),
-            )
-            .group_by(Backlink.target_domain)
-        ).all()
+    pairs = (
+        select(Backlink.target_domain, Backlink.source_domain)
+        .where(
+            Backlink.workspace_id == scope.workspace_id,
+            Backlink.target_domain.in_(scope.competitors),
+            Backlink.lost_at.is_(None),
+        )
+        .distinct()
+        .subquery("pairs")
     )
+    counts = {
+        domain: int(count)
+        for domain, count in db.session.execute(
+            select(pairs.c.target_domain, func.count()).group_by(pairs.c.target_domain)
+        )
+    }
+    for domain in set(scope.competitors) - set(counts):  # all lost, or never imported?
+        if db.session.scalar(
+            select(Backlink.id)
+            .where(Backlink.workspace_id == scope.workspace_id, Backlink.target_domain == domain)
+            .limit(1)
+        ):
+            counts[domain] = 0
     return [
         CompetitorDomains(domain, int(counts.get(domain, 0)))
         for domain in scope.competitors
@@ -73,11 +85,15 @@ def gap(competitors: list[CompetitorDomains], ours: int, velocity: Fraction) -> 
     total = sum(c.referring_domains for c in competitors)
     average = Fraction(total, len(competitors)) if competitors else Fraction(0)
     to_close = max(Fraction(0), average - ours)
-    months: int | None
-    if to_close == 0:
-        months = 0
-    elif velocity > 0:
-        months = math.ceil(to_close / velocity)
-    else:
-        months = None
-    return Gap(float(average), ours, float(to_close), float(velocity), months)
+    return Gap(
+        float(average), ours, float(to_close), float(velocity), months_to_close(to_close, velocity)
+    )
+
+
+def months_to_close(to_close: Fraction, velocity: Fraction) -> int | None:
+    """0 with nothing to close, the months it takes at a positive velocity, else None."""
+    if to_close <= 0:
+        return 0
+    if velocity > 0:
+        return math.ceil(to_close / velocity)
+    return None

@@ -160,19 +160,21 @@ def funnels(scope: Scope, end: datetime, placed: Sequence[Placement]) -> Funnels
             select(Prospect.id, Prospect.campaign_id).where(Prospect.id.in_(list(live)))
         ).all()
     )
-    names = dict(
-        db.session.execute(
-            select(Campaign.id, Campaign.name).where(Campaign.workspace_id == scope.workspace_id)
-        ).all()
+    campaigns = select(Campaign.id, Campaign.name, Campaign.archived).where(
+        Campaign.workspace_id == scope.workspace_id
     )
+    if scope.campaign_id is not None:
+        campaigns = campaigns.where(Campaign.id == scope.campaign_id)
+    counts = {row[0]: tuple(int(n) for n in row[1:]) for row in rows}
     by_campaign = []
-    for campaign_id, prospects, contacted, replied, won in sorted(
-        rows, key=lambda r: names.get(r[0], "")
-    ):
+    for campaign_id, name, archived in db.session.execute(campaigns.order_by(Campaign.name)):
+        if archived and campaign_id not in counts:
+            continue
+        prospects, contacted, replied, won = counts.get(campaign_id, (0, 0, 0, 0))
         mine = [p for p in live if campaign_of.get(p) == campaign_id]
         by_campaign.append(
             FunnelRow(
-                names.get(campaign_id, "?"), prospects, contacted, replied, int(won), len(mine),
+                name, prospects, contacted, replied, won, len(mine),
                 _median_days((first_sent.get(p), live[p]) for p in mine),
             )
         )  # fmt: skip
@@ -185,8 +187,9 @@ def funnels(scope: Scope, end: datetime, placed: Sequence[Placement]) -> Funnels
         len(live),
         _median_days((first_sent.get(p), at) for p, at in live.items()),
     )
-    templates = _breakdown(scope, facts, live, first_sent, by_template=True)
-    steps = _breakdown(scope, facts, live, first_sent, by_template=False)
+    decided = _deciding(scope, facts, live)
+    templates = _breakdown(scope, facts, live, first_sent, decided, by_template=True)
+    steps = _breakdown(scope, facts, live, first_sent, decided, by_template=False)
     return Funnels(total, by_campaign, templates, steps)
 
 
@@ -208,81 +211,113 @@ def _first_sends(scope: Scope, prospect_ids: list[int]) -> dict[int, datetime]:
     }
 
 
+def _messages(scope: Scope, facts: Any) -> Any:
+    """The scope's messages (not cancelled) with their step, joined to the prospect facts."""
+    return (
+        select(OutboundMessage)
+        .join(facts, facts.c.prospect_id == OutboundMessage.prospect_id)
+        .outerjoin(SequenceStep, SequenceStep.id == OutboundMessage.step_id)
+        .where(
+            OutboundMessage.workspace_id == scope.workspace_id,
+            OutboundMessage.status != MessageStatus.CANCELLED,
+        )
+    )
+
+
+def _is_sent() -> Any:
+    return and_(OutboundMessage.status == MessageStatus.SENT, OutboundMessage.sent_at.is_not(None))
+
+
+Pair = tuple[int | None, int | None]  # (step id, template id)
+
+
+def _deciding(scope: Scope, facts: Any, live: dict[int, datetime]) -> tuple[Any, Any]:
+    """Replies and wins per deciding (step, template), and the deciding pair of each live
+    prospect. The deciding message is the last one sent before the first reply (or the last
+    one sent): one per contacted prospect, so template figures are sums over their steps."""
+
+    def deciding(*only: Any) -> Any:
+        ranked = (
+            _messages(scope, facts)
+            .with_only_columns(
+                OutboundMessage.step_id,
+                SequenceStep.template_id,
+                OutboundMessage.prospect_id,
+                facts.c.first_reply,
+                facts.c.won,
+                func.row_number()
+                .over(
+                    partition_by=OutboundMessage.prospect_id,
+                    order_by=(OutboundMessage.sent_at.desc(), OutboundMessage.id.desc()),
+                )
+                .label("rank"),
+            )
+            .where(
+                _is_sent(),
+                or_(facts.c.first_reply.is_(None), OutboundMessage.sent_at <= facts.c.first_reply),
+                *only,
+            )
+            .subquery("ranked")
+        )
+        return select(ranked).where(ranked.c.rank == 1).subquery("deciding")
+
+    every = deciding()
+    outcomes: dict[Pair, tuple[int, int]] = {
+        (step, template): (int(replied), int(won))
+        for step, template, replied, won in db.session.execute(
+            select(
+                every.c.step_id,
+                every.c.template_id,
+                func.count(every.c.first_reply),
+                func.coalesce(func.sum(every.c.won), 0),
+            ).group_by(every.c.step_id, every.c.template_id)
+        )
+    }
+    live_pairs: dict[int, Pair] = {}
+    if live:
+        mine = deciding(OutboundMessage.prospect_id.in_(list(live)))
+        for step, template, prospect_id in db.session.execute(
+            select(mine.c.step_id, mine.c.template_id, mine.c.prospect_id)
+        ):
+            live_pairs[prospect_id] = (step, template)
+    return outcomes, live_pairs
+
+
 def _breakdown(
     scope: Scope,
     facts: Any,
     live: dict[int, datetime],
     first_sent: dict[int, datetime],
+    decided: tuple[dict[Pair, tuple[int, int]], dict[int, Pair]],
     *,
     by_template: bool,
 ) -> list[FunnelRow]:
     key = SequenceStep.template_id if by_template else OutboundMessage.step_id
-    scoped = [
-        OutboundMessage.workspace_id == scope.workspace_id,
-        OutboundMessage.status != MessageStatus.CANCELLED,
-    ]
-    messages = (
-        select(OutboundMessage)
-        .join(facts, facts.c.prospect_id == OutboundMessage.prospect_id)
-        .outerjoin(SequenceStep, SequenceStep.id == OutboundMessage.step_id)
-        .where(*scoped)
-    )
-    is_sent = and_(
-        OutboundMessage.status == MessageStatus.SENT, OutboundMessage.sent_at.is_not(None)
-    )
-    reach = dict(
-        (k, (int(p), int(c)))
+    reach = {
+        k: (int(p), int(c))
         for k, p, c in db.session.execute(
-            messages.with_only_columns(
+            _messages(scope, facts)
+            .with_only_columns(
                 key,
                 func.count(func.distinct(OutboundMessage.prospect_id)),
-                func.count(func.distinct(case((is_sent, OutboundMessage.prospect_id)))),
-            ).group_by(key)
-        )
-    )
-    before_reply = or_(
-        facts.c.first_reply.is_(None), OutboundMessage.sent_at <= facts.c.first_reply
-    )
-    ranked = (
-        messages.with_only_columns(
-            key.label("key"),
-            OutboundMessage.prospect_id,
-            facts.c.first_reply,
-            facts.c.won,
-            func.row_number()
-            .over(
-                partition_by=OutboundMessage.prospect_id,
-                order_by=(OutboundMessage.sent_at.desc(), OutboundMessage.id.desc()),
+                func.count(func.distinct(case((_is_sent(), OutboundMessage.prospect_id)))),
             )
-            .label("rank"),
-        )
-        .where(is_sent, before_reply)
-        .subquery("ranked")
-    )
-    deciding = select(ranked).where(ranked.c.rank == 1).subquery("deciding")
-    outcomes = {
-        k: (int(r), int(w))
-        for k, r, w in db.session.execute(
-            select(
-                deciding.c.key,
-                func.count(deciding.c.first_reply),
-                func.coalesce(func.sum(deciding.c.won), 0),
-            ).group_by(deciding.c.key)
+            .group_by(key)
         )
     }
-    live_keys: dict[Any, list[int]] = defaultdict(list)
-    if live:
-        for k, prospect_id in db.session.execute(
-            select(deciding.c.key, deciding.c.prospect_id).where(
-                deciding.c.prospect_id.in_(list(live))
-            )
-        ):
-            live_keys[k].append(prospect_id)
+    pick = 1 if by_template else 0
+    outcomes: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+    for pair, (replied, won) in decided[0].items():
+        outcomes[pair[pick]][0] += replied
+        outcomes[pair[pick]][1] += won
+    live_keys: dict[int | None, list[int]] = defaultdict(list)
+    for prospect_id, pair in decided[1].items():
+        live_keys[pair[pick]].append(prospect_id)
     labels = _labels(scope, by_template)
     rows = []
     for k in sorted(reach, key=lambda k: (k is None, labels.get(k, ""))):
         prospects, contacted = reach[k]
-        replied, won = outcomes.get(k, (0, 0))
+        replied, won = outcomes.get(k, [0, 0])
         mine = live_keys.get(k, [])
         rows.append(
             FunnelRow(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, tuple_
+from sqlalchemy import and_, case, func, or_, select
 
 from outreach.extensions import db
 from outreach.links.changes import GONE_STATUSES, HAS_LINK
@@ -92,7 +92,6 @@ def placements(scope: Scope) -> list[Placement]:
     ).all()
     if not links:
         return []
-    last = {row.id: row.last_found for row in links}
     lost = dict(
         db.session.execute(
             select(LinkCheck.placed_link_id, func.min(LinkCheck.checked_at))
@@ -104,10 +103,9 @@ def placements(scope: Scope) -> list[Placement]:
     latest = {
         row.placed_link_id: _rel_and_place(row.result or {}, row.verdict)
         for row in db.session.execute(
-            select(LinkCheck.placed_link_id, LinkCheck.verdict, LinkCheck.result).where(
-                tuple_(LinkCheck.placed_link_id, LinkCheck.checked_at).in_(list(last.items())),
-                _found(),
-            )
+            select(LinkCheck.placed_link_id, LinkCheck.verdict, LinkCheck.result)
+            .join(span, span.c.link_id == LinkCheck.placed_link_id)
+            .where(LinkCheck.checked_at == span.c.last_found, _found())
         )
     }
     found = []

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, String, and_, cast, column, false, func, not_, select, union_all
-from sqlalchemy import values as values_clause
-from sqlalchemy.sql.expression import type_coerce
+from sqlalchemy import Boolean, String, and_, column, false, func, not_, select, text, union_all
 
-from outreach.backlinks.models import Backlink, Domain, DomainMetric
+from outreach.backlinks.models import Backlink, DomainMetric
 from outreach.db import UTCDateTime
 from outreach.extensions import db
 from outreach.reports.placements import Placement
@@ -17,23 +17,66 @@ from outreach.reports.scope import Scope
 
 
 def domain_authority(workspace_id: int) -> Any:
-    """Each domain's authority as scoring uses it: until scoring has its own figure, the best
-    authority any import of the workspace gave the domain. A subquery of (domain, authority)."""
+    """Each domain's authority as scoring uses it, as a subquery of (domain_id, authority):
+    until scoring has its own figure, the best authority any import of the workspace gave."""
     return (
-        select(Domain.name.label("domain"), func.max(DomainMetric.value).label("authority"))
-        .join(Domain, Domain.id == DomainMetric.domain_id)
+        select(DomainMetric.domain_id, func.max(DomainMetric.value).label("authority"))
         .where(DomainMetric.workspace_id == workspace_id, DomainMetric.metric == "authority")
-        .group_by(Domain.name)
+        .group_by(DomainMetric.domain_id)
         .subquery("authority")
     )
 
 
-def _typed(value: Any, type_: Any) -> Any:
-    """A VALUES column with its type: PostgreSQL needs a cast when a column is all NULL;
-    SQLite must not cast (CAST AS DATETIME would turn the stored text into a number)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return cast(value, type_)
-    return type_coerce(value, type_)
+# Placements reach SQL as one JSON parameter, read as rows by the database itself: the
+# statement stays the same whatever their number (so SQLAlchemy compiles it once), where a
+# VALUES list of a few thousand rows took most of a second to compile on every request.
+_PLACED_ROWS = {
+    "postgresql": (
+        "SELECT domain, first_seen, lost_at, followed FROM json_to_recordset(CAST(:placed AS json))"
+        " AS placed(domain varchar, first_seen timestamptz, lost_at timestamptz, followed boolean)"
+    ),
+    "sqlite": (
+        "SELECT json_extract(value, '$.domain') AS domain,"
+        " json_extract(value, '$.first_seen') AS first_seen,"
+        " json_extract(value, '$.lost_at') AS lost_at,"
+        " json_extract(value, '$.followed') AS followed FROM json_each(:placed)"
+    ),
+}
+
+
+def _stamp(moment: datetime | None, dialect: str) -> str | None:
+    """A UTC moment as each database compares it (SQLite: as SQLAlchemy stores it, text)."""
+    if moment is None:
+        return None
+    utc = moment.astimezone(UTC)
+    if dialect == "sqlite":
+        return utc.replace(tzinfo=None).isoformat(" ", "microseconds")
+    return utc.isoformat()
+
+
+def _placed(placed: Sequence[Placement]) -> Any:
+    dialect = db.session.get_bind().dialect.name
+    rows = [
+        {
+            "domain": p.domain,
+            "first_seen": _stamp(p.first_seen, dialect),
+            "lost_at": _stamp(p.lost_at, dialect),
+            "followed": p.followed,
+        }
+        for p in placed
+    ]
+    table = (
+        text(_PLACED_ROWS.get(dialect, _PLACED_ROWS["postgresql"]))
+        .bindparams(placed=json.dumps(rows))
+        .columns(
+            column("domain", String),
+            column("first_seen", UTCDateTime()),
+            column("lost_at", UTCDateTime()),
+            column("followed", Boolean),
+        )
+        .subquery("placed")
+    )
+    return select(table.c.domain, table.c.first_seen, table.c.lost_at, table.c.followed)
 
 
 def our_links(scope: Scope, placed: Sequence[Placement]) -> Any:
@@ -51,18 +94,4 @@ def our_links(scope: Scope, placed: Sequence[Placement]) -> Any:
     )
     if not placed:
         return imported.cte("our_links")
-    rows = values_clause(
-        column("domain", String),
-        column("first_seen", UTCDateTime()),
-        column("lost_at", UTCDateTime()),
-        column("followed", Boolean),
-        name="placed",
-    ).data([(p.domain, p.first_seen, p.lost_at, p.followed) for p in placed])
-    table = rows.cte("placed")
-    verified = select(
-        table.c.domain,
-        _typed(table.c.first_seen, UTCDateTime()).label("first_seen"),
-        _typed(table.c.lost_at, UTCDateTime()).label("lost_at"),
-        _typed(table.c.followed, Boolean).label("followed"),
-    )
-    return union_all(imported, verified).cte("our_links")
+    return union_all(imported, _placed(placed)).cte("our_links")

@@ -14,7 +14,8 @@ import csv
 from collections.abc import Iterator
 from typing import Protocol
 
-from outreach.backlinks.formats.columns import column_names, detect, header_signature, headerless
+from outreach.backlinks.formats.columns import header_signature
+from outreach.backlinks.formats.detect import column_names, detect, headerless
 from outreach.backlinks.formats.model import ExportFormat, ImportFileError, Sniffed
 
 _GENERIC = ExportFormat.GENERIC
