@@ -33,9 +33,18 @@ from outreach.prospects.models import (
     OpportunityKind,
     Prospect,
     ProspectContact,
+    ProspectScore,
     Stage,
 )
 from outreach.reports.models import ReferringDomainTarget
+from outreach.scoring.models import (
+    BlockedEntry,
+    BlockKind,
+    OutreachRank,
+    RankedDomain,
+    RankedList,
+    ScoringWeights,
+)
 
 __all__ = [
     "Activity",
@@ -43,6 +52,8 @@ __all__ = [
     "AlertSubscription",
     "Backlink",
     "BacklinkImport",
+    "BlockKind",
+    "BlockedEntry",
     "Campaign",
     "CampaignKind",
     "ColumnMapping",
@@ -67,13 +78,18 @@ __all__ = [
     "Opportunity",
     "OpportunityKind",
     "OutboundMessage",
+    "OutreachRank",
     "PitchTemplate",
     "PitchTemplateVersion",
     "PlacedLink",
     "Prospect",
     "ProspectContact",
+    "ProspectScore",
+    "RankedDomain",
+    "RankedList",
     "ReferringDomainTarget",
     "Role",
+    "ScoringWeights",
     "SequenceEnrollment",
     "SequenceStep",
     "SmtpSecurity",

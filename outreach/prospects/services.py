@@ -14,7 +14,7 @@ from outreach.activity.services import record
 from outreach.backlinks.models import Backlink
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.prospects.models import Prospect, Stage
+from outreach.prospects.models import Prospect, ProspectScore, Stage
 from outreach.prospects.stages import Conflict, conflict_after_race
 from outreach.scoping import get_in_workspace
 
@@ -104,6 +104,17 @@ def add_to_pipeline(campaign: Campaign, domains: Iterable[str], owner_id: int | 
             page_url=best.source_url if best else None,
             page_title=best.source_title if best else None,
         )
+        scored = db.session.scalar(
+            select(ProspectScore).where(
+                ProspectScore.campaign_id == campaign.id, ProspectScore.domain == domain
+            )
+        )
+        if scored is not None:  # the intersect's score comes along until the next rescoring
+            prospect.score = scored.score
+            prospect.score_breakdown = {
+                "entries": scored.breakdown,
+                "risk_flags": scored.risk_flags,
+            }
         db.session.add(prospect)
         db.session.flush()
         record(campaign.workspace_id, "prospect", prospect.id, "created", {"domain": domain})

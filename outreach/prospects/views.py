@@ -30,7 +30,7 @@ def _number(name: str, default: float | None, low: float, high: float) -> float 
 
 def query_from_args() -> IntersectQuery:
     """The intersect filters from the query string, with bad values ignored."""
-    sort = request.args.get("sort", "competitors")
+    sort = request.args.get("sort", "score")
     return IntersectQuery(
         min_competitors=int(_number("k", 1, 1, 100) or 1),
         min_authority=_number("min_authority", None, 0, 100),
@@ -38,7 +38,7 @@ def query_from_args() -> IntersectQuery:
         language=request.args.get("lang") or None,
         tld=request.args.get("tld") or None,
         search=request.args.get("q") or None,
-        sort=sort if sort in SORTS else "competitors",
+        sort=sort if sort in SORTS else "score",
         page=int(_number("page", 1, 1, 1_000_000) or 1),
     )
 
