@@ -297,6 +297,12 @@ def all_prospects(campaign: Campaign, query: IntersectQuery) -> list[IntersectRo
     return rows
 
 
+def matching_domains(campaign: Campaign, query: IntersectQuery, limit: int) -> list[str]:
+    """The first ``limit`` domains the filters match, in the query's order (for bulk actions)."""
+    ordered = _ordered(_scored(campaign, _grouped(campaign, query)), query.sort).limit(limit)
+    return [row.domain for row in db.session.execute(ordered)]
+
+
 def _attach_links(campaign: Campaign, rows: list[IntersectRow], query: IntersectQuery) -> None:
     if not rows:
         return

@@ -68,8 +68,13 @@ def prospects_of_campaign(campaign_id: int) -> list[Prospect]:
     )
 
 
-def add_to_pipeline(campaign: Campaign, domains: Iterable[str], owner_id: int | None) -> int:
-    """Create Prospect rows for domains not yet in the campaign; returns how many."""
+def add_to_pipeline(
+    campaign: Campaign,
+    domains: Iterable[str],
+    owner_id: int | None,
+    stage: Stage = Stage.PROSPECT,
+) -> int:
+    """Create Prospect rows (in ``stage``) for domains not yet in the campaign; how many."""
     wanted = sorted({d.strip().lower() for d in domains if d.strip()})
     if not wanted:
         return 0
@@ -99,7 +104,7 @@ def add_to_pipeline(campaign: Campaign, domains: Iterable[str], owner_id: int | 
             workspace_id=campaign.workspace_id,
             campaign_id=campaign.id,
             domain=domain,
-            stage=Stage.PROSPECT,
+            stage=stage,
             owner_id=owner_id,
             page_url=best.source_url if best else None,
             page_title=best.source_title if best else None,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from json import dumps
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 
+from outreach.backlinks.records import sqlite_stamp
 from outreach.campaigns.models import Campaign
 from outreach.db import utcnow
 from outreach.extensions import db
@@ -18,13 +20,15 @@ from outreach.scoring.authority import domain_authorities
 from outreach.scoring.combine import combine
 from outreach.scoring.models import DEFAULT_WEIGHTS, ScoringWeights
 from outreach.scoring.pagerank import refresh_outreach_rank
-from outreach.scoring.risk import RiskFlag, flags_of, vendor_flags
+from outreach.scoring.risk import PageFacts, RiskFlag, flags_of, vendor_flags
 from outreach.scoring.signals import RelevanceSignal
 from outreach.scoring.sources import page_facts, relevance_by_domain
 
 CHUNK = 2000
 NOT_MEASURED = RelevanceSignal(None, "not measured")
 Progress = Callable[[int, int], None]
+RelevanceSource = Callable[[int, Sequence[str]], Mapping[str, RelevanceSignal]]
+PagesSource = Callable[[int, Sequence[str]], Mapping[str, list[PageFacts]]]
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,30 @@ def set_weights(campaign_id: int, weights: dict[str, int]) -> ScoringWeights:
     return row
 
 
+COLUMNS = (
+    "workspace_id", "campaign_id", "domain", "score", "authority", "authority_source",
+    "relevance", "risk_flags", "breakdown", "scored_at",
+)  # fmt: skip
+
+
+def _write(rows: list[tuple[Any, ...]]) -> None:
+    """Insert score rows (in COLUMNS order, JSON already text) the fast way of each database:
+    ``COPY`` on PostgreSQL, the driver's ``executemany`` on SQLite."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    names = ", ".join(COLUMNS)
+    if connection.dialect.name == "postgresql":
+        raw: Any = connection.connection.dbapi_connection  # psycopg's, with COPY
+        statement = f"COPY prospect_score ({names}) FROM STDIN"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join("?" * len(COLUMNS))
+    connection.exec_driver_sql(f"INSERT INTO prospect_score ({names}) VALUES ({marks})", rows)
+
+
 def _unique(flags: Sequence[RiskFlag]) -> list[dict[str, str]]:
     seen: dict[str, RiskFlag] = {}
     for flag in flags:
@@ -61,9 +89,18 @@ def _unique(flags: Sequence[RiskFlag]) -> list[dict[str, str]]:
 
 
 def rescore(
-    campaign: Campaign, *, refresh_rank: bool = True, progress: Progress | None = None
+    campaign: Campaign,
+    *,
+    refresh_rank: bool = True,
+    progress: Progress | None = None,
+    relevance_of: RelevanceSource = relevance_by_domain,
+    pages_of: PagesSource = page_facts,
 ) -> RescoreResult:
-    """Score every domain of the campaign's intersect and pipeline; the caller commits."""
+    """Score every domain of the campaign's intersect and pipeline; the caller commits.
+
+    ``refresh_rank`` recomputes Outreach's PageRank first (links changed); ``relevance_of``
+    and ``pages_of`` are where relevance and analysed pages come from (``sources``).
+    """
     report = progress or (lambda done, total: None)
     workspace_id = campaign.workspace_id
     if refresh_rank:
@@ -75,15 +112,16 @@ def rescore(
     report(0, total)
     weights = weights_for(campaign.id)
     authorities = domain_authorities(workspace_id, domains)
-    relevance = relevance_by_domain(campaign.id, domains)
-    pages = page_facts(campaign.id, domains)
+    relevance = relevance_of(campaign.id, domains)
+    pages = pages_of(campaign.id, domains)
     contacts = gather.contact_domains(workspace_id, campaign.id)
     outbound = gather.crawled_outbound(workspace_id)
     blocked = gather.blocklist(workspace_id)
     competitors = len(campaign.competitors)
     topic = list(campaign.topic_keywords or [])
     now = utcnow()
-    rows: list[dict[str, Any]] = []
+    stamp: Any = sqlite_stamp(now) if db.session.get_bind().dialect.name == "sqlite" else now
+    rows: list[tuple[Any, ...]] = []
     updates: list[dict[str, Any]] = []
     db.session.execute(delete(ProspectScore).where(ProspectScore.campaign_id == campaign.id))
     for n, domain in enumerate(domains, 1):
@@ -119,19 +157,12 @@ def rescore(
              "contribution": 0.0, "source": checks, "missing": not domain_pages}
         )  # fmt: skip
         rows.append(
-            {
-                "workspace_id": workspace_id,
-                "campaign_id": campaign.id,
-                "domain": domain,
-                "score": scored.score,
-                "authority": authority.value,
-                "authority_source": authority.source,
-                "relevance": signal_relevance.value,
-                "risk_flags": risk,
-                "breakdown": scored.breakdown,
-                "scored_at": now,
-            }
-        )
+            (
+                workspace_id, campaign.id, domain, scored.score, authority.value,
+                authority.source, signal_relevance.value, dumps(risk), dumps(scored.breakdown),
+                stamp,
+            )
+        )  # fmt: skip
         if domain in prospects:
             updates.append(
                 {
@@ -141,11 +172,10 @@ def rescore(
                 }
             )
         if len(rows) >= CHUNK:
-            db.session.execute(insert(ProspectScore), rows)
+            _write(rows)
             rows = []
             report(n, total)
-    if rows:
-        db.session.execute(insert(ProspectScore), rows)
+    _write(rows)
     table = Prospect.__table__
     assert isinstance(table, Table)
     statement = (
