@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -32,3 +33,9 @@ class BlocklistForm(FlaskForm):
 
 class RescoreForm(FlaskForm):
     """A button: rescore the campaign now (CSRF only)."""
+
+
+class RankedListForm(FlaskForm):
+    """An uploaded Tranco, Majestic Million or Open PageRank CSV."""
+
+    file = FileField("Ranked list (CSV)", validators=[FileRequired()])

@@ -10,7 +10,7 @@ from outreach.scoring.authority import Authority
 from outreach.scoring.combine import Signal
 from outreach.scoring.facts import LinkFacts
 from outreach.scoring.risk import PageFacts
-from outreach.scoring.signals import RelevanceSignal
+from outreach.scoring.signals import Relevance
 
 # Parts of link quality and how much each counts among those known.
 FOLLOWED, PLACEMENT, OUTBOUND, TRAFFIC = 0.4, 0.3, 0.15, 0.15
@@ -25,7 +25,7 @@ def authority_signal(authority: Authority) -> Signal:
     return Signal("authority", authority.value, authority.value / 100.0, authority.source)
 
 
-def relevance_signal(relevance: RelevanceSignal) -> Signal:
+def relevance_signal(relevance: Relevance) -> Signal:
     """Relevance 0-1 as it is, with its reason and top terms."""
     terms = f"; terms: {', '.join(relevance.top_terms[:8])}" if relevance.top_terms else ""
     if relevance.value is None:

@@ -11,8 +11,8 @@ markers (Ahrefs "Is spam", Moz Spam Score) and the workspace blocklist.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -194,9 +194,12 @@ class PageFacts:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> PageFacts:
-        """Back from :meth:`as_json`."""
-        return cls(**data)
+    def from_json(cls, data: Mapping[str, Any]) -> PageFacts | None:
+        """Back from :meth:`as_json`; None for anything else (such as ``{}``: not analysed)."""
+        try:
+            return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
+        except TypeError:  # a required field is missing
+            return None
 
 
 def analyse_page(html: str, url: str, competitors: Iterable[str] = ()) -> PageFacts:

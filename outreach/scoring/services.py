@@ -21,13 +21,13 @@ from outreach.scoring.combine import combine
 from outreach.scoring.models import DEFAULT_WEIGHTS, ScoringWeights
 from outreach.scoring.pagerank import refresh_outreach_rank
 from outreach.scoring.risk import PageFacts, RiskFlag, flags_of, vendor_flags
-from outreach.scoring.signals import RelevanceSignal
+from outreach.scoring.signals import Relevance, RelevanceSignal
 from outreach.scoring.sources import page_facts, relevance_by_domain
 
 CHUNK = 2000
 NOT_MEASURED = RelevanceSignal(None, "not measured")
 Progress = Callable[[int, int], None]
-RelevanceSource = Callable[[int, Sequence[str]], Mapping[str, RelevanceSignal]]
+RelevanceSource = Callable[[int, Sequence[str]], Mapping[str, Relevance]]
 PagesSource = Callable[[int, Sequence[str]], Mapping[str, list[PageFacts]]]
 
 

@@ -3,6 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Protocol
+
+
+class Relevance(Protocol):
+    """What scoring reads of a relevance figure (any object with these, such as
+    :class:`RelevanceSignal`)."""
+
+    @property
+    def value(self) -> float | None:
+        """0-1, or None while unknown."""
+
+    @property
+    def reason(self) -> str:
+        """Why it is unknown, or what it was measured on."""
+
+    @property
+    def top_terms(self) -> list[str]:
+        """The matching terms shown as evidence."""
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+import uuid
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, signed_in_user
@@ -11,9 +15,13 @@ from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
 from outreach.scoring import blocklist
 from outreach.scoring.combine import LABELS, RISK_CAP
-from outreach.scoring.forms import BlocklistForm, RescoreForm, WeightsForm
-from outreach.scoring.jobs import launch_rescore, launch_workspace_rescore
-from outreach.scoring.models import DEFAULT_WEIGHTS
+from outreach.scoring.forms import BlocklistForm, RankedListForm, RescoreForm, WeightsForm
+from outreach.scoring.jobs import (
+    launch_ranked_import,
+    launch_rescore,
+    launch_workspace_rescore,
+)
+from outreach.scoring.models import DEFAULT_WEIGHTS, RankedDomain, RankedList
 from outreach.scoring.services import set_weights, weights_for
 
 bp = Blueprint("scoring", __name__)
@@ -27,7 +35,7 @@ def weights(campaign_id: int) -> str | Response:
     form = WeightsForm(data=weights_for(campaign.id))
     if form.validate_on_submit():
         set_weights(campaign.id, {name: getattr(form, name).data for name in DEFAULT_WEIGHTS})
-        launch_rescore(campaign, "weights changed", signed_in_user().id)
+        launch_rescore(campaign, "weights changed", signed_in_user().id, links_changed=False)
         db.session.commit()
         flash("Weights saved; the campaign is being rescored.", "success")
         return redirect(url_for(".weights", campaign_id=campaign.id))
@@ -68,7 +76,9 @@ def blocklist_page() -> str | Response:
             flash(str(exc), "error")
         else:
             if changed:
-                launch_workspace_rescore(workspace.id, "blocklist changed", signed_in_user().id)
+                launch_workspace_rescore(
+                    workspace.id, "blocklist changed", signed_in_user().id, links_changed=False
+                )
             db.session.commit()
             flash(
                 "Blocklist saved; campaigns are being rescored." if changed else "No change.",
@@ -78,3 +88,32 @@ def blocklist_page() -> str | Response:
     elif not form.is_submitted():
         form.entries.data = blocklist.as_text(workspace.id)
     return render_template("scoring/blocklist.html", form=form, risk_cap=RISK_CAP)
+
+
+@bp.route("/ranked-lists", methods=["GET", "POST"])
+@login_required
+def ranked_lists() -> str | Response:
+    """Upload a ranked list of domains (Tranco, Majestic Million, Open PageRank): a source of
+    authority for domains no backlink export rates."""
+    workspace = current_workspace()
+    form = RankedListForm()
+    if form.validate_on_submit():
+        folder = Path(current_app.instance_path) / "uploads" / str(workspace.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{uuid.uuid4().hex}.ranks"
+        form.file.data.save(path)
+        launch_ranked_import(workspace.id, path, signed_in_user().id)
+        db.session.commit()
+        flash("The list is being loaded; campaigns are rescored after it.", "success")
+        return redirect(url_for(".ranked_lists"))
+    counts = {
+        listed: count
+        for listed, count in db.session.execute(
+            select(RankedDomain.list_name, func.count())
+            .where(RankedDomain.workspace_id == workspace.id)
+            .group_by(RankedDomain.list_name)
+        )
+    }
+    return render_template(
+        "scoring/ranked_lists.html", form=form, lists=list(RankedList), counts=counts
+    )

@@ -90,7 +90,8 @@ def test_page_facts_survive_a_round_trip_through_json() -> None:
     )
     assert facts.placements == ["content"] and facts.outbound_links == 1
     again = PageFacts.from_json(facts.as_json())
-    assert again == facts and flags_of(again) == []
+    assert again == facts and again is not None and flags_of(again) == []
+    assert PageFacts.from_json({}) is None
 
 
 def test_vendor_flags_follow_ahrefs_and_moz() -> None:
