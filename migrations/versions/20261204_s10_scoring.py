@@ -36,6 +36,7 @@ def upgrade():
     sa.Column('list_name', sa.Enum('tranco', 'majestic_million', 'open_pagerank', name='rankedlist', native_enum=False, length=32), nullable=False),
     sa.Column('domain', sa.String(length=255), nullable=False),
     sa.Column('rank', sa.Integer(), nullable=False),
+    sa.Column('authority', sa.Float(), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_ranked_domain_workspace_id_workspace'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_ranked_domain')),
     sa.UniqueConstraint('workspace_id', 'list_name', 'domain', name=op.f('uq_ranked_domain_workspace_id_list_name_domain'))

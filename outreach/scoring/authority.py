@@ -150,20 +150,23 @@ def _page_level(
 
 def _listed(workspace_id: int, names: Sequence[str]) -> dict[str, Authority]:
     order = {name: n for n, name in enumerate(LIST_ORDER)}
-    best: dict[str, tuple[int, RankedList, int]] = {}
+    best: dict[str, tuple[int, RankedList, int, float]] = {}
     for chunk in _chunks(names):
         rows = db.session.execute(
-            select(RankedDomain.domain, RankedDomain.list_name, RankedDomain.rank).where(
-                RankedDomain.workspace_id == workspace_id, RankedDomain.domain.in_(chunk)
-            )
+            select(
+                RankedDomain.domain,
+                RankedDomain.list_name,
+                RankedDomain.rank,
+                RankedDomain.authority,
+            ).where(RankedDomain.workspace_id == workspace_id, RankedDomain.domain.in_(chunk))
         )
-        for name, listed, rank in rows:
+        for name, listed, rank, value in rows:
             key = order[listed]
             if name not in best or key < best[name][0]:
-                best[name] = (key, listed, rank)
+                best[name] = (key, listed, rank, value)
     return {
-        name: Authority(rank_to_authority(rank), f"{listed.label} rank {rank:,}", LIST)
-        for name, (_, listed, rank) in best.items()
+        name: Authority(value, f"{listed.label} rank {rank:,}", LIST)
+        for name, (_, listed, rank, value) in best.items()
     }
 
 
@@ -175,9 +178,7 @@ def _outreach(workspace_id: int, names: Sequence[str]) -> dict[str, Authority]:
                 OutreachRank.workspace_id == workspace_id, OutreachRank.domain.in_(chunk)
             )
         )
-        found.update(
-            (name, Authority(round(value, 1), OUTREACH_LABEL, OUTREACH)) for name, value in rows
-        )
+        found.update((name, Authority(value, OUTREACH_LABEL, OUTREACH)) for name, value in rows)
     return found
 
 

@@ -81,6 +81,7 @@ class RankedDomain(Base):
     list_name: Mapped[RankedList]
     domain: Mapped[str] = mapped_column(String(255))
     rank: Mapped[int] = mapped_column(Integer)
+    authority: Mapped[float] = mapped_column(Float)  # the rank on the 0-100 scale
 
 
 class OutreachRank(Base):

@@ -21,6 +21,7 @@ from pathlib import Path
 from sqlalchemy import delete, insert
 
 from outreach.extensions import db
+from outreach.scoring.authority import rank_to_authority
 from outreach.scoring.models import RankedDomain, RankedList
 
 CHUNK = 20_000
@@ -108,7 +109,7 @@ def load_ranked_list(workspace_id: int, path: Path) -> tuple[RankedList, int]:
             seen.add(name)
             batch.append(
                 {"workspace_id": workspace_id, "list_name": found.list_name, "domain": name,
-                 "rank": rank}
+                 "rank": rank, "authority": rank_to_authority(rank)}
             )  # fmt: skip
             if len(batch) >= CHUNK:
                 db.session.execute(insert(RankedDomain), batch)

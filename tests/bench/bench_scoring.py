@@ -43,6 +43,7 @@ from outreach.config import database_url
 from outreach.extensions import db
 from outreach.prospects.models import Contact, Prospect
 from outreach.scoring import services
+from outreach.scoring.authority import rank_to_authority
 from outreach.scoring.models import BlockedEntry, BlockKind, RankedDomain, RankedList
 from outreach.scoring.risk import PageFacts
 from outreach.scoring.signals import RelevanceSignal
@@ -109,7 +110,8 @@ def seed(workspace_id: int, campaign_id: int, domains: int) -> None:
         RankedDomain,
         (
             {"workspace_id": workspace_id, "list_name": RankedList.TRANCO,
-             "domain": f"site{n}.net", "rank": rng.randrange(1, 5_000_000)}
+             "domain": f"site{n}.net", "rank": (rank := rng.randrange(1, 5_000_000)),
+             "authority": rank_to_authority(rank)}
             for n in range(domains) if n % 10 == 4
         ),
     )  # fmt: skip

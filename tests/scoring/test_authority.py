@@ -98,13 +98,18 @@ def test_ranked_lists_map_by_the_log_rank_formula(campaign: Campaign) -> None:
     assert rank_to_authority(1_000_000) == pytest.approx(14.3)
     assert rank_to_authority(50_000_000) == 0.0
     space = campaign.workspace_id
-    db.session.add_all(
-        [
-            RankedDomain(workspace_id=space, list_name=TRANCO, domain="listed.com", rank=1000),
-            RankedDomain(workspace_id=space, list_name=MILLION, domain="both-lists.com", rank=10),
-            RankedDomain(workspace_id=space, list_name=TRANCO, domain="both-lists.com", rank=5),
-        ]
-    )
+    for listed, domain, rank in [
+        (TRANCO, "listed.com", 1000), (MILLION, "both-lists.com", 10), (TRANCO, "both-lists.com", 5)
+    ]:  # fmt: skip
+        db.session.add(
+            RankedDomain(
+                workspace_id=space,
+                list_name=listed,
+                domain=domain,
+                rank=rank,
+                authority=rank_to_authority(rank),
+            )
+        )
     db.session.commit()
     found = domain_authorities(
         campaign.workspace_id, ["listed.com", "both-lists.com", "nobody.com"]
