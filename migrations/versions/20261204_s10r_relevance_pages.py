@@ -34,6 +34,7 @@ def upgrade():
         sa.Column("outbound_links", sa.Integer(), nullable=True),
         sa.Column("outbound_domains", sa.Integer(), nullable=True),
         sa.Column("competitor_links", sa.JSON(), nullable=False),
+        sa.Column("facts", sa.JSON(), nullable=False),
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspace.id"],
@@ -56,6 +57,7 @@ def upgrade():
         sa.Column("reason", sa.String(length=255), nullable=False),
         sa.Column("top_terms", sa.JSON(), nullable=False),
         sa.Column("pages", sa.Integer(), nullable=False),
+        sa.Column("facts", sa.JSON(), nullable=False),
         sa.Column("signature", sa.String(length=64), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

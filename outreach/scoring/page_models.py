@@ -43,6 +43,8 @@ class FetchedPage(Base):
     # Links from this page to the fetching campaign's competitors, as the page shows them:
     # [{"href", "anchor", "placement", "follows"}] (placement as link verification reads it).
     competitor_links: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    # What scoring's risk checks read from the page, worked out when it was fetched.
+    facts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
@@ -67,5 +69,7 @@ class DomainRelevance(Base):
     reason: Mapped[str] = mapped_column(String(255), default="")
     top_terms: Mapped[list[str]] = mapped_column(default=list)
     pages: Mapped[int] = mapped_column(default=0)
+    # The stored facts of the domain's readable linking pages, gathered for scoring.
+    facts: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     signature: Mapped[str] = mapped_column(String(64))
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -64,17 +64,57 @@ def signature(campaign: Campaign) -> str:
     return hashlib.sha1(json.dumps(parts).encode()).hexdigest()
 
 
-def load_pages(workspace_id: int, urls: Iterable[str]) -> dict[int, FetchedPage]:
+@dataclass(frozen=True)
+class StoredPage:
+    """What relevance reads of a stored page (never its text, which may be long)."""
+
+    url_key: int
+    url: str
+    reason: str | None
+    language: str | None
+    terms: dict[str, Any]
+    length: int
+    facts: dict[str, Any]
+
+    @property
+    def ok(self) -> bool:
+        """True when the page was read."""
+        return self.reason is None
+
+    def doc(self) -> Doc:
+        """The page as BM25 sees it."""
+        terms = {stem: int(n) for stem, n in self.terms.items()}
+        return Doc(str(self.url_key), terms, self.length, self.language)
+
+
+def load_pages(workspace_id: int, urls: Iterable[str]) -> dict[int, StoredPage]:
     """The stored pages of these URLs, by URL key."""
     keys = sorted({url_key(url) for url in urls})
-    found: dict[int, FetchedPage] = {}
+    columns = (
+        FetchedPage.url_key, FetchedPage.url, FetchedPage.reason, FetchedPage.language,
+        FetchedPage.terms, FetchedPage.length, FetchedPage.facts,
+    )  # fmt: skip
+    found: dict[int, StoredPage] = {}
     for start in range(0, len(keys), CHUNK):
-        statement = select(FetchedPage).where(
+        statement = select(*columns).where(
             FetchedPage.workspace_id == workspace_id,
             FetchedPage.url_key.in_(keys[start : start + CHUNK]),
         )
-        found.update((page.url_key, page) for page in db.session.scalars(statement))
+        found.update((row.url_key, StoredPage(*row)) for row in db.session.execute(statement))
     return found
+
+
+def load_targets(campaign: Campaign) -> list[FetchedPage]:
+    """The campaign's target pages that were read, in full."""
+    keys = [url_key(url) for url in campaign.target_pages]
+    if not keys:
+        return []
+    statement = select(FetchedPage).where(
+        FetchedPage.workspace_id == campaign.workspace_id,
+        FetchedPage.url_key.in_(keys),
+        FetchedPage.reason.is_(None),
+    )
+    return list(db.session.scalars(statement))
 
 
 def keyword_terms(keywords: Sequence[str], language: str | None) -> list[QueryTerm]:
@@ -129,12 +169,7 @@ def _with_targets(query: list[QueryTerm], extra: list[QueryTerm]) -> list[QueryT
     return query + [term for term in extra if term.stem not in known]
 
 
-def _doc(page: FetchedPage) -> Doc:
-    return Doc(str(page.url_key), {k: int(v) for k, v in page.terms.items()}, page.length,
-               page.language)  # fmt: skip
-
-
-def _unknown_reason(pages: Sequence[FetchedPage | None]) -> str:
+def _unknown_reason(pages: Sequence[StoredPage | None]) -> str:
     if not pages or any(page is None for page in pages):
         return NOT_FETCHED
     reasons = list(dict.fromkeys(page.reason or "" for page in pages if page is not None))
@@ -143,39 +178,50 @@ def _unknown_reason(pages: Sequence[FetchedPage | None]) -> str:
     return ", ".join(f"failed: {r}" if r.isdigit() else r for r in reasons)
 
 
-def compute(campaign: Campaign) -> dict[str, RelevanceSignal]:
+@dataclass(frozen=True)
+class Figures:
+    """What is stored for one domain: its relevance, how many of its pages were read, and
+    the facts (for scoring's risk checks) of those pages."""
+
+    signal: RelevanceSignal
+    pages: int = 0
+    facts: list[dict[str, Any]] = field(default_factory=list)
+
+
+def compute(campaign: Campaign) -> dict[str, Figures]:
     """Relevance of every intersect domain of the campaign, from the pages fetched so far."""
     chosen = linking_pages(campaign)
-    if not campaign.topic_keywords and not campaign.target_pages:
-        return {domain: RelevanceSignal(None, NO_TOPIC) for domain in chosen}
-    urls = [url for pages in chosen.values() for url in pages]
-    stored = load_pages(campaign.workspace_id, [*urls, *campaign.target_pages])
-    targets = [
-        page
-        for url in campaign.target_pages
-        if (page := stored.get(url_key(url))) is not None and page.ok
-    ]
-    docs = [_doc(page) for page in stored.values() if page.ok]
+    stored = load_pages(campaign.workspace_id, [url for urls in chosen.values() for url in urls])
+    targets = load_targets(campaign)
+    docs = [page.doc() for page in stored.values() if page.ok]
+    docs += [StoredPage(t.url_key, t.url, None, t.language, t.terms, t.length, {}).doc()
+             for t in targets if t.url_key not in stored]  # fmt: skip
     extra = target_terms(targets, docs)
     query = {
         language: _with_targets(keyword_terms(campaign.topic_keywords, language), extra)
         for language in {doc.language for doc in docs} | {None}
     }
-    if not campaign.topic_keywords and not extra:
-        return {domain: RelevanceSignal(None, NO_TARGETS) for domain in chosen}
+    unknown = None
+    if not campaign.topic_keywords and not campaign.target_pages:
+        unknown = NO_TOPIC
+    elif not campaign.topic_keywords and not extra:
+        unknown = NO_TARGETS
     corpus = Corpus(docs, query)
-    found: dict[str, RelevanceSignal] = {}
+    found: dict[str, Figures] = {}
     for domain, domain_urls in chosen.items():
         pages = [stored.get(url_key(url)) for url in domain_urls]
         readable = [page for page in pages if page is not None and page.ok]
-        if not readable:
-            found[domain] = RelevanceSignal(None, _unknown_reason(pages))
+        facts = [page.facts for page in readable if page.facts]
+        if not readable or unknown:
+            signal = RelevanceSignal(None, unknown or _unknown_reason(pages))
+            found[domain] = Figures(signal, len(readable), facts)
             continue
         scored = [(corpus.score(str(page.url_key)), page) for page in readable]
         best, page = max(scored, key=lambda item: item[0].score)
         count = len(readable)
         reason = f"best of {count} linking page{'s' if count != 1 else ''}: {page.url}"
-        found[domain] = RelevanceSignal(round(corpus.relevance(best), 3), reason, best.top_terms())
+        signal = RelevanceSignal(round(corpus.relevance(best), 3), reason, best.top_terms())
+        found[domain] = Figures(signal, count, facts)
     return found
 
 
@@ -188,14 +234,15 @@ def refresh_relevance(campaign: Campaign) -> int:
         {
             "campaign_id": campaign.id,
             "domain": domain,
-            "value": signal.value,
-            "reason": signal.reason[:255],
-            "top_terms": signal.top_terms,
-            "pages": 0,
+            "value": figure.signal.value,
+            "reason": figure.signal.reason[:255],
+            "top_terms": figure.signal.top_terms,
+            "pages": figure.pages,
+            "facts": figure.facts,
             "signature": digest,
             "computed_at": stamp,
         }
-        for domain, signal in figures.items()
+        for domain, figure in figures.items()
     ]
     for start in range(0, len(rows), CHUNK):
         db.session.execute(insert(DomainRelevance), rows[start : start + CHUNK])
@@ -203,26 +250,40 @@ def refresh_relevance(campaign: Campaign) -> int:
     return len(rows)
 
 
-def relevance_by_domain(campaign_id: int, domains: Sequence[str]) -> dict[str, RelevanceSignal]:
-    """Relevance of each of ``domains`` to the campaign (worked out again first when stale)."""
+def _current_rows(campaign_id: int, domains: Sequence[str], *columns: Any) -> list[Any] | None:
+    """The stored rows of these domains (worked out again first when stale), or None when
+    there is no such campaign."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
-        return {domain: RelevanceSignal(None, "no such campaign") for domain in domains}
+        return None
     stored_signature = db.session.scalar(
         select(DomainRelevance.signature).where(DomainRelevance.campaign_id == campaign.id).limit(1)
     )
     if stored_signature != signature(campaign):
         refresh_relevance(campaign)
     wanted = set(domains)
-    statement = select(
-        DomainRelevance.domain, DomainRelevance.value, DomainRelevance.reason,
-        DomainRelevance.top_terms,
-    ).where(DomainRelevance.campaign_id == campaign.id)  # fmt: skip
+    statement = select(DomainRelevance.domain, *columns).where(
+        DomainRelevance.campaign_id == campaign.id
+    )
     if len(wanted) <= CHUNK:
         statement = statement.where(DomainRelevance.domain.in_(sorted(wanted)))
+    return [row for row in db.session.execute(statement) if row.domain in wanted]
+
+
+def relevance_by_domain(campaign_id: int, domains: Sequence[str]) -> dict[str, RelevanceSignal]:
+    """Relevance of each of ``domains`` to the campaign (worked out again first when stale)."""
+    columns = (DomainRelevance.value, DomainRelevance.reason, DomainRelevance.top_terms)
+    rows = _current_rows(campaign_id, domains, *columns)
+    if rows is None:
+        return {domain: RelevanceSignal(None, "no such campaign") for domain in domains}
     found = {
         row.domain: RelevanceSignal(row.value, row.reason, list(row.top_terms or []))
-        for row in db.session.execute(statement)
-        if row.domain in wanted
+        for row in rows
     }
     return {domain: found.get(domain) or RelevanceSignal(None, NO_PAGE) for domain in domains}
+
+
+def stored_page_facts(campaign_id: int, domains: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+    """The stored facts of each domain's read linking pages (domains without any left out)."""
+    rows = _current_rows(campaign_id, domains, DomainRelevance.facts) or []
+    return {row.domain: list(row.facts) for row in rows if row.facts}
