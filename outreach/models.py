@@ -45,6 +45,7 @@ from outreach.scoring.models import (
     RankedList,
     ScoringWeights,
 )
+from outreach.scoring.page_models import DomainRelevance, FetchedPage
 
 __all__ = [
     "Activity",
@@ -66,7 +67,9 @@ __all__ = [
     "DataSource",
     "Domain",
     "DomainMetric",
+    "DomainRelevance",
     "EnrollmentStatus",
+    "FetchedPage",
     "ImportStatus",
     "InboundMessage",
     "Invitation",

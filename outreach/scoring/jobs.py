@@ -16,6 +16,7 @@ from outreach.jobs.context import job_context, report_progress
 from outreach.jobs.models import Task
 from outreach.scoring.ranked import load_ranked_list
 from outreach.scoring.services import rescore
+from outreach.scoring.signals import pages_fetched
 
 
 def _progress(done: int, total: int) -> None:
@@ -62,9 +63,9 @@ def launch_workspace_rescore(
     ]
 
 
-def pages_fetched(campaign_id: int) -> None:
-    """For the page fetcher: a campaign's pages changed, so queue its rescoring. The caller
-    commits."""
+@pages_fetched.connect
+def _rescore_after_fetch(campaign_id: int, **_: Any) -> None:
+    """A fetch of the campaign's pages finished: queue its rescoring (after the commit)."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is not None:
         launch_rescore(campaign, "pages fetched", links_changed=False)

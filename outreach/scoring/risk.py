@@ -202,8 +202,12 @@ class PageFacts:
             return None
 
 
-def analyse_page(html: str, url: str, competitors: Iterable[str] = ()) -> PageFacts:
-    """The facts of one page (see :class:`PageFacts`)."""
+def analyse_page(
+    html: str, url: str, competitors: Iterable[str] = (), main_text: str | None = None
+) -> PageFacts:
+    """The facts of one page (see :class:`PageFacts`). ``main_text``, the page's main text
+    as an extractor gives it (without menus and footers), is what thin pages are judged on
+    when given; vocabulary and link selling are looked for in all the visible text."""
     page = parse_page(html, url, "text/html")
     own = _host_domain(urlsplit(url).hostname or "")
     rivals = set(competitors)
@@ -223,7 +227,7 @@ def analyse_page(html: str, url: str, competitors: Iterable[str] = ()) -> PageFa
     sites.discard(own)
     return PageFacts(
         url=url,
-        words=len(text.split()),
+        words=len((text if main_text is None else main_text).split()),
         sites=len(sites),
         outbound_links=outbound,
         selling=sorted({m.group(0).lower() for m in _SELLING.finditer(text)}),

@@ -1,9 +1,16 @@
-"""The values scoring exchanges with the modules that feed it (relevance, page fetching)."""
+"""The values scoring exchanges with the modules that feed it (relevance, page fetching),
+and the signal that pages were fetched."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from blinker import Namespace
+
+# Sent with a campaign id when a fetch of its pages finished (in the job's transaction):
+# scoring queues the campaign's rescoring.
+pages_fetched = Namespace().signal("pages-fetched")
 
 
 class Relevance(Protocol):
@@ -35,11 +42,3 @@ class RelevanceSignal:
     value: float | None
     reason: str
     top_terms: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class FetchCounts:
-    """What a fetch of a campaign's linking and target pages did."""
-
-    fetched: int = 0
-    failed: int = 0

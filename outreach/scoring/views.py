@@ -21,6 +21,7 @@ from outreach.scoring.jobs import (
     launch_rescore,
     launch_workspace_rescore,
 )
+from outreach.scoring.jobs_fetch import launch_fetch
 from outreach.scoring.models import DEFAULT_WEIGHTS, RankedDomain, RankedList
 from outreach.scoring.services import set_weights, weights_for
 
@@ -59,6 +60,18 @@ def rescore_now(campaign_id: int) -> Response:
         launch_rescore(campaign, "asked for", signed_in_user().id)
         db.session.commit()
         flash("Rescoring queued.", "success")
+    return redirect(url_for(".weights", campaign_id=campaign.id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/fetch-pages")
+@login_required
+def fetch_pages(campaign_id: int) -> Response:
+    """Queue fetching the campaign's linking and target pages (rescoring follows)."""
+    campaign = get_campaign(current_workspace().id, campaign_id)
+    if RescoreForm().validate_on_submit():
+        launch_fetch(campaign, signed_in_user().id)
+        db.session.commit()
+        flash("Fetching the linking and target pages; the campaign is rescored after.", "success")
     return redirect(url_for(".weights", campaign_id=campaign.id))
 
 
