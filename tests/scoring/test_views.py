@@ -107,7 +107,7 @@ def test_the_intersect_the_board_the_table_and_the_prospect_page_show_scores(
     table = client.get(f"/campaigns/{campaign.id}/prospects").get_data(as_text=True)
     assert "Ahrefs DR" in table
     page = client.get(f"/prospects/{prospect.id}").get_data(as_text=True)
-    assert "Why this score" in page and "not fetched yet" in page
+    assert "Why this score" in page and "unknown: no topic" in page
 
 
 def test_a_finished_upload_rescores_its_campaign(
