@@ -61,6 +61,7 @@ def register(app: Flask) -> None:
     from outreach.campaigns.cli import campaign
     from outreach.crawl.cli import COMMANDS as crawl_commands
     from outreach.demo import seed_demo
+    from outreach.encryption import rotate_keys
     from outreach.jobs.cli import serve, worker
     from outreach.links.cli import COMMANDS as link_commands
     from outreach.pitches.cli import COMMANDS as pitch_commands
@@ -70,6 +71,7 @@ def register(app: Flask) -> None:
     for command in (
         version,
         create_user,
+        rotate_keys,
         campaign,
         seed_demo,
         worker,

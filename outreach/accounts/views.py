@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from outreach.accounts import services
+from outreach.accounts.auth import sign_in, sign_out
 from outreach.accounts.context import (
     current_membership,
     current_workspace,
@@ -40,7 +41,7 @@ def login() -> str | Response:
         user = services.authenticate(form.email.data or "", form.password.data or "")
         if user is not None:
             db.session.commit()
-            login_user(user)
+            sign_in(user)
             return redirect(safe_next(request.args.get("next"), url_for("main.home")))
         flash("Wrong e-mail or password.", "error")
     return render_template("accounts/login.html", form=form)
@@ -50,7 +51,7 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     """Sign out."""
-    logout_user()
+    sign_out()
     flash("Signed out.", "info")
     return redirect(url_for(".login"))
 
@@ -74,7 +75,7 @@ def signup() -> str | Response:
             flash(str(exc), "error")
         else:
             db.session.commit()
-            login_user(user)
+            sign_in(user)
             flash("Welcome to Outreach.", "success")
             return redirect(url_for("main.home"))
     return render_template("accounts/signup.html", form=form)
@@ -106,7 +107,7 @@ def accept(token: str) -> str | Response:
         )
         services.accept_invitation(invitation, user)
         db.session.commit()
-        login_user(user)
+        sign_in(user)
         flash("Welcome to Outreach.", "success")
         return redirect(url_for("main.home"))
     return render_template("accounts/accept.html", form=form, invitation=invitation)
