@@ -56,7 +56,7 @@ def main() -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups of each feature to the app's CLI."""
-    from outreach.accounts.cli import create_user
+    from outreach.accounts.cli import create_user, user
     from outreach.backlinks.cli import import_backlinks
     from outreach.campaigns.cli import campaign
     from outreach.crawl.cli import COMMANDS as crawl_commands
@@ -71,6 +71,7 @@ def register(app: Flask) -> None:
     for command in (
         version,
         create_user,
+        user,
         rotate_keys,
         campaign,
         seed_demo,
