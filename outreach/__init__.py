@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 
+from outreach import redact
 from outreach.config import Settings, check_secret_key, instance_path_from_env
 from outreach.resources import resource_dir
 
@@ -44,6 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(Settings.from_env(Path(app.instance_path)).flask_config())
     app.config.update(config or {})
     check_secret_key(app.config)
+    redact.install(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")))
