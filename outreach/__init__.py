@@ -22,11 +22,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.accounts import views as accounts
     from outreach.accounts.auth import init_login
     from outreach.accounts.context import load_current_workspace
+    from outreach.accounts.throttle import init_throttle
     from outreach.backlinks import views as backlinks
     from outreach.campaigns import views as campaigns
     from outreach.crawl import views as crawl
     from outreach.extensions import csrf, db, migrate
     from outreach.jobs import views as jobs
+    from outreach.jobs.connection import get_redis
     from outreach.links import views as links
     from outreach.main import views as main
     from outreach.pipeline import views as pipeline
@@ -51,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(resource_dir("migrations")))
     csrf.init_app(app)
     init_login(app)
+    init_throttle(app, redis=get_redis)
     init_templates(app)
     init_security(app)
     app.before_request(load_current_workspace)

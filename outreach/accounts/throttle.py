@@ -15,16 +15,17 @@ import hashlib
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Flask
 from limits import RateLimitItem, parse
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
+from redis import Redis
 from redis.exceptions import RedisError
 
 from outreach.config import Settings
-from outreach.jobs.connection import get_redis
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +45,18 @@ class Lockout:
         return f"Too many sign-in attempts {where}. Try again in {wait}."
 
 
+def init_throttle(app: Flask, redis: Callable[[Flask], Redis]) -> None:
+    """Keep the windows in the Redis that ``redis`` returns (the job queue's, from ``jobs``)."""
+    app.extensions["outreach_login_redis"] = redis
+
+
 def _limiter(app: Flask) -> MovingWindowRateLimiter:
     limiter = app.extensions.get("outreach_login_limiter")
     if limiter is None:
+        redis: Callable[[Flask], Redis] = app.extensions["outreach_login_redis"]
         storage = RedisStorage(
             "redis://",
-            connection_pool=get_redis(app).connection_pool,
+            connection_pool=redis(app).connection_pool,
             key_prefix="outreach-login",
         )
         limiter = MovingWindowRateLimiter(storage)
