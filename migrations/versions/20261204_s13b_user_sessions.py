@@ -1,7 +1,7 @@
 """server-side sign-in sessions, each revocable
 
 Revision ID: 13b_user_sessions
-Revises: 12_import_fidelity
+Revises: 20261204_s10r_relevance_pages
 Create Date: 2026-12-04
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 
 revision = "13b_user_sessions"
-down_revision = "12_import_fidelity"
+down_revision = "20261204_s10r_relevance_pages"
 branch_labels = None
 depends_on = None
 
