@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, String, and_, column, false, not_, select, text, union_all
 
-from outreach.backlinks.models import Backlink, Domain
+from outreach.backlinks.models import Backlink
 from outreach.db import UTCDateTime
 from outreach.extensions import db
 from outreach.reports.placements import Placement
@@ -22,11 +22,7 @@ def domain_authority(workspace_id: int) -> Any:
     vendor's domain-level figure, else page-level, a ranked list, Outreach's PageRank), as a
     subquery of (domain_id, authority)."""
     figures = authority_table(workspace_id)
-    return (
-        select(Domain.id.label("domain_id"), figures.c.authority)
-        .join(figures, figures.c.domain == Domain.name)
-        .subquery("authority")
-    )
+    return select(figures.c.domain_id, figures.c.authority).subquery("authority")
 
 
 # Placements reach SQL as one JSON parameter, read as rows by the database itself: the

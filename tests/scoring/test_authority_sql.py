@@ -8,11 +8,12 @@ import pytest
 from flask.testing import FlaskCliRunner
 from sqlalchemy import select
 
+from outreach.backlinks.models import Domain
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
 from outreach.scoring.authority import domain_authorities, rank_to_authority
 from outreach.scoring.authority_sql import authority_table
-from outreach.scoring.models import RankedDomain, RankedList
+from outreach.scoring.models import OutreachRank, RankedDomain, RankedList
 from outreach.scoring.pagerank import refresh_outreach_rank
 from tests.backlinks.ahrefs import Link, write_ahrefs
 from tests.factories import Factory
@@ -42,6 +43,26 @@ def campaign(factory: Factory, runner: FlaskCliRunner, tmp_path: Path) -> Campai
     load(runner, write_csv(tmp_path / "j.csv", MAJESTIC, majestic), campaign.id)
     semrush = [semrush_row("https://s.net/x", R, 37), semrush_row("https://s.net/y", R, 44)]
     load(runner, write_csv(tmp_path / "s.csv", SEMRUSH, semrush), campaign.id)
+    # Linking pages whose exports carry no authority: only a ranked list or PageRank rates them.
+    console = tmp_path / "https___rival.com_-Latest links-2026-05-10.csv"
+    console.write_text(
+        "Linking page,Last crawled\n"
+        + "".join(
+            f"https://{d}/p,2026-05-01\n"
+            for d in ("listed.com", "two.com", "bare.com", "pr-only.com")
+        )
+    )
+    result = runner.invoke(
+        args=[
+            "import-backlinks",
+            str(console),
+            "--campaign",
+            str(campaign.id),
+            "--target",
+            "rival.com",
+        ]
+    )
+    assert result.exit_code == 0, result.output
     for listed, domain, rank in [
         (RankedList.TRANCO, "listed.com", 1000), (RankedList.TRANCO, "a.com", 3),
         (RankedList.OPEN_PAGERANK, "two.com", 90), (RankedList.TRANCO, "two.com", 9),
@@ -56,14 +77,15 @@ def campaign(factory: Factory, runner: FlaskCliRunner, tmp_path: Path) -> Campai
             )
         )
     refresh_outreach_rank(workspace.id)
+    db.session.add(OutreachRank(workspace_id=workspace.id, domain="pr-only.com", value=42.5))
     db.session.commit()
     return campaign
 
 
 def test_sql_and_python_agree_on_every_domain(campaign: Campaign) -> None:
     table = authority_table(campaign.workspace_id)
-    in_sql = {domain: value for domain, value in db.session.execute(select(table))}
-    names = [*in_sql, "listed.com", "two.com", "nobody.com"]
+    in_sql = {row.domain: row.authority for row in db.session.execute(select(table))}
+    names = list(db.session.scalars(select(Domain.name)))
     in_python = {
         domain: found.value
         for domain, found in domain_authorities(campaign.workspace_id, names).items()
@@ -73,5 +95,6 @@ def test_sql_and_python_agree_on_every_domain(campaign: Campaign) -> None:
     assert in_sql["mixed.com"] == 47.0  # Ahrefs DR before Moz DA
     assert in_sql["s.net"] == 44.0  # page-level, the best page
     assert in_sql["two.com"] == rank_to_authority(90)  # Open PageRank before Tranco
-    assert in_sql["rival.com"] == 100.0  # Outreach PageRank: everyone links to it
-    assert "nobody.com" not in in_sql
+    assert in_sql["pr-only.com"] == 42.5  # Outreach PageRank
+    assert in_sql["listed.com"] == rank_to_authority(1000)
+    assert "bare.com" in names and "bare.com" not in in_sql  # unknown stays unknown
