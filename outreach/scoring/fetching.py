@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import trafilatura
 
@@ -123,6 +124,18 @@ def read_html(
     return reading
 
 
+def interleaved(pages: Sequence[PageToFetch]) -> list[PageToFetch]:
+    """The pages with their hosts taken in turn (each host's first page, then each second
+    page...), so parallel fetches go to different hosts instead of queueing at one."""
+    seen: dict[str, int] = {}
+    turns = []
+    for position, page in enumerate(pages):
+        host = urlsplit(page.url).hostname or ""
+        turns.append((seen.get(host, 0), position, page))
+        seen[host] = seen.get(host, 0) + 1
+    return [page for _, _, page in sorted(turns, key=lambda turn: turn[:2])]
+
+
 async def fetch_pages(
     fetcher: SafeFetcher,
     pages: Sequence[PageToFetch],
@@ -134,7 +147,7 @@ async def fetch_pages(
     """Fetch and read ``pages``, ``concurrency`` at a time (the fetcher's per-host gate
     keeps each host to its own pace), handing each reading to ``sink`` as it is done."""
     queue: asyncio.Queue[PageToFetch] = asyncio.Queue()
-    for page in pages:
+    for page in interleaved(pages):
         queue.put_nowait(page)
 
     async def worker() -> None:
