@@ -66,6 +66,7 @@ def register(app: Flask) -> None:
     from outreach.pitches.cli import COMMANDS as pitch_commands
     from outreach.prospects.cli import prospects
     from outreach.reports.cli import report
+    from outreach.scoring.cli import import_ranks, score
 
     for command in (
         version,
@@ -76,6 +77,8 @@ def register(app: Flask) -> None:
         serve,
         import_backlinks,
         prospects,
+        score,
+        import_ranks,
         report,
         *pitch_commands,
         *link_commands,

@@ -33,9 +33,18 @@ from outreach.prospects.models import (
     OpportunityKind,
     Prospect,
     ProspectContact,
+    ProspectScore,
     Stage,
 )
 from outreach.reports.models import ReferringDomainTarget
+from outreach.scoring.models import (
+    BlockedEntry,
+    BlockKind,
+    OutreachRank,
+    RankedDomain,
+    RankedList,
+    ScoringWeights,
+)
 from outreach.scoring.page_models import DomainRelevance, FetchedPage
 
 __all__ = [
@@ -44,6 +53,8 @@ __all__ = [
     "AlertSubscription",
     "Backlink",
     "BacklinkImport",
+    "BlockKind",
+    "BlockedEntry",
     "Campaign",
     "CampaignKind",
     "ColumnMapping",
@@ -70,13 +81,18 @@ __all__ = [
     "Opportunity",
     "OpportunityKind",
     "OutboundMessage",
+    "OutreachRank",
     "PitchTemplate",
     "PitchTemplateVersion",
     "PlacedLink",
     "Prospect",
     "ProspectContact",
+    "ProspectScore",
+    "RankedDomain",
+    "RankedList",
     "ReferringDomainTarget",
     "Role",
+    "ScoringWeights",
     "SequenceEnrollment",
     "SequenceStep",
     "SmtpSecurity",

@@ -7,22 +7,24 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, String, and_, column, false, func, not_, select, text, union_all
+from sqlalchemy import Boolean, String, and_, column, false, not_, select, text, union_all
 
-from outreach.backlinks.models import Backlink, DomainMetric
+from outreach.backlinks.models import Backlink, Domain
 from outreach.db import UTCDateTime
 from outreach.extensions import db
 from outreach.reports.placements import Placement
 from outreach.reports.scope import Scope
+from outreach.scoring.authority_sql import authority_table
 
 
 def domain_authority(workspace_id: int) -> Any:
-    """Each domain's authority as scoring uses it, as a subquery of (domain_id, authority):
-    until scoring has its own figure, the best authority any import of the workspace gave."""
+    """Each domain's authority as scoring uses it (``scoring.authority``: the preferred
+    vendor's domain-level figure, else page-level, a ranked list, Outreach's PageRank), as a
+    subquery of (domain_id, authority)."""
+    figures = authority_table(workspace_id)
     return (
-        select(DomainMetric.domain_id, func.max(DomainMetric.value).label("authority"))
-        .where(DomainMetric.workspace_id == workspace_id, DomainMetric.metric == "authority")
-        .group_by(DomainMetric.domain_id)
+        select(Domain.id.label("domain_id"), figures.c.authority)
+        .join(figures, figures.c.domain == Domain.name)
         .subquery("authority")
     )
 

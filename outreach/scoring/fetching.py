@@ -21,6 +21,7 @@ from outreach.links.html import parse_page
 from outreach.net import FetchResult, SafeFetcher
 from outreach.scoring import terms
 from outreach.scoring.linking import PageToFetch, domain_of
+from outreach.scoring.risk import analyse_page
 
 MAX_TEXT_CHARS = 20_000
 MAX_TERMS = 500
@@ -58,6 +59,7 @@ class PageReading:
     outbound_links: int | None = None
     outbound_domains: int | None = None
     competitor_links: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # ``risk.analyse_page``, for scoring
 
     @property
     def ok(self) -> bool:
@@ -117,6 +119,7 @@ def read_html(
         reading.reason = "no text"
         return reading
     reading.text = text[:MAX_TEXT_CHARS]
+    reading.facts = analyse_page(html, url, competitors, main_text=text).as_json()
     language, stems = terms.analyse(text, parsed.lang)
     reading.language = language
     reading.length = len(stems)

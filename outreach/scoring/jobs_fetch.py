@@ -21,6 +21,7 @@ from outreach.scoring.fetching import TRANSIENT, PageReading, fetch_pages
 from outreach.scoring.linking import PageToFetch, pages_to_fetch, url_key
 from outreach.scoring.page_models import FetchedPage
 from outreach.scoring.relevance import refresh_relevance
+from outreach.scoring.signals import pages_fetched
 
 FRESH_FOR = timedelta(days=30)
 CHECKPOINT_SECONDS = 0.5
@@ -75,6 +76,7 @@ def save(workspace_id: int, reading: PageReading) -> FetchedPage:
     page.terms, page.length = reading.terms, reading.length
     page.outbound_links, page.outbound_domains = reading.outbound_links, reading.outbound_domains
     page.competitor_links = reading.competitor_links
+    page.facts = reading.facts
     page.fetched_at = utcnow()
     db.session.flush()
     return page
@@ -125,6 +127,7 @@ def fetch_campaign_pages(campaign_id: int) -> dict[str, int]:
     """The job: fetch what relevance needs for one campaign (a re-run skips fresh pages)."""
     with job_context():
         counts = fetch_pages_for_campaign(campaign_id)
+        pages_fetched.send(campaign_id)
         return {"fetched": counts.fetched, "failed": counts.failed}
 
 
