@@ -27,6 +27,7 @@ from outreach.scoring import terms
 from outreach.scoring.bm25 import Corpus, Doc, QueryTerm, idf
 from outreach.scoring.linking import linking_pages, url_key
 from outreach.scoring.page_models import DomainRelevance, FetchedPage
+from outreach.scoring.signals import RelevanceSignal
 
 KEYWORD_WEIGHT = 1.0
 TARGET_WEIGHT = 0.5
@@ -36,15 +37,6 @@ NO_TOPIC = "no topic: add topic keywords or target pages to the campaign"
 NOT_FETCHED = "not fetched yet"
 NO_PAGE = "no linking page known"
 NO_TARGETS = "no topic keywords, and the target pages are not fetched yet"
-
-
-@dataclass(frozen=True)
-class RelevanceSignal:
-    """A domain's relevance (None when unknown), why, and the terms that matched best."""
-
-    value: float | None
-    reason: str
-    top_terms: list[str] = field(default_factory=list)
 
 
 def signature(campaign: Campaign) -> str:
