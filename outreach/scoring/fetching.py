@@ -127,6 +127,19 @@ def read_html(
     return reading
 
 
+def _read_safely(
+    page: PageToFetch, result: FetchResult, competitors: frozenset[str]
+) -> PageReading:
+    """:func:`read_page`, with a page that breaks the readers recorded as unreadable
+    instead of ending the whole fetch."""
+    try:
+        return read_page(page, result, competitors)
+    except Exception as exc:  # a parser's bug on one page must not stop the others
+        return PageReading(
+            page, result.final_url, result.status, f"unreadable: {type(exc).__name__}"
+        )
+
+
 def interleaved(pages: Sequence[PageToFetch]) -> list[PageToFetch]:
     """The pages with their hosts taken in turn (each host's first page, then each second
     page...), so parallel fetches go to different hosts instead of queueing at one."""
@@ -157,7 +170,7 @@ async def fetch_pages(
         while not queue.empty() and not should_stop():
             page = queue.get_nowait()
             result = await fetcher.fetch(page.url)
-            reading = await asyncio.to_thread(read_page, page, result, competitors)
+            reading = await asyncio.to_thread(_read_safely, page, result, competitors)
             sink(reading)
 
     await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(pages))))))

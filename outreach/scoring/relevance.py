@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from outreach.campaigns.models import Campaign
 from outreach.db import utcnow
@@ -221,7 +222,6 @@ def refresh_relevance(campaign: Campaign) -> int:
     """Work out and store the campaign's relevance figures (flushes, never commits)."""
     figures = compute(campaign)
     stamp, digest = utcnow(), signature(campaign)
-    db.session.execute(delete(DomainRelevance).where(DomainRelevance.campaign_id == campaign.id))
     rows: list[dict[str, Any]] = [
         {
             "campaign_id": campaign.id,
@@ -236,9 +236,17 @@ def refresh_relevance(campaign: Campaign) -> int:
         }
         for domain, figure in figures.items()
     ]
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(DomainRelevance), rows[start : start + CHUNK])
-    db.session.flush()
+    try:
+        # A job refreshing the same campaign at the same moment wrote the same figures: keep
+        # theirs (the savepoint undoes ours) rather than fail.
+        with db.session.begin_nested():
+            db.session.execute(
+                delete(DomainRelevance).where(DomainRelevance.campaign_id == campaign.id)
+            )
+            for start in range(0, len(rows), CHUNK):
+                db.session.execute(insert(DomainRelevance), rows[start : start + CHUNK])
+    except IntegrityError:
+        return 0
     return len(rows)
 
 
