@@ -2,7 +2,7 @@
 blocklist, imported ranked lists of domains (Tranco, Majestic Million, Open PageRank)
 
 Revision ID: s10_scoring
-Revises: 20261204_s10r_relevance_pages
+Revises: 13b_user_sessions
 Create Date: 2026-12-04 13:41:26.847050
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "s10_scoring"
-down_revision = '20261204_s10r_relevance_pages'
+down_revision = '13b_user_sessions'
 branch_labels = None
 depends_on = None
 

@@ -26,6 +26,13 @@ from outreach.scoring.sources import page_facts, relevance_by_domain
 
 CHUNK = 2000
 NOT_MEASURED = RelevanceSignal(None, "not measured")
+
+
+def compact(value: Any) -> str:
+    """JSON without spaces (a smaller row, a faster write)."""
+    return dumps(value, separators=(",", ":"))
+
+
 Progress = Callable[[int, int], None]
 RelevanceSource = Callable[[int, Sequence[str]], Mapping[str, Relevance]]
 PagesSource = Callable[[int, Sequence[str]], Mapping[str, list[PageFacts]]]
@@ -159,7 +166,7 @@ def rescore(
         rows.append(
             (
                 workspace_id, campaign.id, domain, scored.score, authority.value,
-                authority.source, signal_relevance.value, dumps(risk), dumps(scored.breakdown),
+                authority.source, signal_relevance.value, compact(risk), compact(scored.breakdown),
                 stamp,
             )
         )  # fmt: skip
