@@ -10,10 +10,12 @@ from sqlalchemy import select
 from outreach.backlinks.jobs import import_finished
 from outreach.backlinks.models import BacklinkImport
 from outreach.campaigns.models import Campaign
+from outreach.campaigns.services import topic_changed
 from outreach.extensions import db
 from outreach.jobs import tasks
 from outreach.jobs.context import job_context, report_progress
 from outreach.jobs.models import Task
+from outreach.scoring.jobs_fetch import launch_fetch
 from outreach.scoring.ranked import load_ranked_list
 from outreach.scoring.services import rescore
 from outreach.scoring.signals import pages_fetched
@@ -69,6 +71,18 @@ def _rescore_after_fetch(campaign_id: int, **_: Any) -> None:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is not None:
         launch_rescore(campaign, "pages fetched", links_changed=False)
+
+
+@topic_changed.connect
+def _refresh_after_topic_change(
+    campaign: Campaign, targets_changed: bool = False, **_: Any
+) -> None:
+    """A campaign's topic or target pages were edited: fetch the target pages when they
+    changed (rescoring follows the fetch), else rescore now (after the commit)."""
+    if targets_changed:
+        launch_fetch(campaign, None, targets_only=True)
+    else:
+        launch_rescore(campaign, "topic changed", links_changed=False)
 
 
 @import_finished.connect
