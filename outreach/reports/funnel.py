@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, null, or_, select
+from sqlalchemy import and_, case, exists, func, or_, select
 
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
@@ -259,20 +259,20 @@ def _deciding(scope: Scope, facts: Any, live: dict[int, datetime]) -> tuple[Any,
     )
     every = select(ranked).where(ranked.c.rank == 1).subquery("deciding")
     # One pass: live prospects get a group each (to learn their pair), the others one per pair.
-    live_id = (
-        case((every.c.prospect_id.in_(list(live)), every.c.prospect_id)) if live else null()
-    ).label("live_id")
+    keys: list[Any] = [every.c.step_id, every.c.template_id]
+    if live:
+        keys.append(case((every.c.prospect_id.in_(list(live)), every.c.prospect_id)))
     outcomes: dict[Pair, tuple[int, int]] = {}
     live_pairs: dict[int, Pair] = {}
-    for step, template, prospect_id, replied, won in db.session.execute(
+    rows = db.session.execute(
         select(
-            every.c.step_id,
-            every.c.template_id,
-            live_id,
+            *keys,
             func.count(every.c.first_reply),
             func.coalesce(func.sum(every.c.won), 0),
-        ).group_by(every.c.step_id, every.c.template_id, live_id)
-    ):
+        ).group_by(*keys)
+    )
+    for step, template, *rest in rows:
+        prospect_id, replied, won = rest if live else (None, *rest)
         before = outcomes.get((step, template), (0, 0))
         outcomes[(step, template)] = (before[0] + int(replied), before[1] + int(won))
         if prospect_id is not None:
