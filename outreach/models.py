@@ -37,6 +37,7 @@ from outreach.prospects.models import (
     Stage,
 )
 from outreach.reports.models import ReferringDomainTarget
+from outreach.scoring.page_models import DomainRelevance, FetchedPage
 
 __all__ = [
     "Activity",
@@ -56,7 +57,9 @@ __all__ = [
     "DataSource",
     "Domain",
     "DomainMetric",
+    "DomainRelevance",
     "EnrollmentStatus",
+    "FetchedPage",
     "ImportStatus",
     "InboundMessage",
     "Invitation",
