@@ -3,7 +3,7 @@ read from the index alone), and per-target counts of links and referring domains
 in backlink_target_summary (competitor figures no longer count a million links)
 
 Revision ID: s11_report_speed
-Revises: 20261204_s10r_relevance_pages
+Revises: 13b_user_sessions
 Create Date: 2026-12-04
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "s11_report_speed"
-down_revision = "20261204_s10r_relevance_pages"
+down_revision = "13b_user_sessions"
 branch_labels = None
 depends_on = None
 
