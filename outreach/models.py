@@ -10,6 +10,7 @@ from outreach.backlinks.models import (
     Domain,
     DomainMetric,
     ImportStatus,
+    TargetSummary,
 )
 from outreach.campaigns.models import Campaign, CampaignKind, Competitor
 from outreach.crawl.models import CrawlPage, CrawlRun, CrawlSite, CrawlStatus, Opportunity
@@ -98,6 +99,7 @@ __all__ = [
     "SmtpSecurity",
     "Stage",
     "Suppression",
+    "TargetSummary",
     "Task",
     "TaskStatus",
     "User",

@@ -52,7 +52,8 @@ def _stamp(moment: datetime | None, dialect: str) -> str | None:
     return utc.isoformat()
 
 
-def _placed(placed: Sequence[Placement]) -> Any:
+def placed_links(placed: Sequence[Placement]) -> Any:
+    """Verified placements as links: (domain, first_seen, lost_at, followed), a select."""
     dialect = db.session.get_bind().dialect.name
     rows = [
         {
@@ -77,9 +78,10 @@ def _placed(placed: Sequence[Placement]) -> Any:
     return select(table.c.domain, table.c.first_seen, table.c.lost_at, table.c.followed)
 
 
-def our_links(scope: Scope, placed: Sequence[Placement]) -> Any:
-    """A CTE of our links: (domain, first_seen, lost_at, followed), one row per link."""
-    imported = select(
+def imported_links(scope: Scope) -> Any:
+    """Our links from imported profiles: (domain, first_seen, lost_at, followed), a select
+    that the intersect index covers (so reading it never visits the table)."""
+    return select(
         Backlink.source_domain.label("domain"),
         Backlink.first_seen.label("first_seen"),
         Backlink.lost_at.label("lost_at"),
@@ -90,6 +92,11 @@ def our_links(scope: Scope, placed: Sequence[Placement]) -> Any:
         Backlink.workspace_id == scope.workspace_id,
         Backlink.target_domain.in_(scope.our_sites) if scope.our_sites else false(),
     )
+
+
+def our_links(scope: Scope, placed: Sequence[Placement]) -> Any:
+    """A CTE of our links: (domain, first_seen, lost_at, followed), one row per link."""
+    imported = imported_links(scope)
     if not placed:
         return imported.cte("our_links")
-    return union_all(imported, _placed(placed)).cte("our_links")
+    return union_all(imported, placed_links(placed)).cte("our_links")
