@@ -3,22 +3,31 @@ read from the index alone), and per-target counts of links and referring domains
 in backlink_target_summary (competitor figures no longer count a million links)
 
 Revision ID: s11_report_speed
-Revises: 13b_user_sessions
+Revises: s10_scoring
 Create Date: 2026-12-04
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = "s11_report_speed"
-down_revision = "13b_user_sessions"
+down_revision = "s10_scoring"
 branch_labels = None
 depends_on = None
 
 OLD_COVERING = [
-    "workspace_id", "target_domain", "source_domain", "lost_at", "authority", "nofollow", "ugc",
-    "sponsored", "language", "page_authority",
+    "workspace_id",
+    "target_domain",
+    "source_domain",
+    "lost_at",
+    "authority",
+    "nofollow",
+    "ugc",
+    "sponsored",
+    "language",
+    "page_authority",
 ]
 COVERING = [*OLD_COVERING, "first_seen"]
 
