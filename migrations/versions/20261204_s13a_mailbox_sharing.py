@@ -1,4 +1,5 @@
-"""mailbox sharing: a mailbox is its user's unless shared; enrollments remember who started them
+"""mailbox sharing: a mailbox is its user's unless shared; enrollments remember who started
+them; the reason the last reply poll failed
 
 Revision ID: 13a_mailbox_sharing
 Revises: 12_import_fidelity
@@ -20,6 +21,7 @@ def upgrade():
         batch_op.add_column(
             sa.Column("shared", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+        batch_op.add_column(sa.Column("poll_error", sa.String(length=300), nullable=True))
     with op.batch_alter_table("sequence_enrollment", schema=None) as batch_op:
         batch_op.add_column(sa.Column("enrolled_by_id", sa.Integer(), nullable=True))
         batch_op.create_foreign_key(
@@ -38,4 +40,5 @@ def downgrade():
         )
         batch_op.drop_column("enrolled_by_id")
     with op.batch_alter_table("mailbox", schema=None) as batch_op:
+        batch_op.drop_column("poll_error")
         batch_op.drop_column("shared")

@@ -122,6 +122,7 @@ class Mailbox(TimestampMixin, Base):
     last_sent_at: Mapped[datetime | None]
     last_imap_uid: Mapped[int] = mapped_column(default=0)
     shared: Mapped[bool] = mapped_column(default=False, server_default=false())
+    poll_error: Mapped[str | None] = mapped_column(String(300))  # why the last IMAP poll failed
 
 
 class MessageStatus(LabelledEnum):
