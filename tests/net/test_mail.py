@@ -249,3 +249,14 @@ def test_the_operators_relay_may_be_local_but_never_gets_a_password_in_clear(
     with pytest.raises(MailRefused) as refused:
         open_smtp("127.0.0.1", smtp.port, "none", "alerts", SECRET, policy)
     assert "without TLS is not allowed" in str(refused.value)
+
+
+def test_a_password_that_cannot_be_read_is_our_error_not_the_servers(smtp: SmtpServer) -> None:
+    def unreadable() -> str:
+        raise ValueError("the password of me cannot be decrypted: was the key changed?")
+
+    policy = MailPolicy(LOOPBACK_ONLY, ports(smtp.port), allow_plaintext=True)
+    with pytest.raises(ValueError, match="cannot be decrypted"):
+        open_smtp("127.0.0.1", smtp.port, "none", "me", unreadable, policy)
+    with pytest.raises(MailRefused, match="has no password"):
+        open_smtp("127.0.0.1", smtp.port, "none", "me", "", policy)
