@@ -2,7 +2,7 @@
 them; the reason the last reply poll failed
 
 Revision ID: 13a_mailbox_sharing
-Revises: 12_import_fidelity
+Revises: 13b_user_sessions
 Create Date: 2026-12-04
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "13a_mailbox_sharing"
-down_revision = "12_import_fidelity"
+down_revision = "13b_user_sessions"
 branch_labels = None
 depends_on = None
 
