@@ -37,10 +37,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
-    "--dns-prefetch-disable",
-    # Chromium resolves nothing itself: each request is answered by the route handler.
-    "--host-resolver-rules=MAP * ~NOTFOUND",
 ]
+# The renderer's Chromium resolves nothing itself (IP literals included): each request is
+# answered by the route handler. (CHROMIUM_ARGS alone serve the app's own browser tests.)
+NO_NETWORK_ARGS = ["--dns-prefetch-disable", "--host-resolver-rules=MAP * ~NOTFOUND"]
 # ...and what escapes interception (WebSockets, IP literals) goes to a proxy that is not there.
 DEAD_PROXY = {"server": f"http://{NOWHERE}:9", "bypass": "<-loopback>"}
 SKIPPED_RESOURCES = frozenset({"image", "media", "font"})
@@ -86,7 +86,7 @@ class ChromiumRenderer:
                 self._browser = await self._playwright.chromium.launch(
                     executable_path=self.executable,
                     headless=True,
-                    args=CHROMIUM_ARGS,
+                    args=[*CHROMIUM_ARGS, *NO_NETWORK_ARGS],
                     proxy=DEAD_PROXY,
                 )
         return self._browser
