@@ -2,16 +2,17 @@
 them; the reason the last reply poll failed
 
 Revision ID: 13a_mailbox_sharing
-Revises: 13b_user_sessions
+Revises: s11_report_speed
 Create Date: 2026-12-04
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = "13a_mailbox_sharing"
-down_revision = "13b_user_sessions"
+down_revision = "s11_report_speed"
 branch_labels = None
 depends_on = None
 
