@@ -17,14 +17,14 @@ from outreach.config import instance_secret
 ROOT = Path(__file__).resolve().parents[1]
 
 # Each process waits for the "go" file, so all of them reach the key file at the same moment.
+# The old code (exists? then write, then chmod) gave two keys in one of three such runs here.
 RACER = """
-import os, sys, time
+import os, sys
 from pathlib import Path
-os.umask(0)  # the most permissive umask: the file must still be private
-go = Path(sys.argv[2])
-while not go.exists():
-    time.sleep(0.001)
 from outreach.config import instance_secret
+os.umask(0)  # the most permissive umask: the file must still be private
+while not os.path.exists(sys.argv[2]):  # spin: every racer leaves the line at once
+    pass
 print(instance_secret(Path(sys.argv[1])))
 """
 
