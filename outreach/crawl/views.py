@@ -14,6 +14,7 @@ from outreach.crawl.forms import ContactCsvForm, ContactForm, CrawlForm
 from outreach.crawl.jobs import launch_crawl
 from outreach.extensions import db
 from outreach.prospects.models import OpportunityKind
+from outreach.prospects.services import ProspectInputError
 
 bp = Blueprint("crawl", __name__)
 
@@ -102,7 +103,11 @@ def add_prospects(run_id: int) -> Response:
     run = services.get_run(workspace.id, run_id)
     campaign = get_campaign(workspace.id, run.campaign_id)
     domains = request.form.getlist("domain")
-    added = services.add_sites_to_pipeline(run, campaign, domains, signed_in_user().id)
+    try:
+        added = services.add_sites_to_pipeline(run, campaign, domains, signed_in_user().id)
+    except ProspectInputError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".show", run_id=run.id))
     db.session.commit()
     flash(f"{added} new prospect{'s' if added != 1 else ''} added to the pipeline.", "success")
     return redirect(url_for(".show", run_id=run.id))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
@@ -17,8 +18,34 @@ from outreach.extensions import db
 from outreach.prospects.models import Prospect, Stage
 from outreach.prospects.stages import Conflict, conflict_after_race
 from outreach.scoping import get_in_workspace
+from outreach.urls import InvalidURL, clean_domain
 
 NOTE_LIMIT = 5000
+MAX_ADD_BATCH = 1000  # domains one "Add to pipeline" may carry (README, "Security")
+
+
+class ProspectInputError(ValueError):
+    """Domains that cannot be added, with a message for the user."""
+
+
+def clean_domains(raw: Iterable[str]) -> list[str]:
+    """Distinct valid domain names, sorted; ProspectInputError names the first bad one."""
+    given = [value for value in islice(raw, MAX_ADD_BATCH * 2 + 1) if value.strip()]
+    if len(given) > MAX_ADD_BATCH:
+        raise ProspectInputError(f"Add at most {MAX_ADD_BATCH:,} domains at a time.")
+    wanted: set[str] = set()
+    bad: list[str] = []
+    for value in given:
+        try:
+            wanted.add(clean_domain(value))
+        except InvalidURL:
+            bad.append(value)
+    if bad:
+        shown = bad[0].strip()
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise ProspectInputError(f"{shown!r} is not a domain name{more}; nothing was added.")
+    return sorted(wanted)
 
 
 def get_prospect(workspace_id: int, prospect_id: int) -> Prospect:
@@ -69,8 +96,12 @@ def prospects_of_campaign(campaign_id: int) -> list[Prospect]:
 
 
 def add_to_pipeline(campaign: Campaign, domains: Iterable[str], owner_id: int | None) -> int:
-    """Create Prospect rows for domains not yet in the campaign; returns how many."""
-    wanted = sorted({d.strip().lower() for d in domains if d.strip()})
+    """Create Prospect rows for domains not yet in the campaign; returns how many.
+
+    Raises :class:`ProspectInputError` for more than ``MAX_ADD_BATCH`` domains or any value
+    that is not a domain name, before anything is added.
+    """
+    wanted = clean_domains(domains)
     if not wanted:
         return 0
     existing = set(
