@@ -109,6 +109,7 @@ class Settings:
     outbox_schedule: str = _setting("OUTREACH_OUTBOX_SCHEDULE", "* * * * *", str)
     mailbox_poll_schedule: str = _setting("OUTREACH_MAILBOX_POLL_SCHEDULE", "* * * * *", str)
     link_sweep_schedule: str = _setting("OUTREACH_LINK_SWEEP_SCHEDULE", "0 * * * *", str)
+    upload_sweep_schedule: str = _setting("OUTREACH_UPLOAD_SWEEP_SCHEDULE", "30 * * * *", str)
 
     @classmethod
     def from_env(cls, instance_path: Path | None = None) -> Settings:
