@@ -1,4 +1,4 @@
-""""Add to pipeline" takes domain names only, a bounded number at a time: junk, huge values
+""" "Add to pipeline" takes domain names only, a bounded number at a time: junk, huge values
 and huge batches are a message on the page, never a 500 (PostgreSQL refuses over-long text)."""
 
 from __future__ import annotations
