@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.campaigns.models import CampaignKind
 from outreach.db import Base, LabelledEnum, TimestampMixin
+from outreach.encryption import encrypted_column
 
 
 class PitchTemplate(TimestampMixin, Base):
@@ -197,3 +198,6 @@ class Suppression(TimestampMixin, Base):
     value_hash: Mapped[str] = mapped_column(String(64))
     label: Mapped[str] = mapped_column(String(320))
     reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+encrypted_column(Mailbox.smtp_password_encrypted)  # `flask rotate-keys` re-encrypts it
