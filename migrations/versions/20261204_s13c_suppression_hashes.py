@@ -7,7 +7,7 @@ downgrading keeps domain entries and writes address entries as ``hashed:<hash>``
 match nothing.
 
 Revision ID: s13c_suppression_hashes
-Revises: 20261204_s10r_relevance_pages
+Revises: 13b_user_sessions
 Create Date: 2026-12-04
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision = "s13c_suppression_hashes"
-down_revision = "20261204_s10r_relevance_pages"
+down_revision = "13b_user_sessions"
 branch_labels = None
 depends_on = None
 

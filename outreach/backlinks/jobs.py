@@ -9,9 +9,8 @@ from outreach.backlinks.loader import LoadResult
 from outreach.backlinks.models import BacklinkImport, ImportStatus
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.jobs import tasks
+from outreach.jobs import context, tasks, uploads
 from outreach.jobs.context import job_context, report_progress
-from outreach.jobs.uploads import discard
 
 
 def _report(result: LoadResult) -> None:
@@ -25,42 +24,50 @@ def import_backlinks(import_id: int) -> dict[str, Any] | None:
 
     The uploaded file is deleted once the job is done with it, imported or failed.
     """
-    with job_context() as app:
+    try:
+        return _load(import_id)
+    finally:
+        _discard_upload(import_id)
+
+
+def _discard_upload(import_id: int) -> None:
+    app = context.worker_app()
+    with app.app_context():
+        record = db.session.get(BacklinkImport, import_id)
+        if record is not None:
+            uploads.discard(record.stored_path, app.instance_path)
+        db.session.remove()
+
+
+def _load(import_id: int) -> dict[str, Any] | None:
+    """The import itself: the record RUNNING, then DONE, or FAILED with the reason."""
+    with job_context():
         record = db.session.get(BacklinkImport, import_id)
         if record is None or record.status is ImportStatus.DONE:
             return None
-        stored = record.stored_path
+        campaign = db.session.get(Campaign, record.campaign_id)
+        record.status = ImportStatus.RUNNING
+        record.error = None
+        db.session.commit()
+        report_progress(rows_read=0, rows_imported=0, rows_rejected=0)
         try:
-            return _import(record, import_id)
-        finally:
-            discard(stored, app.instance_path)
-
-
-def _import(record: BacklinkImport, import_id: int) -> dict[str, Any]:
-    """The import itself: the record RUNNING, then DONE, or FAILED with the reason."""
-    campaign = db.session.get(Campaign, record.campaign_id)
-    record.status = ImportStatus.RUNNING
-    record.error = None
-    db.session.commit()
-    report_progress(rows_read=0, rows_imported=0, rows_rejected=0)
-    try:
-        if campaign is None:
-            raise ImportRefused("The campaign of this import was deleted.")
-        run_import(record, campaign, progress=_report)
-    except Exception as exc:
-        db.session.rollback()
-        failed = db.session.get(BacklinkImport, import_id)
-        if failed is not None:
-            failed.status = ImportStatus.FAILED
-            failed.error = (
-                str(exc)
-                if isinstance(exc, ImportRefused)
-                else (f"Unexpected error, nothing was imported: {type(exc).__name__}: {exc}")
-            )
-            failed.rows_read = failed.rows_imported = failed.rows_rejected = 0
-            db.session.commit()
-        raise
-    return summary(record)
+            if campaign is None:
+                raise ImportRefused("The campaign of this import was deleted.")
+            run_import(record, campaign, progress=_report)
+        except Exception as exc:
+            db.session.rollback()
+            failed = db.session.get(BacklinkImport, import_id)
+            if failed is not None:
+                failed.status = ImportStatus.FAILED
+                failed.error = (
+                    str(exc)
+                    if isinstance(exc, ImportRefused)
+                    else (f"Unexpected error, nothing was imported: {type(exc).__name__}: {exc}")
+                )
+                failed.rows_read = failed.rows_imported = failed.rows_rejected = 0
+                db.session.commit()
+            raise
+        return summary(record)
 
 
 def launch_import(item: BacklinkImport, user_id: int | None) -> None:

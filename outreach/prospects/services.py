@@ -29,7 +29,8 @@ class ProspectInputError(ValueError):
 
 
 def clean_domains(raw: Iterable[str]) -> list[str]:
-    """Distinct valid domain names, sorted; ProspectInputError names the first bad one."""
+    """Distinct valid domain names, sorted; ProspectInputError names the first bad one
+    (and refuses more than ``MAX_ADD_BATCH``), so "Add to pipeline" adds all or nothing."""
     given = [value for value in islice(raw, MAX_ADD_BATCH * 2 + 1) if value.strip()]
     if len(given) > MAX_ADD_BATCH:
         raise ProspectInputError(f"Add at most {MAX_ADD_BATCH:,} domains at a time.")
@@ -96,12 +97,9 @@ def prospects_of_campaign(campaign_id: int) -> list[Prospect]:
 
 
 def add_to_pipeline(campaign: Campaign, domains: Iterable[str], owner_id: int | None) -> int:
-    """Create Prospect rows for domains not yet in the campaign; returns how many.
-
-    Raises :class:`ProspectInputError` for more than ``MAX_ADD_BATCH`` domains or any value
-    that is not a domain name, before anything is added.
-    """
-    wanted = clean_domains(domains)
+    """Create Prospect rows for domains not yet in the campaign; returns how many."""
+    wanted = sorted({d.strip().lower() for d in domains if d.strip()})
+    wanted = clean_domains(wanted)  # ProspectInputError before anything is added
     if not wanted:
         return 0
     existing = set(

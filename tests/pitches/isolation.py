@@ -42,12 +42,6 @@ def _message(factory: Factory, workspace: Workspace) -> int:
     return found
 
 
-def _contact(factory: Factory, workspace: Workspace) -> int:
-    campaign = factory.campaign(workspace, name=f"C {uuid.uuid4().hex[:6]}")
-    _, contact = builders.prospect(workspace, campaign, f"{uuid.uuid4().hex[:8]}.example")
-    return contact.id
-
-
 def _suppression(factory: Factory, workspace: Workspace) -> int:
     entry = suppression.suppress(workspace.id, "someone@example.org")
     db.session.commit()
@@ -60,5 +54,4 @@ BUILDERS: dict[str, Callable[[Factory, Workspace], Any]] = {
     "step_id": _step,
     "message_id": _message,
     "suppression_id": _suppression,
-    "contact_id": _contact,
 }

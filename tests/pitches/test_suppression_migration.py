@@ -9,7 +9,7 @@ from sqlalchemy import text
 from outreach.extensions import db
 from outreach.pitches import suppression
 
-BEFORE = "20261204_s10r_relevance_pages"
+BEFORE = "13b_user_sessions"
 
 
 def test_existing_entries_are_hashed_and_keep_suppressing(app: Flask) -> None:

@@ -5,7 +5,7 @@ Importing this package imports each page module, which adds its routes to :data:
 
 from __future__ import annotations
 
-from outreach.pitches.views import compose, deletion, sending
+from outreach.pitches.views import compose, sending
 from outreach.pitches.views.blueprint import bp
 
-__all__ = ["bp", "compose", "deletion", "sending"]
+__all__ = ["bp", "compose", "sending"]
