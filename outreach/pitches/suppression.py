@@ -1,12 +1,22 @@
-"""The workspace suppression list: addresses and whole domains we never write to."""
+"""The workspace suppression list: addresses and whole domains we never write to.
+
+Only a hash of each address is kept: SHA-256 of the workspace id and the lower-cased
+address, so the list can answer "is this address suppressed?" without holding the address
+(a deleted contact leaves nothing readable behind). Domains are hashed the same way for
+matching and also kept readable, since they name no person.
+"""
 
 from __future__ import annotations
+
+import hashlib
 
 from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.pitches.models import Suppression
 from outreach.scoping import get_in_workspace
+
+HIDDEN = "•••"
 
 
 class SuppressionError(ValueError):
@@ -16,18 +26,28 @@ class SuppressionError(ValueError):
 def normalise(value: str) -> str:
     """Lower-case, trimmed; ``@example.com`` is taken as the domain ``example.com``."""
     text = value.strip().lower().lstrip("@")
-    if not text or " " in text or "." not in text.rsplit("@", 1)[-1]:
-        raise SuppressionError(f"{value!r} is not an e-mail address or a domain.")
+    if not text or " " in text or "." not in text.rsplit("@", 1)[-1] or len(text) > 320:
+        raise SuppressionError(f"{value[:80]!r} is not an e-mail address or a domain.")
     return text
 
 
+def value_hash(workspace_id: int, clean: str) -> str:
+    """The stored form of a normalised address or domain (the migration has a copy)."""
+    return hashlib.sha256(f"{workspace_id}\x00{clean}".encode()).hexdigest()
+
+
+def label_of(clean: str) -> str:
+    """What the list shows: a domain as it is, an address as ``•••@`` its domain."""
+    return f"{HIDDEN}@{clean.rsplit('@', 1)[1]}" if "@" in clean else clean
+
+
 def entries_of(workspace_id: int) -> list[Suppression]:
-    """The workspace's suppression list, alphabetically."""
+    """The workspace's suppression list, by label."""
     return list(
         db.session.scalars(
             select(Suppression)
             .where(Suppression.workspace_id == workspace_id)
-            .order_by(Suppression.value)
+            .order_by(Suppression.label, Suppression.id)
         )
     )
 
@@ -40,27 +60,33 @@ def get_entry(workspace_id: int, suppression_id: int) -> Suppression:
 def suppress(workspace_id: int, value: str, reason: str = "") -> Suppression:
     """Add an address or domain (idempotent). Callers commit."""
     clean = normalise(value)
+    digest = value_hash(workspace_id, clean)
     existing = db.session.scalar(
         select(Suppression).where(
-            Suppression.workspace_id == workspace_id, Suppression.value == clean
+            Suppression.workspace_id == workspace_id, Suppression.value_hash == digest
         )
     )
     if existing is not None:
         return existing
-    entry = Suppression(workspace_id=workspace_id, value=clean, reason=reason[:200])
+    entry = Suppression(
+        workspace_id=workspace_id, value_hash=digest, label=label_of(clean), reason=reason[:200]
+    )
     db.session.add(entry)
     db.session.flush()
     return entry
 
 
 def suppressed_by(workspace_id: int, email: str) -> str | None:
-    """The suppression entry that covers this address (itself, its domain or a parent), if any."""
+    """The label of the entry that covers this address (itself, its domain or a parent)."""
     address = email.strip().lower()
     domain = address.rsplit("@", 1)[-1]
     labels = domain.split(".")
     candidates = [address] + [".".join(labels[i:]) for i in range(len(labels) - 1)]
     return db.session.scalar(
-        select(Suppression.value).where(
-            Suppression.workspace_id == workspace_id, Suppression.value.in_(candidates)
+        select(Suppression.label)
+        .where(
+            Suppression.workspace_id == workspace_id,
+            Suppression.value_hash.in_([value_hash(workspace_id, c) for c in candidates]),
         )
+        .limit(1)
     )
