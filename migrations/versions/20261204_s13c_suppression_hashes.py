@@ -7,10 +7,11 @@ downgrading keeps domain entries and writes address entries as ``hashed:<hash>``
 match nothing.
 
 Revision ID: s13c_suppression_hashes
-Revises: 13b_user_sessions
+Revises: 13a_mailbox_sharing
 Create Date: 2026-12-04
 
 """
+
 import hashlib
 
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from alembic import op
 
 
 revision = "s13c_suppression_hashes"
-down_revision = "13b_user_sessions"
+down_revision = "13a_mailbox_sharing"
 branch_labels = None
 depends_on = None
 
@@ -54,11 +55,11 @@ def upgrade():
             {"hash": digest, "label": _label(clean), "id": row_id},
         )
     with op.batch_alter_table("suppression", schema=None) as batch_op:
+        batch_op.alter_column("value_hash", existing_type=sa.String(length=64), nullable=False)
         batch_op.alter_column(
-            "value_hash", existing_type=sa.String(length=64), nullable=False
-        )
-        batch_op.alter_column(
-            "value", new_column_name="label", existing_type=sa.String(length=320),
+            "value",
+            new_column_name="label",
+            existing_type=sa.String(length=320),
             existing_nullable=False,
         )
         batch_op.create_unique_constraint(
@@ -69,16 +70,15 @@ def upgrade():
 def downgrade():
     conn = op.get_bind()
     conn.execute(
-        sa.text(
-            "UPDATE suppression SET label = 'hashed:' || value_hash "
-            "WHERE label LIKE :hidden"
-        ),
+        sa.text("UPDATE suppression SET label = 'hashed:' || value_hash WHERE label LIKE :hidden"),
         {"hidden": "•••@%"},
     )
     with op.batch_alter_table("suppression", schema=None) as batch_op:
         batch_op.drop_constraint("uq_suppression_workspace_id_value_hash", type_="unique")
         batch_op.alter_column(
-            "label", new_column_name="value", existing_type=sa.String(length=320),
+            "label",
+            new_column_name="value",
+            existing_type=sa.String(length=320),
             existing_nullable=False,
         )
         batch_op.drop_column("value_hash")
