@@ -2,7 +2,7 @@
 authority_table groups only the links that carry a page_authority, without a full scan
 
 Revision ID: s11b_page_authority_index
-Revises: 13a_mailbox_sharing
+Revises: s13c_suppression_hashes
 Create Date: 2026-12-04
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "s11b_page_authority_index"
-down_revision = "13a_mailbox_sharing"
+down_revision = "s13c_suppression_hashes"
 branch_labels = None
 depends_on = None
 
