@@ -3,9 +3,10 @@
 A cue ("back on", "returning", "until", "wieder ab", "de retour le", "hasta el") is followed
 by a date (``2026-12-14``, ``14.12.2026``, ``12 January``, ``January 12th``, ``12. Januar``,
 ``12 janvier``, ``12 de enero``); python-dateutil reads the date with the month and weekday
-names of the four languages. "Until" and "bis" name the day the person is back (as people
-mostly mean it); "through", "einschließlich" and "inclusive" the last day away, so the
-day after. A date without a year is the next such day on or after the message's date, unless it was
+names of the four languages. A return cue ("back on") wins over an end of absence
+("until"). "Until" and "bis" are taken to name the day the person is back (as people mostly
+mean it); "through", "einschließlich" and "inclusive" the last day away, so the day after.
+A date without a year is the next such day on or after the message's date, unless it was
 less than two months ago (a notice nobody updated); a date in the past or more than a year
 ahead is ignored.
 """
@@ -78,6 +79,7 @@ _FOUND = re.compile(
     re.IGNORECASE,
 )
 _LAST_DAY_AWAY = re.compile(r"through|thru|einschlie|inclus", re.IGNORECASE)
+_UNTIL = re.compile(r"until|till|through|thru|bis|jusqu|hasta", re.IGNORECASE)
 
 
 def _parse(text: str, received: date) -> date | None:
@@ -98,7 +100,9 @@ def _parse(text: str, received: date) -> date | None:
 
 
 def return_date(text: str, received: date) -> date | None:
-    """The first return date the text gives, or None."""
+    """The return date the text gives, or None: the first one said as a return ("back on"),
+    else the first one said as the end of the absence ("until")."""
+    found: list[tuple[bool, date]] = []
     for match in _FOUND.finditer(text):
         day = _parse(match["date"], received)
         if day is None:
@@ -106,5 +110,6 @@ def return_date(text: str, received: date) -> date | None:
         if _LAST_DAY_AWAY.search(match["cue"]) or match["inclusive"]:
             day += timedelta(days=1)
         if received <= day <= received + MAX_AHEAD:
-            return day
-    return None
+            found.append((_UNTIL.match(match["cue"]) is not None, day))
+    found.sort(key=lambda item: item[0])  # stable: the first return cue, else the first "until"
+    return found[0][1] if found else None

@@ -31,10 +31,11 @@ AUTO_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 CHALLENGE = re.compile(
-    r"(verify (?:that )?you are (?:a )?(?:human|real|not a robot)|"
+    r"(verify (?:that )?you are (?:a )?(?:human|real|person|not a robot)|"
+    r"confirm (?:that )?you are (?:a )?(?:human|real|person)|"
     r"(?:confirm|verify|validate) (?:your|that your) (?:e-?mail|message|address)|"
-    r"sender verification|challenge[- ]response|"
-    r"(?:added|add you) to (?:my|the|our) (?:approved senders|whitelist|allow ?list|guest list)|"
+    r"sender verification|challenge[- ]response|approved senders|"
+    r"white-?list|allow-?list of senders|"
     r"(?:protect(?:ed|ing)?|filter(?:ed|ing)?)[^.]{0,40}\bspam\b[^.]{0,80}"
     r"\b(?:click|verify|confirm)|"
     r"message (?:is|was|has been) (?:held|quarantined) (?:until|pending)[^.]{0,40}verif)",

@@ -50,7 +50,7 @@ def recent(workspace_id: int, limit: int = 30) -> list[tuple[InboundMessage, Pro
             )
             .order_by(InboundMessage.received_at.desc(), InboundMessage.id.desc())
             .limit(limit)
-        ).tuples()
+        )
     ]
 
 
