@@ -2,14 +2,15 @@
 
 :func:`process` is the one entry point the IMAP poller calls. It parses the message, skips
 one already stored (by Message-ID; a message without one gets a digest of its bytes), sends
-delivery reports to :func:`handle_bounce`, and otherwise classifies the message
+delivery reports to :func:`handle_delivery`, and otherwise classifies the message
 (:mod:`classify`), keeps its new text apart from the quoted history (:mod:`quoting`),
 matches it to what we sent (:mod:`matching`) and acts on it (:mod:`replies`). A message
 that is probably ours but not certainly is stored without a prospect, as "needs a look"
 in the inbox; one that matches nothing is left alone.
 
-The bounce seam: :func:`is_delivery_report` says what is a delivery report and
-:func:`handle_bounce` records it; both may grow without touching the reply path.
+The seam with the sending side: :func:`handle_delivery` takes what is not a reply at all
+(delivery reports) and returns what it counted, or None to let the message be read as a
+reply; it may grow without touching the reply path.
 """
 
 from __future__ import annotations
@@ -116,8 +117,11 @@ def _bounce_details(message: Message) -> tuple[list[str], str]:
     return original, recipient
 
 
-def handle_bounce(mailbox: Mailbox, message: Message, message_id: str) -> str:
-    """Record a delivery report: 'bounces', or 'unmatched' when it is about nothing we sent."""
+def handle_delivery(mailbox: Mailbox, message: Message, message_id: str) -> str | None:
+    """The sending side's seam: record a delivery report ('bounces', or 'unmatched' when it is
+    about nothing we sent); None for any other message, which is then read as a reply."""
+    if not is_delivery_report(message):
+        return None
     ids, recipient = _bounce_details(message)
     sent = find_sent(mailbox.workspace_id, ids)
     if sent is None:
@@ -151,8 +155,9 @@ def process(mailbox: Mailbox, raw: bytes) -> str:
     message_id = message_id_of(message, raw)
     if seen(mailbox.workspace_id, message_id):
         return "duplicates"
-    if is_delivery_report(message):
-        return handle_bounce(mailbox, message, message_id)
+    handled = handle_delivery(mailbox, message, message_id)
+    if handled is not None:
+        return handled
     sender = parseaddr(str(message.get("From", "")))[1].lower()
     found = match(mailbox.workspace_id, message, sender)
     if found is None:
