@@ -75,7 +75,10 @@ def test_attaching_it_counts_as_the_prospects_reply(
     assert inbound.prospect_id == first.prospect_id
     assert db.session.get_one(Prospect, first.prospect_id).stage is Stage.REPLIED
     assert db.session.get_one(OutboundMessage, follow_up.id).status is MessageStatus.CANCELLED
-    assert "Nothing needs a look." in client.get("/pitches/inbox").get_data(as_text=True)
+    inbox_page = client.get("/pitches/inbox").get_data(as_text=True)
+    assert "Nothing needs a look." in inbox_page
+    latest = inbox_page[inbox_page.index("Latest matched") :]
+    assert "chief@blog.example" in latest and "by person" in latest
     page = client.get(f"/prospects/{first.prospect_id}").get_data(as_text=True)
     assert "Reply from chief@blog.example: RE: Hi Ada" in page
 
