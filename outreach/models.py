@@ -38,6 +38,7 @@ from outreach.prospects.models import (
     Stage,
 )
 from outreach.reports.models import ReferringDomainTarget
+from outreach.scoring.page_models import DomainRelevance, FetchedPage
 
 __all__ = [
     "Activity",
@@ -57,7 +58,9 @@ __all__ = [
     "DataSource",
     "Domain",
     "DomainMetric",
+    "DomainRelevance",
     "EnrollmentStatus",
+    "FetchedPage",
     "ImportStatus",
     "InboundKind",
     "InboundMessage",

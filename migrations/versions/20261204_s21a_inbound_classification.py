@@ -6,7 +6,7 @@ Existing rows become ``bounce`` when they were bounces and ``reply`` otherwise, 
 (only matched messages were stored until now).
 
 Revision ID: s21a_inbound_classification
-Revises: 12_import_fidelity
+Revises: 20261204_s10r_relevance_pages
 Create Date: 2026-12-04
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision = "s21a_inbound_classification"
-down_revision = "12_import_fidelity"
+down_revision = "20261204_s10r_relevance_pages"
 branch_labels = None
 depends_on = None
 

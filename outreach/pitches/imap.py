@@ -6,16 +6,22 @@ one UIDVALIDITY (RFC 3501 2.3.1.1): it is stored with the last UID, and when the
 changes it (a restored or migrated mailbox numbers its messages from 1 again) the poll
 rescans by date, from the day of the last poll less a margin, and the Message-IDs already
 stored keep anything from being recorded twice.
+
+The connection obeys the mail policy (:mod:`outreach.net.mail`): a refused or failed one
+raises :class:`~outreach.net.mail.MailRefused` with a plain reason.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
+from flask import current_app
 from imapclient import IMAPClient
 
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.net.mail import open_imap
+from outreach.net.settings import mail_policy_from_config
 from outreach.pitches import inbound
 from outreach.pitches.mailboxes import decrypt_password
 from outreach.pitches.models import Mailbox
@@ -34,15 +40,21 @@ def _new_uids(client: IMAPClient, mailbox: Mailbox, validity: int | None) -> lis
     return sorted(u for u in client.search(["UID", f"{last + 1}:*"]) if u > last)
 
 
-def poll(mailbox: Mailbox, timeout: float = 30.0) -> dict[str, int]:
+def poll(mailbox: Mailbox, timeout: float | None = None) -> dict[str, int]:
     """Read new messages; returns counts of what was found ('replies', 'bounces' and
     'unmatched' always, others such as 'auto_replies' or 'needs_look' when they occur)."""
     counts = {"replies": 0, "bounces": 0, "unmatched": 0}
     started = utcnow()
-    with IMAPClient(
-        mailbox.imap_host, port=mailbox.imap_port, ssl=mailbox.imap_tls, timeout=timeout
+    overrides = {} if timeout is None else {"timeout": timeout}
+    policy = mail_policy_from_config(current_app.config, **overrides)
+    with open_imap(
+        mailbox.imap_host,
+        mailbox.imap_port,
+        mailbox.imap_tls,
+        mailbox.smtp_username or mailbox.from_email,
+        lambda: decrypt_password(mailbox),
+        policy,
     ) as client:
-        client.login(mailbox.smtp_username or mailbox.from_email, decrypt_password(mailbox))
         selected = client.select_folder("INBOX", readonly=True)
         validity = int(selected.get(b"UIDVALIDITY", 0) or 0) or None
         uids = _new_uids(client, mailbox, validity)
