@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from outreach.backlinks import imports
+from outreach.backlinks.jobs import import_finished
 from outreach.backlinks.loader import LoadResult
 from outreach.backlinks.models import BacklinkImport, ImportStatus
 from outreach.campaigns.models import Campaign
@@ -78,6 +79,7 @@ def import_backlinks(
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    import_finished.send(item)  # as the upload's job does: scoring queues a rescore
     db.session.commit()
     summary = imports.summary(item)
     if as_json:

@@ -126,3 +126,18 @@ def test_a_finished_upload_rescores_its_campaign(
     fresh = _score("fresh.com")
     assert (fresh.authority, fresh.authority_source) == (33.0, "Ahrefs DR")
     assert fresh.score is not None
+
+
+def test_a_command_line_import_rescores_its_campaign(
+    app: Flask, redis_url: str, signed_in: Workspace, factory: Factory, tmp_path: Path
+) -> None:
+    campaign = factory.campaign(signed_in, site_domain="ours.com", competitors=["alpha.com"])
+    path = write_ahrefs(tmp_path / "cli.csv", [Link("https://fresh.com/p", A, dr=41)])
+    result = app.test_cli_runner().invoke(
+        args=["import-backlinks", str(path), "--campaign", str(campaign.id), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    work(app, redis_url)  # the rescoring the import queued
+    fresh = _score("fresh.com")
+    assert (fresh.authority, fresh.authority_source) == (41.0, "Ahrefs DR")
+    assert fresh.score is not None
