@@ -57,7 +57,11 @@ def _activities(prospect: Prospect, names: dict[int, str]) -> list[Entry]:
         else:
             entries.append(
                 Entry(
-                    item.created_at, "event", item.action.replace("_", " ").capitalize(), "", actor
+                    item.created_at,
+                    "event",
+                    item.action.replace("_", " ").capitalize(),
+                    str(detail.get("summary", "")),
+                    actor,
                 )
             )
     return entries
@@ -88,7 +92,7 @@ def _messages(prospect: Prospect) -> list[Entry]:
         Entry(
             m.received_at,
             "received",
-            f"{'Bounce' if m.is_bounce else 'Reply'} from {m.from_email}: {m.subject}",
+            f"{'Delivery report' if m.is_bounce else 'Reply'} from {m.from_email}: {m.subject}",
             m.body,
         )
         for m in received

@@ -1,15 +1,15 @@
 """Reply and bounce detection: polling a mailbox over IMAP and matching what arrived.
 
 Replies are matched by ``In-Reply-To`` and ``References`` against the Message-IDs of the
-workspace's sent messages. Bounces are delivery status notifications (``multipart/report;
-report-type=delivery-status``): the original Message-ID comes from the returned headers,
-the failed address from ``Final-Recipient``.
+workspace's sent messages. Delivery reports and ``mailto:`` unsubscribe requests go to
+:func:`delivery.handle_inbound` first (see :mod:`bounces` for how reports are read).
 """
 
 from __future__ import annotations
 
 import email
 import re
+from collections import Counter
 from email.message import Message
 from email.policy import default as default_policy
 from email.utils import parseaddr
@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.pitches import events
+from outreach.pitches import delivery, events
 from outreach.pitches.mailboxes import decrypt_password
 from outreach.pitches.models import InboundMessage, Mailbox, OutboundMessage
 
@@ -29,7 +29,7 @@ FETCH_CHUNK = 100
 
 def poll(mailbox: Mailbox, timeout: float = 30.0) -> dict[str, int]:
     """Fetch messages with a UID above the last one seen; returns counts of what was found."""
-    counts = {"replies": 0, "bounces": 0, "unmatched": 0}
+    counts = Counter(replies=0, bounces=0, unmatched=0)
     with IMAPClient(
         mailbox.imap_host, port=mailbox.imap_port, ssl=mailbox.imap_tls, timeout=timeout
     ) as client:
@@ -49,7 +49,7 @@ def poll(mailbox: Mailbox, timeout: float = 30.0) -> dict[str, int]:
                     counts[process(mailbox, raw)] += 1
                 mailbox.last_imap_uid = max(mailbox.last_imap_uid, uid)
                 db.session.commit()
-    return counts
+    return dict(counts)
 
 
 def _ids(value: str | None) -> list[str]:
@@ -66,36 +66,6 @@ def _text_of(message: Message) -> str:
         return ""
 
 
-def _bounce_details(message: Message) -> tuple[list[str], str]:
-    """The original Message-IDs and the failed recipient of a delivery status notification."""
-    original: list[str] = []
-    recipient = ""
-    for part in message.walk():
-        kind = part.get_content_type()
-        if kind in ("message/rfc822", "text/rfc822-headers"):
-            payload = part.get_payload()
-            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
-                original += _ids(str(payload[0].get("Message-ID", "")))
-            else:
-                text = part.get_payload(decode=True) or b""
-                headers = email.message_from_bytes(bytes(text), policy=default_policy)
-                original += _ids(str(headers.get("Message-ID", "")))
-        elif kind == "message/delivery-status":
-            blocks = part.get_payload()
-            for block in blocks if isinstance(blocks, list) else []:
-                final = block.get("Final-Recipient") if isinstance(block, Message) else None
-                if final and not recipient:
-                    recipient = str(final).split(";", 1)[-1].strip().lower()
-    return original, recipient
-
-
-def _is_bounce(message: Message) -> bool:
-    return (
-        message.get_content_type() == "multipart/report"
-        and message.get_param("report-type", "").lower() == "delivery-status"  # type: ignore[union-attr]
-    )
-
-
 def _find_sent(workspace_id: int, ids: list[str]) -> OutboundMessage | None:
     if not ids:
         return None
@@ -110,12 +80,10 @@ def _find_sent(workspace_id: int, ids: list[str]) -> OutboundMessage | None:
 def process(mailbox: Mailbox, raw: bytes) -> str:
     """Record one fetched message: 'replies', 'bounces' or 'unmatched'."""
     message = email.message_from_bytes(raw, policy=default_policy)
-    bounce = _is_bounce(message)
-    if bounce:
-        ids, recipient = _bounce_details(message)
-    else:
-        ids = _ids(str(message.get("In-Reply-To", ""))) + _ids(str(message.get("References", "")))
-        recipient = ""
+    handled = delivery.handle_inbound(mailbox, message)  # delivery reports, unsubscribe requests
+    if handled is not None:
+        return handled
+    ids = _ids(str(message.get("In-Reply-To", ""))) + _ids(str(message.get("References", "")))
     sent = _find_sent(mailbox.workspace_id, ids)
     if sent is None:
         return "unmatched"
@@ -138,16 +106,12 @@ def process(mailbox: Mailbox, raw: bytes) -> str:
             mailbox_id=mailbox.id,
             message_id=message_id[:255],
             in_reply_to=sent.message_id,
-            from_email=(recipient if bounce else sender)[:320],
+            from_email=sender[:320],
             subject=str(message.get("Subject", ""))[:500],
             body=_text_of(message),
-            is_bounce=bounce,
             received_at=utcnow(),
         )
     )
     detail = {"subject": str(message.get("Subject", ""))[:200], "from": sender}
-    if bounce:
-        events.after_bounce(mailbox.workspace_id, sent.contact_id, sent.prospect_id, detail)
-        return "bounces"
     events.after_reply(mailbox.workspace_id, sent.prospect_id, detail)
     return "replies"

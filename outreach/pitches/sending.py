@@ -2,9 +2,10 @@
 
 Each row is checked (due, previous step sent, sending hours, daily cap, gap), claimed,
 checked again at send time (suppression list, bounces, stopped sequence, stage) and sent
-over one reused SMTP connection per mailbox. An error the server answered (4xx, 5xx) is
-certain; a connection lost during the conversation is not, so that row goes to
-``needs_review`` rather than being sent again.
+over one reused SMTP connection per mailbox. An error the server answered is certain and
+read by :mod:`delivery` (a 4xx is retried with a backoff, a 5xx is final); a connection
+lost during the conversation is not, so that row goes to ``needs_review`` rather than being
+sent again. In production nothing is sent while the base URL is not ``https://``.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.context import report_progress
-from outreach.pitches import events, mime, outbox, sequences
+from outreach.pitches import delivery, events, mime, outbox, sequences
 from outreach.pitches.mailboxes import decrypt_password, in_sending_hours, sent_today
 from outreach.pitches.models import (
     EnrollmentStatus,
@@ -39,6 +40,7 @@ from outreach.pitches.models import (
 )
 from outreach.pitches.suppression import suppressed_by
 from outreach.prospects.models import Contact, Prospect
+from outreach.urls import ascii_email
 
 MAX_GAP_WAIT = 120.0  # a job waits this long at most for a mailbox's gap, else leaves the row
 SMTP_TIMEOUT = 30.0
@@ -180,6 +182,8 @@ def _deliver_one(message_id: int, pool: SmtpPool, sleep: Callable[[float], None]
     db.session.commit()
     if wait:
         return wait
+    if delivery.unsubscribe_link_problem():
+        return "unsubscribe_link_not_https"
     if not outbox.claim(message_id):
         return "claimed_elsewhere"
     message = db.session.get(OutboundMessage, message_id, populate_existing=True)
@@ -194,34 +198,51 @@ def _deliver_one(message_id: int, pool: SmtpPool, sleep: Callable[[float], None]
     return _transmit(message, mailbox, contact, pool)
 
 
+def _answer_text(raw: bytes | str) -> str:
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+def _hold(message: OutboundMessage, reason: str) -> str:
+    outbox.finish(message.id, MessageStatus.HELD, hold_reason=reason)
+    db.session.commit()
+    return "held"
+
+
 def _transmit(message: OutboundMessage, mailbox: Mailbox, contact: Contact, pool: SmtpPool) -> str:
     workspace = db.session.get(Workspace, message.workspace_id)
-    mail = mime.build(
-        message,
-        mailbox,
-        contact.email,
-        Settings.from_config(current_app.config).base_url,
-        workspace.postal_address if workspace else "",
-    )
+    to_address = ascii_email(contact.email)
+    try:
+        mail = mime.build(
+            message,
+            mailbox,
+            to_address,
+            Settings.from_config(current_app.config).base_url,
+            workspace.postal_address if workspace else "",
+        )
+    except ValueError as exc:  # a line break in a header value: hold this one, go on
+        return _hold(message, str(exc))
     try:
         smtp = pool.get(mailbox)
     except (OSError, smtplib.SMTPException, ValueError) as exc:  # nothing was handed over
-        outbox.finish(message.id, MessageStatus.QUEUED, error=f"connection failed: {exc}")
-        db.session.commit()
-        return "deferred"
+        return delivery.defer(message, f"connection failed: {exc}")
     try:
-        smtp.send_message(mail, from_addr=mailbox.from_email, to_addrs=[contact.email])
+        smtp.send_message(mail, from_addr=ascii_email(mailbox.from_email), to_addrs=[to_address])
+    except smtplib.SMTPNotSupportedError:  # checked before anything was sent
+        return _hold(message, f"{to_address} needs SMTPUTF8, which {mailbox.smtp_host} lacks")
     except smtplib.SMTPRecipientsRefused as exc:
-        outbox.finish(message.id, MessageStatus.FAILED, error=f"recipient refused: {exc}")
-        db.session.commit()
-        events.after_bounce(message.workspace_id, contact.id, message.prospect_id, {})
-        return "failed"
+        code, text = next(iter(exc.recipients.values()), (550, b""))
+        return delivery.after_answer(message, mailbox, contact, "RCPT", code, _answer_text(text))
     except smtplib.SMTPResponseException as exc:
-        certain = MessageStatus.FAILED if exc.smtp_code >= 500 else MessageStatus.QUEUED
-        outbox.finish(message.id, certain, error=f"{exc.smtp_code} {exc.smtp_error!r}")
-        db.session.commit()
+        stage = {smtplib.SMTPSenderRefused: "MAIL FROM", smtplib.SMTPDataError: "DATA"}
         pool.drop(mailbox.id)
-        return "failed" if certain is MessageStatus.FAILED else "deferred"
+        return delivery.after_answer(
+            message,
+            mailbox,
+            contact,
+            stage.get(type(exc), "SMTP"),
+            exc.smtp_code,
+            _answer_text(exc.smtp_error),
+        )
     except (OSError, smtplib.SMTPException) as exc:  # lost mid-conversation: maybe delivered
         outbox.finish(message.id, MessageStatus.NEEDS_REVIEW, error=f"interrupted: {exc}")
         db.session.commit()
@@ -233,7 +254,7 @@ def _transmit(message: OutboundMessage, mailbox: Mailbox, contact: Contact, pool
 
 def _record_sent(message: OutboundMessage, mailbox: Mailbox, contact: Contact) -> None:
     now = utcnow()
-    outbox.finish(message.id, MessageStatus.SENT, sent_at=now, error=None)
+    outbox.finish(message.id, MessageStatus.SENT, sent_at=now, error=None, deferred_since=None)
     mailbox.last_sent_at = now
     contact.last_pitched_at = now
     if message.enrollment_id is not None:

@@ -9,6 +9,7 @@ is never restarted by the app.
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -33,6 +34,7 @@ from outreach.pitches.models import (
 from outreach.prospects.models import Contact, Prospect, ProspectContact, Stage
 
 UNSENT = (MessageStatus.QUEUED, MessageStatus.HELD)
+_REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw)\s*:", re.IGNORECASE)
 STOP_STAGES = frozenset(
     {Stage.REPLIED, Stage.LINK_PLACED, Stage.LIVE, Stage.REJECTED, Stage.DO_NOT_CONTACT}
 )
@@ -52,6 +54,11 @@ def add_business_days(start: datetime, days: int) -> datetime:
     while moment.weekday() >= 5:  # a step due on a weekend waits for Monday
         moment += timedelta(days=1)
     return moment
+
+
+def reply_subject(subject: str) -> str:
+    """``Re: `` and the subject, unless it already starts with one (no ``Re: Re: hello``)."""
+    return subject if _REPLY_PREFIX.match(subject) else f"Re: {subject}"
 
 
 def steps_of(campaign_id: int) -> list[SequenceStep]:
@@ -176,7 +183,7 @@ def enroll(
             first_subject = rendered.subject
             subject = rendered.subject
         else:
-            subject = "Re: " + first_subject
+            subject = reply_subject(first_subject)
         when = add_business_days(when, step.delay_business_days)
         reasons = [rendered.hold_reason, warning if step.position == 0 else None]
         reason = "; ".join(r for r in reasons if r) or None
