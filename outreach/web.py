@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from outreach.db import MAX_ID, utcnow
+from outreach.urls import unicode_email
 
 
 def ago(moment: datetime | None) -> str:
@@ -35,6 +36,7 @@ def init_templates(app: Flask) -> None:
     """Register the template filters."""
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["unicode_email"] = unicode_email
 
 
 def parse_id(value: str | None) -> int | None:

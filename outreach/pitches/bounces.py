@@ -178,7 +178,9 @@ def _from_block(block: Message) -> DeliveryReport:
     action = str(block.get("Action", "failed")).strip().lower().split()[0:1] or ["failed"]
     diagnostic = " ".join(str(block.get("Diagnostic-Code", "")).split(";", 1)[-1].split())
     status = enhanced_status(str(block.get("Status", ""))) or enhanced_status(diagnostic)
-    if action[0] in NOT_BOUNCING_ACTIONS:
+    if action[0] == "delayed":
+        verdict = Verdict.TEMPORARY  # still being retried by their server
+    elif action[0] in NOT_BOUNCING_ACTIONS:
         verdict = Verdict.NOT_A_BOUNCE
     elif status:
         verdict = classify_status(status, diagnostic)

@@ -32,6 +32,7 @@ from outreach.pitches.models import (
     SequenceStep,
 )
 from outreach.prospects.models import Contact, Prospect, ProspectContact, Stage
+from outreach.urls import ascii_email
 
 UNSENT = (MessageStatus.QUEUED, MessageStatus.HELD)
 _REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw)\s*:", re.IGNORECASE)
@@ -111,7 +112,7 @@ def remove_step(step: SequenceStep) -> None:
 
 
 def _domain_of(address: str) -> str:
-    return address.rsplit("@", 1)[-1] or "outreach.invalid"
+    return ascii_email(address).rsplit("@", 1)[-1] or "outreach.invalid"
 
 
 def new_message_id(mailbox: Mailbox) -> str:

@@ -77,7 +77,7 @@ def test_pitch_and_follow_up_arrive_threaded_with_unsubscribe_headers_over_start
     assert "\r\n-- \r\n" in body  # the signature separator, with its trailing space
     link = f"http://localhost/u/{rows[0].unsubscribe_token}"
     mailto = f"mailto:sender@ours.example?subject=unsubscribe%20{rows[0].unsubscribe_token}"
-    assert first["List-Unsubscribe"] == f"<{link}>, <{mailto}>"
+    assert " ".join(str(first["List-Unsubscribe"]).split()) == f"<{link}>, <{mailto}>"
     assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert second["Subject"] == "Re: Hi Ada"
     assert second["In-Reply-To"] == rows[0].message_id
