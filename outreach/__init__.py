@@ -32,7 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.pitches import views as pitches
     from outreach.prospects import views as prospects
     from outreach.reports import views as reports
-    from outreach.web import init_templates
+    from outreach.web import init_security, init_templates
 
     instance = (config or {}).get("INSTANCE_PATH") or instance_path_from_env()
     app = Flask(
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     init_login(app)
     init_templates(app)
+    init_security(app)
     app.before_request(load_current_workspace)
     blueprints = (
         main.bp,

@@ -81,7 +81,9 @@ class Settings:
     redis_url: str | None = _setting("REDIS_URL", None, optional)
     queue: str = _setting("OUTREACH_QUEUE", "outreach", str)
     base_url: str = _setting("OUTREACH_BASE_URL", "http://127.0.0.1:5000", str)
-    secure_cookies: bool = _setting("OUTREACH_SECURE_COOKIES", False, flag, "SESSION_COOKIE_SECURE")
+    # Web defences (README "Security"): HTTPS (Secure cookies, HSTS), trusted proxy hops.
+    https: bool = _setting("OUTREACH_HTTPS", False, flag)
+    proxies: int = _setting("OUTREACH_PROXIES", 0, int)
     max_upload_mb: float = _setting("OUTREACH_MAX_UPLOAD_MB", 512.0, float)
     http_proxy: str | None = _setting("OUTREACH_HTTP_PROXY", None, optional)
     allowed_networks: tuple[str, ...] = _setting("OUTREACH_ALLOWED_NETWORKS", (), networks)
@@ -142,6 +144,9 @@ class Settings:
             SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
             MAX_CONTENT_LENGTH=int(self.max_upload_mb * MB),
             SESSION_COOKIE_HTTPONLY=True,
+            SESSION_COOKIE_SECURE=self.https,
+            REMEMBER_COOKIE_SECURE=self.https,
+            PREFERRED_URL_SCHEME="https" if self.https else "http",
             SESSION_COOKIE_SAMESITE="Lax",
             REMEMBER_COOKIE_HTTPONLY=True,
             REMEMBER_COOKIE_SAMESITE="Lax",
