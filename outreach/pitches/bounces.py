@@ -64,6 +64,35 @@ class Verdict(enum.Enum):
 _SEVERITY = [Verdict.HARD, Verdict.OURS, Verdict.FAILED, Verdict.TEMPORARY, Verdict.NOT_A_BOUNCE]
 
 
+_HINTS = (
+    (re.compile(r"spamhaus", re.I), "listed by Spamhaus"),
+    (re.compile(r"spamcop", re.I), "listed by SpamCop"),
+    (re.compile(r"barracuda", re.I), "listed by Barracuda"),
+    (re.compile(r"sorbs", re.I), "listed by SORBS"),
+    (re.compile(r"uceprotect", re.I), "listed by UCEPROTECT"),
+    (_BLOCK_LIST, "on a block list"),
+    (re.compile(r"\bDMARC\b", re.I), "DMARC"),
+    (re.compile(r"\bSPF\b", re.I), "SPF"),
+    (re.compile(r"\bDKIM\b", re.I), "DKIM"),
+    (re.compile(r"grey ?list|gray ?list", re.I), "greylisted"),
+    (_FULL, "mailbox full"),
+    (re.compile(r"rate limit|too many|throttl", re.I), "rate limited"),
+    (
+        re.compile(r"user unknown|no such user|does not exist|unknown user|not found", re.I),
+        "no such user",
+    ),
+)
+
+
+def hint(text: str) -> str:
+    """What a server's words say, in our own words from a fixed list (never its text, which a
+    page must not repeat: a mailbox pointed at another service could echo its banner)."""
+    for pattern, words in _HINTS:
+        if pattern.search(text or ""):
+            return words
+    return ""
+
+
 def enhanced_status(text: str) -> str:
     """The first RFC 3463 code (``5.1.1``) in a text, or ''."""
     found = _ENHANCED.search(text or "")

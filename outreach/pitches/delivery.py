@@ -112,10 +112,16 @@ def defer(message: OutboundMessage, answer: str) -> str:
 def after_answer(
     message: OutboundMessage, mailbox: Mailbox, contact: Contact, stage: str, code: int, text: str
 ) -> str:
-    """Record an SMTP refusal at ``stage`` (MAIL FROM, RCPT, DATA); returns the outcome."""
-    verdict, status = bounces.classify_answer(code, text)
-    answer = f"{code} {text}".strip() + f" (at {stage})"
-    if status == "5.0.0" and verdict is Verdict.HARD and stage != "RCPT":
+    """Record an SMTP refusal at ``stage`` (MAIL FROM, RCPT, DATA); returns the outcome.
+
+    What is kept and shown is the reply code, the enhanced status and our own reading of
+    the server's words (:func:`bounces.hint`), never the words themselves.
+    """
+    verdict, _ = bounces.classify_answer(code, text)
+    enhanced, said = bounces.enhanced_status(text), bounces.hint(text)
+    answer = " ".join(filter(None, [str(code), enhanced, f"({said})" if said else ""]))
+    answer += f" at {stage}"
+    if not enhanced and verdict is Verdict.HARD and stage != "RCPT":
         verdict = Verdict.OURS if stage == "MAIL FROM" else Verdict.FAILED
     if verdict is Verdict.TEMPORARY:
         return defer(message, answer)

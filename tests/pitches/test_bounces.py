@@ -16,6 +16,7 @@ from sqlalchemy import select
 from outreach.activity.models import Activity
 from outreach.extensions import db
 from outreach.pitches import sequences, suppression
+from outreach.pitches.bounces import Verdict, classify_answer, enhanced_status, hint
 from outreach.pitches.imap import poll
 from outreach.pitches.models import InboundMessage, Mailbox, MessageStatus, OutboundMessage
 from outreach.pitches.sending import deliver
@@ -264,3 +265,27 @@ def test_mailto_unsubscribe_suppresses_the_contact_and_stops_the_sequence(
     assert suppression.suppressed_by(sent.mailbox.workspace_id, "editor@blog.example")
     follow_up = db.session.get_one(OutboundMessage, sent.follow_up.id)
     assert follow_up.status is MessageStatus.CANCELLED
+
+
+@pytest.mark.parametrize(
+    ("code", "text", "verdict"),
+    [
+        (550, "5.1.1 <a@b.example>: Recipient address rejected: User unknown", Verdict.HARD),
+        (550, "Requested action not taken: mailbox unavailable", Verdict.HARD),
+        (552, "5.2.2 Mailbox full", Verdict.TEMPORARY),
+        (450, "4.2.0 Greylisted", Verdict.TEMPORARY),
+        (554, "5.7.1 Message rejected", Verdict.OURS),
+        (550, "Client host [203.0.113.9] blocked using zen.spamhaus.org", Verdict.OURS),
+        (553, "5.1.8 Sender address rejected: domain not found", Verdict.OURS),
+        (554, "5.3.4 Message too big for system", Verdict.FAILED),
+        (250, "2.0.0 Ok", Verdict.NOT_A_BOUNCE),
+    ],
+)
+def test_smtp_answer_reading(code: int, text: str, verdict: Verdict) -> None:
+    assert classify_answer(code, text)[0] is verdict
+
+
+def test_an_ip_address_is_not_read_as_a_status_code() -> None:
+    assert enhanced_status("host mx [192.0.2.10]: 550 5.1.1 nope") == "5.1.1"
+    assert enhanced_status("connect to [10.2.3.4]:25 timed out") == ""
+    assert hint("blocked using zen.spamhaus.org; see https://x.example") == "listed by Spamhaus"
