@@ -37,6 +37,16 @@ def networks(raw: str) -> tuple[str, ...]:
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
+def port_ranges(raw: str) -> tuple[tuple[int, int], ...]:
+    """A comma-separated list of ports and ranges (``2526, 10025-10030``)."""
+    ranges = []
+    for part in (p.strip() for p in raw.split(",")):
+        if part:
+            low, _, high = part.partition("-")
+            ranges.append((int(low), int(high or low)))
+    return tuple(ranges)
+
+
 def _setting(env: str, default: Any, parse: Callable[[str], Any], key: str = "") -> Any:
     """A field read from ``env``, kept in ``app.config[key]`` (``env`` when no key is given)."""
     return field(default=default, metadata={"env": env, "key": key or env, "parse": parse})
@@ -99,6 +109,15 @@ class Settings:
     repitch_days: float = _setting("OUTREACH_REPITCH_DAYS", 90.0, float)
     send_stale_seconds: float = _setting("OUTREACH_SEND_STALE_SECONDS", 300.0, float)
     smtp_cafile: str | None = _setting("OUTREACH_SMTP_CAFILE", None, optional)
+    # Mail connections (SMTP, IMAP): the address policy of outreach/net/mail.py.
+    mail_allowed_networks: tuple[str, ...] = _setting(
+        "OUTREACH_MAIL_ALLOWED_NETWORKS", (), networks
+    )
+    mail_allowed_ports: tuple[tuple[int, int], ...] = _setting(
+        "OUTREACH_MAIL_ALLOWED_PORTS", (), port_ranges
+    )
+    mail_allow_plaintext: bool = _setting("OUTREACH_MAIL_ALLOW_PLAINTEXT", False, flag)
+    mail_timeout: float = _setting("OUTREACH_MAIL_TIMEOUT", 30.0, float)
     render_js: bool = _setting("OUTREACH_RENDER_JS", False, flag)
     chromium_path: str = _setting(
         "CHROMIUM_PATH", "/usr/bin/chromium", str, "OUTREACH_CHROMIUM_PATH"

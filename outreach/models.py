@@ -36,6 +36,7 @@ from outreach.prospects.models import (
     Stage,
 )
 from outreach.reports.models import ReferringDomainTarget
+from outreach.scoring.page_models import DomainRelevance, FetchedPage
 
 __all__ = [
     "Activity",
@@ -55,7 +56,9 @@ __all__ = [
     "DataSource",
     "Domain",
     "DomainMetric",
+    "DomainRelevance",
     "EnrollmentStatus",
+    "FetchedPage",
     "ImportStatus",
     "InboundMessage",
     "Invitation",

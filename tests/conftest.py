@@ -24,6 +24,7 @@ from outreach.config import database_url
 from outreach.db import Base
 from outreach.extensions import db
 from tests.factories import Factory, SignIn
+from tests.support.smtp import LOCAL_MAIL
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -142,6 +143,7 @@ def app(database: str, redis_url: str, session_dir: Path, tmp_path: Path) -> Ite
         "OUTREACH_QUEUE": "outreach-test",
         "OUTREACH_BASE_URL": "http://localhost",
         "SERVER_NAME": None,
+        **LOCAL_MAIL,
     }
     application = create_app(config)
     set_worker_app(application)

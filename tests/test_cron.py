@@ -36,7 +36,7 @@ from outreach.pitches.models import MessageStatus, OutboundMessage
 from tests.factories import Factory
 from tests.pitches import builders
 from tests.support.outage import RedisServer, database_switch
-from tests.support.smtp import SmtpServer
+from tests.support.smtp import LOCAL_MAIL, SmtpServer
 
 ROOT = Path(__file__).resolve().parents[1]
 EVERY = 1  # seconds between two outbox ticks in these tests
@@ -60,6 +60,7 @@ class Processes:
             OUTREACH_INSTANCE_PATH=str(folder / "instance"),
             OUTREACH_BASE_URL="http://localhost",
             OUTREACH_ALLOWED_NETWORKS="127.0.0.0/8",
+            **LOCAL_MAIL,
             OUTREACH_OUTBOX_SCHEDULE=TICK,
             OUTREACH_MAILBOX_POLL_SCHEDULE=YEARLY,
             OUTREACH_LINK_SWEEP_SCHEDULE=YEARLY,

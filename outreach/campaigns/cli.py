@@ -39,6 +39,10 @@ def workspace_by_name(name: str) -> Workspace:
     type=click.Choice([k.value for k in CampaignKind]),
     default=CampaignKind.GUEST_POST.value,
 )
+@click.option("--topic", default="", help='Topic keywords, comma-separated: "kw1, kw2".')
+@click.option(
+    "--target-page", "target_pages", multiple=True, help="One of our target pages (repeat)."
+)
 @click.option("--json", "as_json", is_flag=True, help='Print {"id": N}.')
 def create(
     workspace_name: str,
@@ -46,13 +50,21 @@ def create(
     site: str,
     competitors: tuple[str, ...],
     kind: str,
+    topic: str,
+    target_pages: tuple[str, ...],
     as_json: bool,
 ) -> None:
     """Create a campaign and print its id."""
     workspace = workspace_by_name(workspace_name)
     try:
         created = services.create_campaign(
-            workspace.id, name, CampaignKind(kind), site or workspace.site_domain, competitors
+            workspace.id,
+            name,
+            CampaignKind(kind),
+            site or workspace.site_domain,
+            competitors,
+            target_pages=target_pages,
+            topic_keywords=services.split_lines(topic),
         )
     except services.CampaignError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -10,6 +11,11 @@ from outreach.campaigns.models import Campaign, CampaignKind, Competitor
 from outreach.extensions import db
 from outreach.scoping import get_in_workspace
 from outreach.urls import InvalidURL, registrable_domain
+
+MAX_TARGET_PAGES = 20
+MAX_URL_LENGTH = 2048
+MAX_KEYWORDS = 50
+MAX_KEYWORD_LENGTH = 100
 
 
 class CampaignError(ValueError):
@@ -30,12 +36,57 @@ def clean_domain(raw: str) -> str:
     return domain
 
 
-def split_lines(text: str | None) -> list[str]:
+def _as_text(value: str | list[str] | None) -> str:
+    """A field's text; an edit form left out of a post holds the campaign's list instead."""
+    return "\n".join(value) if isinstance(value, list) else value or ""
+
+
+def split_lines(value: str | list[str] | None) -> list[str]:
     """Non-empty lines or comma-separated items of a text field."""
+    text = _as_text(value)
     if not text:
         return []
     items = [part.strip() for line in text.splitlines() for part in line.split(",")]
     return [item for item in items if item]
+
+
+def split_urls(value: str | list[str] | None) -> list[str]:
+    """Non-empty lines (or space-separated items) of a URL field; commas stay in URLs."""
+    return _as_text(value).split()
+
+
+def clean_target_pages(urls: Iterable[str]) -> list[str]:
+    """Our target pages: absolute http(s) URLs, deduplicated, at most ``MAX_TARGET_PAGES``."""
+    cleaned: list[str] = []
+    for raw in urls:
+        url = raw.strip()
+        if not url:
+            continue
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+            raise CampaignError(f"{url!r} is not an http(s) URL of a page.")
+        if len(url) > MAX_URL_LENGTH:
+            raise CampaignError(f"A target page URL is longer than {MAX_URL_LENGTH} characters.")
+        if url not in cleaned:
+            cleaned.append(url)
+    if len(cleaned) > MAX_TARGET_PAGES:
+        raise CampaignError(f"At most {MAX_TARGET_PAGES} target pages, please.")
+    return cleaned
+
+
+def clean_keywords(keywords: Iterable[str]) -> list[str]:
+    """Topic keywords: trimmed, deduplicated (case-insensitively), at most ``MAX_KEYWORDS``."""
+    cleaned: list[str] = []
+    for raw in keywords:
+        keyword = " ".join(raw.split())
+        if not keyword or keyword.lower() in (k.lower() for k in cleaned):
+            continue
+        if len(keyword) > MAX_KEYWORD_LENGTH:
+            raise CampaignError(f"A topic keyword is longer than {MAX_KEYWORD_LENGTH} characters.")
+        cleaned.append(keyword)
+    if len(cleaned) > MAX_KEYWORDS:
+        raise CampaignError(f"At most {MAX_KEYWORDS} topic keywords, please.")
+    return cleaned
 
 
 def create_campaign(
@@ -56,8 +107,8 @@ def create_campaign(
         name=name.strip(),
         kind=kind,
         site_domain=clean_domain(site_domain) if site_domain.strip() else "",
-        target_pages=[p.strip() for p in target_pages if p.strip()],
-        topic_keywords=[k.strip() for k in topic_keywords if k.strip()],
+        target_pages=clean_target_pages(target_pages),
+        topic_keywords=clean_keywords(topic_keywords),
         monthly_link_target=monthly_link_target,
     )
     set_competitors(campaign, competitors)

@@ -29,8 +29,10 @@ def _apply(form: CampaignForm, campaign: Campaign) -> None:
     campaign.kind = CampaignKind(form.kind.data)
     site = form.site_domain.data or ""
     campaign.site_domain = services.clean_domain(site) if site.strip() else ""
-    campaign.target_pages = services.split_lines(form.target_pages.data)
-    campaign.topic_keywords = services.split_lines(form.topic_keywords.data)
+    campaign.target_pages = services.clean_target_pages(services.split_urls(form.target_pages.data))
+    campaign.topic_keywords = services.clean_keywords(
+        services.split_lines(form.topic_keywords.data)
+    )
     campaign.monthly_link_target = form.monthly_link_target.data or 0
     services.set_competitors(campaign, services.split_lines(form.competitors.data))
 
@@ -51,7 +53,7 @@ def new() -> str | Response:
                 CampaignKind(form.kind.data),
                 form.site_domain.data or "",
                 services.split_lines(form.competitors.data),
-                services.split_lines(form.target_pages.data),
+                services.split_urls(form.target_pages.data),
                 services.split_lines(form.topic_keywords.data),
                 form.monthly_link_target.data or 0,
             )

@@ -31,7 +31,7 @@ from outreach.links.settings import (
     recheck_interval,
     renderer_for,
 )
-from outreach.net.settings import policy_from_config
+from outreach.net.settings import mail_policy_from_config, policy_from_config
 from outreach.prospects.models import Prospect
 
 CHECK_TIMEOUT = 3600
@@ -98,6 +98,7 @@ def verify_links(link_ids: list[int], requested_at: str | None = None) -> dict[s
                 alert_smtp_url(app.config),
                 alert_from(app.config),
                 Settings.from_config(app.config).base_url,
+                mail_policy_from_config(app.config),
             )
     return counts
 

@@ -8,32 +8,39 @@ row found in ``sending`` after a crash is left for a person, never resent blindl
 from __future__ import annotations
 
 import smtplib
+from dataclasses import replace
 from email.message import EmailMessage
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
 
 from outreach.accounts.models import User
 from outreach.extensions import db
 from outreach.links.models import Alert, AlertSubscription
+from outreach.net.mail import MailPolicy, MailRefused, open_smtp
+
+SECURITY_OF_SCHEME = {"smtps": "tls", "smtp+starttls": "starttls", "smtp": "none"}
 
 
-def smtp_client(url: str, timeout: float = 20.0) -> smtplib.SMTP:
-    """A connected SMTP client for ``smtp://``, ``smtp+starttls://`` or ``smtps://`` URLs."""
+def smtp_client(url: str, policy: MailPolicy) -> smtplib.SMTP:
+    """A connected SMTP client for ``smtp://``, ``smtp+starttls://`` or ``smtps://`` URLs.
+
+    The relay is the operator's own (a setting, not user input), so any address and port
+    may be used; a login is still only sent over TLS (see :mod:`outreach.net.mail`).
+    """
     parts = urlsplit(url)
-    host = parts.hostname or "127.0.0.1"
-    client: smtplib.SMTP
-    if parts.scheme == "smtps":
-        client = smtplib.SMTP_SSL(host, parts.port or 465, timeout=timeout)
-    elif parts.scheme in ("smtp", "smtp+starttls"):
-        client = smtplib.SMTP(host, parts.port or 25, timeout=timeout)
-        if parts.scheme == "smtp+starttls":
-            client.starttls()
-    else:
+    security = SECURITY_OF_SCHEME.get(parts.scheme)
+    if security is None:
         raise ValueError(f"unsupported alert SMTP URL scheme: {parts.scheme!r}")
-    if parts.username:
-        client.login(parts.username, parts.password or "")
-    return client
+    port = parts.port or (465 if security == "tls" else 25)
+    return open_smtp(
+        parts.hostname or "127.0.0.1",
+        port,
+        security,
+        unquote(parts.username or ""),
+        unquote(parts.password or ""),
+        replace(policy, trusted_endpoint=True),
+    )
 
 
 def recipients(workspace_id: int) -> list[str]:
@@ -60,7 +67,9 @@ def compose(alerts: list[Alert], to: list[str], sender: str, base_url: str) -> E
     return message
 
 
-def send_queued(smtp_url: str | None, sender: str, base_url: str) -> int:
+def send_queued(
+    smtp_url: str | None, sender: str, base_url: str, policy: MailPolicy | None = None
+) -> int:
     """Send every queued alert, one message per workspace; returns how many alerts went out."""
     queued = list(
         db.session.scalars(select(Alert).where(Alert.email_state == "queued").order_by(Alert.id))
@@ -83,10 +92,10 @@ def send_queued(smtp_url: str | None, sender: str, base_url: str) -> int:
         state = "sent"
         if to:
             try:
-                with smtp_client(smtp_url) as client:
+                with smtp_client(smtp_url, policy or MailPolicy()) as client:
                     client.send_message(compose(alerts, to, sender, base_url))
                 sent += len(alerts)
-            except (OSError, smtplib.SMTPException):
+            except (MailRefused, OSError, smtplib.SMTPException):
                 state = "failed"
         for alert in alerts:
             alert.email_state = state if to else None

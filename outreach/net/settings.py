@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from outreach.config import MB, Settings
+from outreach.net.mail import MailPolicy
 from outreach.net.types import FetchPolicy
 
 
@@ -25,3 +26,17 @@ def policy_from_config(config: Mapping[str, Any], **overrides: Any) -> FetchPoli
     }
     values.update(overrides)
     return FetchPolicy(**values)
+
+
+def mail_policy_from_config(config: Mapping[str, Any], **overrides: Any) -> MailPolicy:
+    """The :class:`MailPolicy` of every SMTP and IMAP connection, from the app's settings."""
+    settings = Settings.from_config(config)
+    values: dict[str, Any] = {
+        "allowed_networks": tuple(settings.mail_allowed_networks),
+        "extra_ports": tuple(settings.mail_allowed_ports),
+        "allow_plaintext": settings.mail_allow_plaintext,
+        "timeout": settings.mail_timeout,
+        "cafile": settings.smtp_cafile,
+    }
+    values.update(overrides)
+    return MailPolicy(**values)

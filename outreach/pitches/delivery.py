@@ -100,7 +100,7 @@ def defer(message: OutboundMessage, answer: str) -> str:
     outbox.finish(
         message.id,
         MessageStatus.QUEUED,
-        error=f"temporary failure, try {attempts + 1} at {when:%Y-%m-%d %H:%M} UTC: {answer}",
+        error=answer,  # the outbox shows when the next try is (scheduled_at)
         attempts=attempts,
         deferred_since=since,
         scheduled_at=when,

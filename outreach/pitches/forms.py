@@ -48,7 +48,10 @@ class MailboxForm(FlaskForm):
         "Security", choices=[SelectChoice(s.value, s.value.upper()) for s in SmtpSecurity]
     )
     smtp_username = StringField("Login", validators=[Optional(), Length(max=255)])
-    password = PasswordField("Password (leave empty to keep)", validators=[Optional()])
+    password = PasswordField(
+        "Password (leave empty to keep; changing a server or the login clears it)",
+        validators=[Optional()],
+    )
     imap_host = StringField("IMAP host (for replies)", validators=[Optional(), Length(max=255)])
     imap_port = IntegerField("IMAP port", default=993, validators=[NumberRange(1, 65535)])
     imap_tls = BooleanField("IMAP over TLS", default=True)

@@ -14,11 +14,13 @@ from email.message import Message
 from email.policy import default as default_policy
 from email.utils import parseaddr
 
-from imapclient import IMAPClient
+from flask import current_app
 from sqlalchemy import select
 
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.net.mail import open_imap
+from outreach.net.settings import mail_policy_from_config
 from outreach.pitches import delivery, events
 from outreach.pitches.mailboxes import decrypt_password
 from outreach.pitches.models import InboundMessage, Mailbox, OutboundMessage
@@ -27,13 +29,23 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 FETCH_CHUNK = 100
 
 
-def poll(mailbox: Mailbox, timeout: float = 30.0) -> dict[str, int]:
-    """Fetch messages with a UID above the last one seen; returns counts of what was found."""
+def poll(mailbox: Mailbox, timeout: float | None = None) -> dict[str, int]:
+    """Fetch messages with a UID above the last one seen; returns counts of what was found.
+
+    The connection obeys the mail policy (:mod:`outreach.net.mail`): a refused or failed
+    one raises :class:`~outreach.net.mail.MailRefused` with a plain reason.
+    """
     counts = Counter(replies=0, bounces=0, unmatched=0)
-    with IMAPClient(
-        mailbox.imap_host, port=mailbox.imap_port, ssl=mailbox.imap_tls, timeout=timeout
+    overrides = {} if timeout is None else {"timeout": timeout}
+    policy = mail_policy_from_config(current_app.config, **overrides)
+    with open_imap(
+        mailbox.imap_host,
+        mailbox.imap_port,
+        mailbox.imap_tls,
+        mailbox.smtp_username or mailbox.from_email,
+        lambda: decrypt_password(mailbox),
+        policy,
     ) as client:
-        client.login(mailbox.smtp_username or mailbox.from_email, decrypt_password(mailbox))
         client.select_folder("INBOX", readonly=True)
         uids = [
             u

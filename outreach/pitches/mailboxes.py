@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -12,12 +14,68 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from outreach.extensions import db
-from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage
+from outreach.net.mail import MailPolicy, MailRefused, check_endpoint
+from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage, SmtpSecurity
 from outreach.scoping import get_in_workspace
+
+# Where the stored password would be sent: changing any of these clears it.
+CONNECTION_FIELDS = (
+    "smtp_host",
+    "smtp_port",
+    "smtp_security",
+    "smtp_username",
+    "imap_host",
+    "imap_port",
+    "imap_tls",
+)
 
 
 class MailboxError(ValueError):
     """Mailbox settings that cannot be used, with a message for the user."""
+
+
+def check_servers(box: Mailbox, policy: MailPolicy) -> None:
+    """Refuse servers the mail policy would refuse anyway (what is known without DNS).
+
+    The full check (every resolved address) runs again at each connection.
+    """
+    endpoints = [("SMTP", box.smtp_host, box.smtp_port)]
+    if box.imap_host:
+        endpoints.append(("IMAP", box.imap_host, box.imap_port))
+    for label, host, port in endpoints:
+        try:
+            check_endpoint(host.strip(), port, policy)
+        except MailRefused as exc:
+            raise MailboxError(f"{label} server {exc}") from exc
+    if box.smtp_security is SmtpSecurity.NONE and not policy.allow_plaintext:
+        raise MailboxError(
+            "SMTP without TLS is not allowed: choose STARTTLS (usually port 587) or TLS (465)."
+        )
+
+
+def apply_settings(
+    box: Mailbox, values: Mapping[str, Any], password: str, policy: MailPolicy
+) -> bool:
+    """Set a mailbox's settings; True when its stored password was cleared.
+
+    Changing a server, port, login or security of a saved mailbox clears the stored password
+    unless a new one is given: a password is only ever sent where its user sent it, whoever
+    edits the mailbox.
+    """
+    moved = box.id is not None and any(
+        name in values and getattr(box, name) != values[name] for name in CONNECTION_FIELDS
+    )
+    for name, value in values.items():
+        setattr(box, name, value.strip() if isinstance(value, str) else value)
+    box.timezone = check_timezone((box.timezone or "UTC").strip())
+    check_servers(box, policy)
+    if password:
+        box.smtp_password_encrypted = encrypt_password(password)
+        return False
+    if moved and box.smtp_password_encrypted:
+        box.smtp_password_encrypted = ""
+        return True
+    return False
 
 
 def secret_box() -> Fernet:

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -103,6 +103,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 
 ENV = _Sandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+ENV.globals.clear()  # no lipsum, cycler, joiner, namespace, range or dict at render time either
 
 
 def _field_name(node: nodes.Getattr) -> str | None:
@@ -118,7 +119,10 @@ def _walk(node: nodes.Node, check: Check, defaulted: bool = False) -> None:
         check.problems.append(Problem(line, f"{what} is not allowed in a pitch template"))
         return
     if isinstance(node, nodes.Name):
-        if node.name not in FIELDS:  # reported once, by find_undeclared_variables
+        if node.name not in FIELDS:
+            # Jinja's globals (lipsum, cycler, joiner, namespace, range, dict) and ``self``
+            # are not "undeclared", so find_undeclared_variables never reports them.
+            check.problems.append(Problem(line, f"unknown merge field {node.name!r}"))
             return
         check.problems.append(
             Problem(line, f"{node.name!r} alone is not a merge field; use e.g. contact.first_name")
@@ -188,8 +192,6 @@ def check_text(source: str, first_line: int = 1) -> Check:
         except TemplateSyntaxError as exc:
             check.problems.append(Problem(exc.lineno or 1, exc.message or "syntax error"))
         else:
-            for name in sorted(meta.find_undeclared_variables(tree) - set(FIELDS)):
-                check.problems.append(Problem(1, f"unknown merge field {name!r}"))
             _walk(tree, check)
     for problem in check.problems:
         problem.line += first_line - 1

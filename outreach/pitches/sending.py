@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import random
 import smtplib
-import ssl
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -27,6 +26,9 @@ from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.context import report_progress
+from outreach.net.mail import MailRefused
+from outreach.net.mail import open_smtp as connect_smtp
+from outreach.net.settings import mail_policy_from_config
 from outreach.pitches import delivery, events, mime, outbox, sequences
 from outreach.pitches.mailboxes import decrypt_password, in_sending_hours, sent_today
 from outreach.pitches.models import (
@@ -36,14 +38,12 @@ from outreach.pitches.models import (
     OutboundMessage,
     SequenceEnrollment,
     SequenceStep,
-    SmtpSecurity,
 )
 from outreach.pitches.suppression import suppressed_by
 from outreach.prospects.models import Contact, Prospect
 from outreach.urls import ascii_email
 
 MAX_GAP_WAIT = 120.0  # a job waits this long at most for a mailbox's gap, else leaves the row
-SMTP_TIMEOUT = 30.0
 
 
 def deliver(message_ids: list[int], sleep: Callable[[float], None] = time.sleep) -> dict[str, int]:
@@ -72,20 +72,21 @@ def _forget_loaded_since(kept: set[Any]) -> None:
 
 
 def open_smtp(mailbox: Mailbox) -> smtplib.SMTP:
-    """A logged-in SMTP connection for a mailbox (TLS, STARTTLS or plain)."""
-    cafile = Settings.from_config(current_app.config).smtp_cafile
-    context = ssl.create_default_context(cafile=cafile)
-    host, port = mailbox.smtp_host, mailbox.smtp_port
-    smtp: smtplib.SMTP
-    if mailbox.smtp_security is SmtpSecurity.TLS:
-        smtp = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=context)
-    else:
-        smtp = smtplib.SMTP(host, port, timeout=SMTP_TIMEOUT)
-        if mailbox.smtp_security is SmtpSecurity.STARTTLS:
-            smtp.starttls(context=context)
-    if mailbox.smtp_username:
-        smtp.login(mailbox.smtp_username, decrypt_password(mailbox))
-    return smtp
+    """A logged-in SMTP connection for a mailbox, under the mail address policy.
+
+    Raises :class:`MailRefused` (a plain reason) when the policy refuses the server or the
+    connection fails.
+    """
+    if mailbox.smtp_username and not mailbox.smtp_password_encrypted:
+        raise MailRefused("the mailbox has no password: enter it on the mailbox page")
+    return connect_smtp(
+        mailbox.smtp_host,
+        mailbox.smtp_port,
+        mailbox.smtp_security.value,
+        mailbox.smtp_username,
+        lambda: decrypt_password(mailbox),
+        mail_policy_from_config(current_app.config),
+    )
 
 
 class SmtpPool:
@@ -223,7 +224,7 @@ def _transmit(message: OutboundMessage, mailbox: Mailbox, contact: Contact, pool
         return _hold(message, str(exc))
     try:
         smtp = pool.get(mailbox)
-    except (OSError, smtplib.SMTPException, ValueError) as exc:  # nothing was handed over
+    except (MailRefused, ValueError) as exc:  # nothing was handed over
         return delivery.defer(message, f"connection failed: {exc}")
     try:
         smtp.send_message(mail, from_addr=ascii_email(mailbox.from_email), to_addrs=[to_address])
@@ -243,8 +244,9 @@ def _transmit(message: OutboundMessage, mailbox: Mailbox, contact: Contact, pool
             exc.smtp_code,
             _answer_text(exc.smtp_error),
         )
-    except (OSError, smtplib.SMTPException) as exc:  # lost mid-conversation: maybe delivered
-        outbox.finish(message.id, MessageStatus.NEEDS_REVIEW, error=f"interrupted: {exc}")
+    except (OSError, smtplib.SMTPException):  # lost mid-conversation: maybe delivered
+        error = "interrupted: the connection was lost during the send; check before resending"
+        outbox.finish(message.id, MessageStatus.NEEDS_REVIEW, error=error)
         db.session.commit()
         pool.drop(mailbox.id)
         return "needs_review"

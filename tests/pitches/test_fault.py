@@ -17,7 +17,7 @@ from outreach.pitches.models import MessageStatus, OutboundMessage
 from outreach.pitches.sending import deliver
 from tests.factories import Factory
 from tests.pitches import builders
-from tests.support.smtp import SmtpServer
+from tests.support.smtp import LOCAL_MAIL, SmtpServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,6 +55,7 @@ def test_worker_killed_mid_batch_sends_nothing_twice_and_loses_nothing(
         "SECRET_KEY": app.config["SECRET_KEY"],
         "OUTREACH_BASE_URL": "https://localhost",  # a production worker: https only
         "OUTREACH_INSTANCE_PATH": str(tmp_path / "worker"),
+        **LOCAL_MAIL,
     }
     command = [sys.executable, "-m", "flask", "--app", "outreach", "worker", "--burst"]
     worker = subprocess.Popen(

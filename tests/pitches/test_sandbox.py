@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jinja2 import UndefinedError
 
 from outreach.pitches import sandbox
 from outreach.pitches.cli import check as check_command
@@ -37,6 +38,38 @@ def test_escape_attempts_are_refused_at_check_time(source: str) -> None:
     assert not result.ok
     with pytest.raises(sandbox.TemplateRefused):
         sandbox.render(source, {"contact": {"first_name": "Ada"}})
+
+
+BARE_GLOBALS = ["lipsum", "cycler", "joiner", "namespace", "self", "range", "dict"]
+
+
+@pytest.mark.parametrize("name", BARE_GLOBALS)
+@pytest.mark.parametrize(
+    "shape",
+    [
+        "{{ NAME }}",
+        "{{ NAME | d('') }}",
+        "{{ NAME | upper }}",
+        "{% if NAME %}yes{% endif %}",
+        "{% if NAME is defined %}yes{% endif %}",
+        "line one\n{{ NAME.x }}",
+    ],
+)
+def test_jinja_globals_and_self_as_bare_names_are_refused(name: str, shape: str) -> None:
+    source = shape.replace("NAME", name)
+    result = sandbox.check_text(source)
+    assert not result.ok, source
+    assert all(p.line == source.count("\n") + 1 for p in result.problems)
+    assert any(name in p.message for p in result.problems)
+    with pytest.raises(sandbox.TemplateRefused):
+        sandbox.render(source, {})
+
+
+@pytest.mark.parametrize("name", [n for n in BARE_GLOBALS if n != "self"])
+def test_the_render_environment_has_no_globals_to_leak(name: str) -> None:
+    assert name not in sandbox.ENV.globals
+    with pytest.raises(UndefinedError):  # straight to the environment, past the check
+        sandbox.ENV.from_string("{{ NAME }}".replace("NAME", name)).render()
 
 
 def test_merge_fields_with_defaults_render_from_plain_strings() -> None:

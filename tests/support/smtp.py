@@ -24,6 +24,15 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
+# The test SMTP and IMAP servers listen on 127.0.0.1, on free ports, without TLS: the app
+# fixture (and the worker processes some tests start) let them through the mail policy;
+# tests/pitches/test_mail_policy.py runs with the policy's defaults.
+LOCAL_MAIL: dict[str, str] = {
+    "OUTREACH_MAIL_ALLOWED_NETWORKS": "127.0.0.0/8",
+    "OUTREACH_MAIL_ALLOWED_PORTS": "1024-65535",
+    "OUTREACH_MAIL_ALLOW_PLAINTEXT": "1",
+}
+
 
 @dataclass
 class Received:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, require_owner, signed_in_user
 from outreach.campaigns.models import CampaignKind
 from outreach.extensions import db
+from outreach.net.settings import mail_policy_from_config
 from outreach.pitches import delivery, library, mailboxes, previews, sandbox
 from outreach.pitches.forms import MailboxForm, TemplateForm
 from outreach.pitches.models import Mailbox, SmtpSecurity
@@ -133,13 +136,11 @@ def clear_mailbox_problem(mailbox_id: int) -> Response:
     return redirect(url_for(".mailbox_list"))
 
 
-def _apply(form: MailboxForm, box: Mailbox) -> None:
-    for name in MAILBOX_FIELDS:
-        setattr(box, name, getattr(form, name).data)
-    box.smtp_security = SmtpSecurity(form.smtp_security.data)
-    box.timezone = mailboxes.check_timezone((form.timezone.data or "UTC").strip())
-    if form.password.data:
-        box.smtp_password_encrypted = mailboxes.encrypt_password(form.password.data)
+def _values(form: MailboxForm) -> dict[str, Any]:
+    values: dict[str, Any] = {name: getattr(form, name).data for name in MAILBOX_FIELDS}
+    values["smtp_security"] = SmtpSecurity(form.smtp_security.data)
+    values["timezone"] = form.timezone.data or "UTC"
+    return values
 
 
 @bp.route("/pitches/mailboxes/new", methods=["GET", "POST"])
@@ -156,8 +157,11 @@ def mailbox_form(mailbox_id: int | None = None) -> str | Response:
         form.smtp_security.data = box.smtp_security.value
     if form.validate_on_submit():
         target = box or Mailbox(workspace_id=workspace.id, user_id=signed_in_user().id)
+        policy = mail_policy_from_config(current_app.config)
         try:
-            _apply(form, target)
+            cleared = mailboxes.apply_settings(
+                target, _values(form), form.password.data or "", policy
+            )
         except mailboxes.MailboxError as exc:
             db.session.rollback()
             flash(str(exc), "error")
@@ -165,5 +169,11 @@ def mailbox_form(mailbox_id: int | None = None) -> str | Response:
             db.session.add(target)
             db.session.commit()
             flash("Mailbox saved.", "success")
+            if cleared:
+                flash(
+                    "The server or login changed, so the saved password was cleared: "
+                    "its user must enter it again.",
+                    "info",
+                )
             return redirect(url_for(".mailbox_list"))
     return render_template("pitches/mailbox_form.html", form=form, mailbox=box)

@@ -1,0 +1,1 @@
+"""Scoring prospects: authority, relevance, link quality and risk."""

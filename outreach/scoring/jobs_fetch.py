@@ -1,0 +1,139 @@
+"""Fetching a campaign's linking and target pages: the job, the inline run, and launching it."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from outreach.campaigns.models import Campaign
+from outreach.db import utcnow
+from outreach.extensions import db
+from outreach.jobs import tasks
+from outreach.jobs.context import job_context, report_progress
+from outreach.jobs.models import Task
+from outreach.net import SafeFetcher
+from outreach.net.settings import policy_from_config
+from outreach.scoring.fetching import TRANSIENT, PageReading, fetch_pages
+from outreach.scoring.linking import PageToFetch, pages_to_fetch, url_key
+from outreach.scoring.page_models import FetchedPage
+from outreach.scoring.relevance import refresh_relevance
+
+FRESH_FOR = timedelta(days=30)
+CHECKPOINT_SECONDS = 0.5
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class FetchCounts:
+    """Pages fetched in one run: read, and failed (404, not HTML, timeout, ...)."""
+
+    fetched: int
+    failed: int
+
+
+def still_fresh(page: FetchedPage, max_age: timedelta = FRESH_FOR) -> bool:
+    """True when a stored page needs no new fetch (read, or failed for good, lately)."""
+    return page.reason not in TRANSIENT and page.fetched_at >= utcnow() - max_age
+
+
+def due(workspace_id: int, wanted: list[PageToFetch], refetch: bool = False) -> list[PageToFetch]:
+    """The pages of ``wanted`` that have no fresh stored copy."""
+    if refetch:
+        return wanted
+    keys = [url_key(page.url) for page in wanted]
+    fresh: set[int] = set()
+    for start in range(0, len(keys), CHUNK):
+        statement = select(FetchedPage).where(
+            FetchedPage.workspace_id == workspace_id,
+            FetchedPage.url_key.in_(keys[start : start + CHUNK]),
+        )
+        fresh.update(page.url_key for page in db.session.scalars(statement) if still_fresh(page))
+    return [page for page, key in zip(wanted, keys, strict=True) if key not in fresh]
+
+
+def save(workspace_id: int, reading: PageReading) -> FetchedPage:
+    """Store a reading over the page's previous one (flushes)."""
+    key = url_key(reading.page.url)
+    page = db.session.scalar(
+        select(FetchedPage).where(
+            FetchedPage.workspace_id == workspace_id, FetchedPage.url_key == key
+        )
+    )
+    if page is None:
+        page = FetchedPage(workspace_id=workspace_id, url_key=key, url=reading.page.url)
+        db.session.add(page)
+    page.domain = reading.page.domain
+    page.final_url, page.http_status, page.reason = (
+        reading.final_url, reading.http_status, reading.reason,
+    )  # fmt: skip
+    page.title = (reading.title or "")[:2000] or None
+    page.language, page.text = reading.language, reading.text
+    page.terms, page.length = reading.terms, reading.length
+    page.outbound_links, page.outbound_domains = reading.outbound_links, reading.outbound_domains
+    page.competitor_links = reading.competitor_links
+    page.fetched_at = utcnow()
+    db.session.flush()
+    return page
+
+
+def fetch_pages_for_campaign(campaign_id: int, refetch: bool = False) -> FetchCounts:
+    """Fetch the campaign's target pages and intersect domains' linking pages that have no
+    fresh copy, then work out relevance again. Commits as it goes (like a crawl), so a long
+    run keeps what it fetched; runs inline (``flask score --fetch``) or in the job."""
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        return FetchCounts(0, 0)
+    workspace_id = campaign.workspace_id
+    pending = due(workspace_id, pages_to_fetch(campaign), refetch)
+    competitors = frozenset(c.domain for c in campaign.competitors)
+    arrived: list[PageReading] = []
+    counts = [0, 0]
+
+    def checkpoint() -> None:
+        while arrived:
+            reading = arrived.pop(0)
+            save(workspace_id, reading)
+            counts[0 if reading.ok else 1] += 1
+        db.session.commit()
+        report_progress(pages_total=len(pending), fetched=counts[0], failed=counts[1])
+
+    async def run() -> None:
+        policy = policy_from_config(current_app.config)
+        async with SafeFetcher(policy) as fetcher:
+            task = asyncio.ensure_future(fetch_pages(fetcher, pending, arrived.append, competitors))
+            while not task.done():
+                await asyncio.wait([task], timeout=CHECKPOINT_SECONDS)
+                checkpoint()
+            task.result()
+
+    report_progress(pages_total=len(pending), fetched=0, failed=0)
+    if pending:
+        asyncio.run(run())
+    checkpoint()
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is not None:
+        refresh_relevance(campaign)
+        db.session.commit()
+    return FetchCounts(counts[0], counts[1])
+
+
+def fetch_campaign_pages(campaign_id: int) -> dict[str, int]:
+    """The job: fetch what relevance needs for one campaign (a re-run skips fresh pages)."""
+    with job_context():
+        counts = fetch_pages_for_campaign(campaign_id)
+        return {"fetched": counts.fetched, "failed": counts.failed}
+
+
+def launch_fetch(campaign: Campaign, user_id: int | None) -> Task:
+    """Queue the fetch job of a campaign (after the caller commits)."""
+    return tasks.launch(
+        fetch_campaign_pages,
+        campaign.id,
+        workspace_id=campaign.workspace_id,
+        user_id=user_id,
+        description=f"Fetch linking and target pages of {campaign.name}",
+    )
