@@ -17,7 +17,9 @@ from outreach.jobs.models import Task, TaskStatus
 from outreach.links.models import Alert, AlertSubscription, LinkCheck, LinkStatus, PlacedLink
 from outreach.pitches.models import (
     EnrollmentStatus,
+    InboundKind,
     InboundMessage,
+    InboundTriage,
     Mailbox,
     MessageStatus,
     OutboundMessage,
@@ -60,7 +62,9 @@ __all__ = [
     "EnrollmentStatus",
     "FetchedPage",
     "ImportStatus",
+    "InboundKind",
     "InboundMessage",
+    "InboundTriage",
     "Invitation",
     "LinkCheck",
     "LinkStatus",

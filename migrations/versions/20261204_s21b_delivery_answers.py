@@ -8,7 +8,7 @@ is the last answer that pointed at our own sending (a 5.7.x block, a plain-HTTP
 unsubscribe link), shown on the mailbox page.
 
 Revision ID: s21b_delivery_answers
-Revises: 20261204_s10r_relevance_pages
+Revises: s21a_inbound_classification
 Create Date: 2026-12-04
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 
 revision = "s21b_delivery_answers"
-down_revision = "20261204_s10r_relevance_pages"
+down_revision = "s21a_inbound_classification"
 branch_labels = None
 depends_on = None
 

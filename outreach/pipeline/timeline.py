@@ -11,7 +11,13 @@ from outreach.activity.services import history
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.links.models import LinkCheck, PlacedLink
-from outreach.pitches.models import InboundMessage, MessageStatus, OutboundMessage
+from outreach.pitches.models import (
+    InboundKind,
+    InboundMessage,
+    InboundTriage,
+    MessageStatus,
+    OutboundMessage,
+)
 from outreach.prospects.models import Prospect, Stage
 
 LIMIT_PER_SOURCE = 200
@@ -26,6 +32,7 @@ class Entry:
     title: str
     body: str = ""
     actor: str = ""
+    quoted: str = ""  # a message's quoted history, shown behind a toggle
 
 
 def _label(value: object) -> str:
@@ -51,6 +58,11 @@ def _activities(prospect: Prospect, names: dict[int, str]) -> list[Entry]:
             entries.append(
                 Entry(item.created_at, "stage", title, str(detail.get("reason", "")), actor)
             )
+        elif item.action == "follow_up_delayed":
+            until = str(detail.get("return_on") or detail.get("until", ""))[:10]
+            title = f"Next step delayed until {until} (out of office)"
+            body = f"{detail.get('from', '')}: {detail.get('subject', '')}"
+            entries.append(Entry(item.created_at, "event", title, body, actor))
         elif item.action == "details_changed":
             changed = ", ".join(f"{key}: {value or '—'}" for key, value in detail.items())
             entries.append(Entry(item.created_at, "event", "Details changed", changed, actor))
@@ -83,21 +95,31 @@ def _messages(prospect: Prospect) -> list[Entry]:
         .where(
             InboundMessage.workspace_id == prospect.workspace_id,
             InboundMessage.prospect_id == prospect.id,
+            InboundMessage.triage == InboundTriage.MATCHED,
         )
         .order_by(InboundMessage.received_at.desc())
         .limit(LIMIT_PER_SOURCE)
     )
     entries = [Entry(m.sent_at or m.updated_at, "sent", f"Sent: {m.subject}", m.body) for m in sent]
     entries += [
-        Entry(
-            m.received_at,
-            "received",
-            f"{'Delivery report' if m.is_bounce else 'Reply'} from {m.from_email}: {m.subject}",
-            m.body,
-        )
+        Entry(m.received_at, "received", _received_title(m), m.body, quoted=m.quoted)
         for m in received
     ]
     return entries
+
+
+def _received_title(message: InboundMessage) -> str:
+    kind = InboundKind.BOUNCE if message.is_bounce else message.kind
+    if kind is InboundKind.BOUNCE:  # what it means (hard, temporary, ours) is in its body
+        return f"Delivery report from {message.from_email}: {message.subject}"
+    title = f"{kind.label} from {message.from_email}"
+    if kind is InboundKind.OUT_OF_OFFICE and message.return_on is not None:
+        title += f" (back on {message.return_on.isoformat()})"
+    elif kind is InboundKind.CHALLENGE:
+        title += " (asks us to verify we are human; the sequence goes on)"
+    elif kind is not InboundKind.REPLY:
+        title += " (the sequence goes on)"
+    return f"{title}: {message.subject}"
 
 
 def _checks(prospect: Prospect) -> list[Entry]:

@@ -28,6 +28,7 @@ from outreach.pitches import bounces, events, outbox, suppression
 from outreach.pitches.bounces import DeliveryReport, Verdict
 from outreach.pitches.mime import UNSUBSCRIBE_SUBJECT
 from outreach.pitches.models import (
+    InboundKind,
     InboundMessage,
     Mailbox,
     MessageStatus,
@@ -164,19 +165,17 @@ def _find_sent(workspace_id: int, ids: list[str], recipient: str) -> OutboundMes
     ).first()
 
 
-def record_report(mailbox: Mailbox, message: Message, report: DeliveryReport) -> str:
-    """Record a delivery report the poller found: 'bounces', 'delivery_reports' or 'unmatched'."""
+def record_report(
+    mailbox: Mailbox, message: Message, message_id: str, report: DeliveryReport
+) -> str:
+    """Record a delivery report the poller found: 'bounces', 'delivery_reports' or 'unmatched'.
+
+    The poller has already skipped a message whose Message-ID was stored.
+    """
     if report.verdict is Verdict.OURS:
         note_problem(mailbox, report.summary)
     sent = _find_sent(mailbox.workspace_id, report.original_ids, report.recipient)
-    message_id = str(message.get("Message-ID", "")).strip()[:255]
-    seen = message_id and db.session.scalar(
-        select(InboundMessage.id).where(
-            InboundMessage.workspace_id == mailbox.workspace_id,
-            InboundMessage.message_id == message_id,
-        )
-    )
-    if sent is None or seen:
+    if sent is None:
         db.session.commit()
         return "unmatched"
     subject = str(message.get("Subject", ""))
@@ -185,12 +184,14 @@ def record_report(mailbox: Mailbox, message: Message, report: DeliveryReport) ->
             workspace_id=mailbox.workspace_id,
             prospect_id=sent.prospect_id,
             mailbox_id=mailbox.id,
-            message_id=message_id or f"<report-{mailbox.id}-{utcnow().timestamp()}>",
+            message_id=message_id[:255],
             in_reply_to=sent.message_id,
             from_email=(report.recipient or parseaddr(str(message.get("From", "")))[1])[:320],
             subject=subject[:500],
             body=report.summary[:20_000],
             is_bounce=True,
+            kind=InboundKind.BOUNCE,
+            matched_by="headers" if sent.message_id in report.original_ids else "recipient",
             received_at=utcnow(),
         )
     )
@@ -231,11 +232,11 @@ def unsubscribe_request(mailbox: Mailbox, message: Message) -> bool:
     return True
 
 
-def handle_inbound(mailbox: Mailbox, message: Message) -> str | None:
+def handle_inbound(mailbox: Mailbox, message: Message, message_id: str) -> str | None:
     """The poller's seam: record a delivery report or an unsubscribe request; None otherwise."""
     if unsubscribe_request(mailbox, message):
         return "unsubscribes"
     report = bounces.read_report(message)
     if report is None:
         return None
-    return record_report(mailbox, message, report)
+    return record_report(mailbox, message, message_id, report)

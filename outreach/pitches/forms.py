@@ -83,6 +83,13 @@ class EnrollForm(FlaskForm):
     mailbox_id = SelectField("Send from", coerce=int)
 
 
+class AttachForm(FlaskForm):
+    """The prospect an inbox message belongs to: a suggestion, or a domain typed in."""
+
+    prospect_id = IntegerField("Prospect", validators=[Optional()])
+    domain = StringField("or its domain", validators=[Optional(), Length(max=255)])
+
+
 class SuppressionForm(FlaskForm):
     """An address or domain for the suppression list."""
 

@@ -1,41 +1,50 @@
-"""Reply and bounce detection: polling a mailbox over IMAP and matching what arrived.
+"""Reply and bounce detection: polling a mailbox over IMAP.
 
-Replies are matched by ``In-Reply-To`` and ``References`` against the Message-IDs of the
-workspace's sent messages. Delivery reports and ``mailto:`` unsubscribe requests go to
-:func:`delivery.handle_inbound` first (see :mod:`bounces` for how reports are read).
+Each poll fetches the INBOX messages with a UID above the last one seen and hands each to
+:func:`outreach.pitches.inbound.process`, which decides what it is. UIDs only hold within
+one UIDVALIDITY (RFC 3501 2.3.1.1): it is stored with the last UID, and when the server
+changes it (a restored or migrated mailbox numbers its messages from 1 again) the poll
+rescans by date, from the day of the last poll less a margin, and the Message-IDs already
+stored keep anything from being recorded twice.
+
+The connection obeys the mail policy (:mod:`outreach.net.mail`): a refused or failed one
+raises :class:`~outreach.net.mail.MailRefused` with a plain reason.
 """
 
 from __future__ import annotations
 
-import email
-import re
-from collections import Counter
-from email.message import Message
-from email.policy import default as default_policy
-from email.utils import parseaddr
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from imapclient import IMAPClient
 
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.net.mail import open_imap
 from outreach.net.settings import mail_policy_from_config
-from outreach.pitches import delivery, events
+from outreach.pitches import inbound
 from outreach.pitches.mailboxes import decrypt_password
-from outreach.pitches.models import InboundMessage, Mailbox, OutboundMessage
+from outreach.pitches.models import Mailbox
 
-_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 FETCH_CHUNK = 100
+RESCAN_MARGIN = timedelta(days=2)
+
+
+def _new_uids(client: IMAPClient, mailbox: Mailbox, validity: int | None) -> list[int]:
+    """UIDs to read: above the last one seen, or since the last poll when UIDs were renewed."""
+    if validity is not None and mailbox.imap_uidvalidity not in (None, validity):
+        since = (mailbox.last_imap_poll_at or utcnow()) - RESCAN_MARGIN
+        mailbox.last_imap_uid = 0
+        return sorted(client.search(["SINCE", since.date()]))
+    last = mailbox.last_imap_uid
+    return sorted(u for u in client.search(["UID", f"{last + 1}:*"]) if u > last)
 
 
 def poll(mailbox: Mailbox, timeout: float | None = None) -> dict[str, int]:
-    """Fetch messages with a UID above the last one seen; returns counts of what was found.
-
-    The connection obeys the mail policy (:mod:`outreach.net.mail`): a refused or failed
-    one raises :class:`~outreach.net.mail.MailRefused` with a plain reason.
-    """
-    counts = Counter(replies=0, bounces=0, unmatched=0)
+    """Read new messages; returns counts of what was found ('replies', 'bounces' and
+    'unmatched' always, others such as 'auto_replies' or 'needs_look' when they occur)."""
+    counts = {"replies": 0, "bounces": 0, "unmatched": 0}
+    started = utcnow()
     overrides = {} if timeout is None else {"timeout": timeout}
     policy = mail_policy_from_config(current_app.config, **overrides)
     with open_imap(
@@ -46,84 +55,21 @@ def poll(mailbox: Mailbox, timeout: float | None = None) -> dict[str, int]:
         lambda: decrypt_password(mailbox),
         policy,
     ) as client:
-        client.select_folder("INBOX", readonly=True)
-        uids = [
-            u
-            for u in client.search(["UID", f"{mailbox.last_imap_uid + 1}:*"])
-            if u > mailbox.last_imap_uid
-        ]
+        selected = client.select_folder("INBOX", readonly=True)
+        validity = int(selected.get(b"UIDVALIDITY", 0) or 0) or None
+        uids = _new_uids(client, mailbox, validity)
+        mailbox.imap_uidvalidity = validity
+        db.session.commit()
         for start in range(0, len(uids), FETCH_CHUNK):
-            chunk = sorted(uids[start : start + FETCH_CHUNK])
+            chunk = uids[start : start + FETCH_CHUNK]
             fetched = client.fetch(chunk, ["BODY.PEEK[]"])
             for uid in chunk:
                 raw = fetched.get(uid, {}).get(b"BODY[]")
                 if isinstance(raw, bytes):
-                    counts[process(mailbox, raw)] += 1
+                    found = inbound.process(mailbox, raw)
+                    counts[found] = counts.get(found, 0) + 1
                 mailbox.last_imap_uid = max(mailbox.last_imap_uid, uid)
                 db.session.commit()
-    return dict(counts)
-
-
-def _ids(value: str | None) -> list[str]:
-    return _MESSAGE_ID.findall(value or "")
-
-
-def _text_of(message: Message) -> str:
-    part = message.get_body(preferencelist=("plain",)) if hasattr(message, "get_body") else None
-    if part is None:
-        return ""
-    try:
-        return str(part.get_content())[:20_000]
-    except (LookupError, UnicodeError):
-        return ""
-
-
-def _find_sent(workspace_id: int, ids: list[str]) -> OutboundMessage | None:
-    if not ids:
-        return None
-    return db.session.scalar(
-        select(OutboundMessage)
-        .where(OutboundMessage.workspace_id == workspace_id, OutboundMessage.message_id.in_(ids))
-        .order_by(OutboundMessage.id.desc())
-        .limit(1)
-    )
-
-
-def process(mailbox: Mailbox, raw: bytes) -> str:
-    """Record one fetched message: 'replies', 'bounces' or 'unmatched'."""
-    message = email.message_from_bytes(raw, policy=default_policy)
-    handled = delivery.handle_inbound(mailbox, message)  # delivery reports, unsubscribe requests
-    if handled is not None:
-        return handled
-    ids = _ids(str(message.get("In-Reply-To", ""))) + _ids(str(message.get("References", "")))
-    sent = _find_sent(mailbox.workspace_id, ids)
-    if sent is None:
-        return "unmatched"
-    message_id = (
-        str(message.get("Message-ID", "")).strip() or f"<uid-{mailbox.id}-{utcnow().timestamp()}>"
-    )
-    seen = db.session.scalar(
-        select(InboundMessage.id).where(
-            InboundMessage.workspace_id == mailbox.workspace_id,
-            InboundMessage.message_id == message_id,
-        )
-    )
-    if seen is not None:
-        return "unmatched"
-    sender = parseaddr(str(message.get("From", "")))[1].lower()
-    db.session.add(
-        InboundMessage(
-            workspace_id=mailbox.workspace_id,
-            prospect_id=sent.prospect_id,
-            mailbox_id=mailbox.id,
-            message_id=message_id[:255],
-            in_reply_to=sent.message_id,
-            from_email=sender[:320],
-            subject=str(message.get("Subject", ""))[:500],
-            body=_text_of(message),
-            received_at=utcnow(),
-        )
-    )
-    detail = {"subject": str(message.get("Subject", ""))[:200], "from": sender}
-    events.after_reply(mailbox.workspace_id, sent.prospect_id, detail)
-    return "replies"
+    mailbox.last_imap_poll_at = started
+    db.session.commit()
+    return counts

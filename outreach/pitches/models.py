@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.campaigns.models import CampaignKind
@@ -120,6 +120,10 @@ class Mailbox(TimestampMixin, Base):
     sending_end_hour: Mapped[int] = mapped_column(default=18)
     last_sent_at: Mapped[datetime | None]
     last_imap_uid: Mapped[int] = mapped_column(default=0)
+    # UIDs hold only within one UIDVALIDITY (RFC 3501 2.3.1.1): when the server changes it,
+    # the poller rescans by date from a little before the last poll.
+    imap_uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    last_imap_poll_at: Mapped[datetime | None]
 
 
 class MessageStatus(LabelledEnum):
@@ -168,10 +172,32 @@ class OutboundMessage(TimestampMixin, Base):
     edited_at: Mapped[datetime | None]  # edited by hand: a release sends it as written
 
 
+class InboundKind(LabelledEnum):
+    """What an inbound message is; only a person's reply stops a sequence or moves the stage."""
+
+    REPLY = "reply", "Reply"
+    AUTO_REPLY = "auto_reply", "Automatic reply"
+    OUT_OF_OFFICE = "out_of_office", "Out of office"
+    READ_RECEIPT = "read_receipt", "Read receipt"
+    CHALLENGE = "challenge", "Challenge-response"
+    BOUNCE = "bounce", "Bounce"
+
+
+class InboundTriage(LabelledEnum):
+    """Whether an inbound message is tied to a prospect, waits for a person, or was dismissed."""
+
+    MATCHED = "matched", "Matched"
+    NEEDS_LOOK = "needs_look", "Needs a look"
+    DISMISSED = "dismissed", "Dismissed"
+
+
 class InboundMessage(TimestampMixin, Base):
-    """A reply or bounce matched to a prospect."""
+    """A reply, automatic reply or bounce: matched to a prospect, or waiting in the inbox."""
 
     __tablename__ = "inbound_message"
+    __table_args__ = (
+        Index("ix_inbound_message_workspace_message_id", "workspace_id", "message_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspace.id", ondelete="CASCADE"), index=True
@@ -185,6 +211,11 @@ class InboundMessage(TimestampMixin, Base):
     body: Mapped[str] = mapped_column(Text)
     is_bounce: Mapped[bool] = mapped_column(default=False)
     received_at: Mapped[datetime]
+    kind: Mapped[InboundKind] = mapped_column(default=InboundKind.REPLY)
+    triage: Mapped[InboundTriage] = mapped_column(default=InboundTriage.MATCHED, index=True)
+    matched_by: Mapped[str] = mapped_column(String(32), default="")  # headers, sender+subject...
+    quoted: Mapped[str] = mapped_column(Text, default="")  # the quoted history, shown on demand
+    return_on: Mapped[date | None]  # an out-of-office reply's return date, when it gives one
 
 
 class Suppression(TimestampMixin, Base):

@@ -23,7 +23,9 @@ from outreach.campaigns.models import Campaign
 from outreach.extensions import db
 from outreach.links.models import PlacedLink
 from outreach.pitches.models import (
+    InboundKind,
     InboundMessage,
+    InboundTriage,
     MessageStatus,
     OutboundMessage,
     PitchTemplate,
@@ -104,6 +106,8 @@ def _facts(scope: Scope) -> Any:
         .where(
             InboundMessage.workspace_id == scope.workspace_id,
             InboundMessage.is_bounce.is_(False),
+            InboundMessage.kind == InboundKind.REPLY,  # a person's, not an automatic reply
+            InboundMessage.triage == InboundTriage.MATCHED,
         )
         .group_by(InboundMessage.prospect_id)
         .subquery("replied")

@@ -48,10 +48,29 @@ def _suppression(factory: Factory, workspace: Workspace) -> int:
     return entry.id
 
 
+def _inbound(factory: Factory, workspace: Workspace) -> int:
+    from outreach.db import utcnow
+    from outreach.pitches.models import InboundMessage, InboundTriage
+
+    row = InboundMessage(
+        workspace_id=workspace.id,
+        message_id=f"<{uuid.uuid4().hex}@blog.example>",
+        from_email="chief@blog.example",
+        subject="RE: Hi",
+        body="Yes.",
+        triage=InboundTriage.NEEDS_LOOK,
+        received_at=utcnow(),
+    )
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
 BUILDERS: dict[str, Callable[[Factory, Workspace], Any]] = {
     "template_id": _template,
     "mailbox_id": _mailbox,
     "step_id": _step,
     "message_id": _message,
     "suppression_id": _suppression,
+    "inbound_id": _inbound,
 }

@@ -1,11 +1,12 @@
-"""Pitch pages: templates and mailboxes, sequences, the outbox, suppression, unsubscribe.
+"""Pitch pages: templates and mailboxes, sequences, the outbox, the inbox, suppression,
+unsubscribe.
 
 Importing this package imports each page module, which adds its routes to :data:`bp`.
 """
 
 from __future__ import annotations
 
-from outreach.pitches.views import compose, sending
+from outreach.pitches.views import compose, inbox, sending
 from outreach.pitches.views.blueprint import bp
 
-__all__ = ["bp", "compose", "sending"]
+__all__ = ["bp", "compose", "inbox", "sending"]
