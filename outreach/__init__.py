@@ -8,7 +8,8 @@ from typing import Any
 
 from flask import Flask
 
-from outreach.config import Settings, instance_path_from_env
+from outreach import redact
+from outreach.config import Settings, check_secret_key, instance_path_from_env
 from outreach.resources import resource_dir
 
 
@@ -21,11 +22,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.accounts import views as accounts
     from outreach.accounts.auth import init_login
     from outreach.accounts.context import load_current_workspace
+    from outreach.accounts.throttle import init_throttle
     from outreach.backlinks import views as backlinks
     from outreach.campaigns import views as campaigns
     from outreach.crawl import views as crawl
     from outreach.extensions import csrf, db, migrate
     from outreach.jobs import views as jobs
+    from outreach.jobs.connection import get_redis
     from outreach.links import views as links
     from outreach.main import views as main
     from outreach.pipeline import views as pipeline
@@ -43,11 +46,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     app.config.update(Settings.from_env(Path(app.instance_path)).flask_config())
     app.config.update(config or {})
+    check_secret_key(app.config)
+    redact.install(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(resource_dir("migrations")))
     csrf.init_app(app)
     init_login(app)
+    init_throttle(app, redis=get_redis)
     init_templates(app)
     init_security(app)
     app.before_request(load_current_workspace)

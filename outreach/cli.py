@@ -56,11 +56,12 @@ def main() -> None:
 
 def register(app: Flask) -> None:
     """Attach the command groups of each feature to the app's CLI."""
-    from outreach.accounts.cli import create_user
+    from outreach.accounts.cli import create_user, user
     from outreach.backlinks.cli import import_backlinks
     from outreach.campaigns.cli import campaign
     from outreach.crawl.cli import COMMANDS as crawl_commands
     from outreach.demo import seed_demo
+    from outreach.encryption import rotate_keys
     from outreach.jobs.cli import serve, worker
     from outreach.links.cli import COMMANDS as link_commands
     from outreach.pitches.cli import COMMANDS as pitch_commands
@@ -70,6 +71,8 @@ def register(app: Flask) -> None:
     for command in (
         version,
         create_user,
+        user,
+        rotate_keys,
         campaign,
         seed_demo,
         worker,

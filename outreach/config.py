@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -33,7 +34,7 @@ def optional(raw: str) -> str | None:
 
 
 def networks(raw: str) -> tuple[str, ...]:
-    """A comma-separated list of CIDRs."""
+    """A comma-separated list (of CIDRs, of keys)."""
     return tuple(part.strip() for part in raw.split(",") if part.strip())
 
 
@@ -68,18 +69,63 @@ def instance_path_from_env() -> Path:
     return Path(os.environ.get("OUTREACH_INSTANCE_PATH") or default_instance_path()).resolve()
 
 
+MIN_SECRET_KEY_BYTES = 32
+
+
 def _secret_key(instance_path: Path) -> str:
     """``SECRET_KEY``, or a random key kept in the instance folder so sessions survive restarts."""
     if key := os.environ.get("SECRET_KEY"):
         return key
-    key_file = instance_path / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    return instance_secret(instance_path / "secret_key")
+
+
+def _read_secret(path: Path) -> str:
+    if path.stat().st_mode & 0o077:  # written by an older version, briefly world-readable
+        path.chmod(0o600)
+    key = path.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it to have a new key made")
     return key
+
+
+def instance_secret(path: Path) -> str:
+    """The key kept in ``path``, made once: every process started at once reads the same one.
+
+    The key is written to a private temporary file (``mkstemp``: mode 0600 from the start),
+    then published with ``link``, which fails if another process published first; the loser
+    reads the winner's key. Nobody ever reads a half-written file.
+    """
+    try:
+        return _read_secret(path)
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with os.fdopen(handle, "w") as file:
+            file.write(key)
+            file.flush()
+            os.fsync(file.fileno())
+        os.link(temporary, path)
+    except FileExistsError:
+        return _read_secret(path)
+    finally:
+        os.unlink(temporary)
+    return key
+
+
+def check_secret_key(config: Mapping[str, Any]) -> None:
+    """Refuse to run a real instance (not debug, not testing) with a short ``SECRET_KEY``."""
+    if config.get("DEBUG") or config.get("TESTING"):
+        return
+    key = config.get("SECRET_KEY") or ""
+    length = len(key.encode() if isinstance(key, str) else key)
+    if length < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(
+            f"SECRET_KEY has {length} bytes; at least {MIN_SECRET_KEY_BYTES} are needed "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))' makes one)"
+        )
 
 
 @dataclass(frozen=True)
@@ -128,6 +174,13 @@ class Settings:
     outbox_schedule: str = _setting("OUTREACH_OUTBOX_SCHEDULE", "* * * * *", str)
     mailbox_poll_schedule: str = _setting("OUTREACH_MAILBOX_POLL_SCHEDULE", "* * * * *", str)
     link_sweep_schedule: str = _setting("OUTREACH_LINK_SWEEP_SCHEDULE", "0 * * * *", str)
+    # Accounts and sessions (README "Security"): the keys of stored secrets, session and
+    # invitation lifetimes, sign-in limits (`limits` notation: "10 per 15 minutes").
+    encryption_keys: tuple[str, ...] = _setting("OUTREACH_ENCRYPTION_KEYS", (), networks)
+    session_days: float = _setting("OUTREACH_SESSION_DAYS", 14.0, float)
+    invitation_days: float = _setting("OUTREACH_INVITATION_DAYS", 7.0, float)
+    login_limit_account: str = _setting("OUTREACH_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes", str)
+    login_limit_address: str = _setting("OUTREACH_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes", str)
 
     @classmethod
     def from_env(cls, instance_path: Path | None = None) -> Settings:

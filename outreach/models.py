@@ -1,6 +1,6 @@
 """Every model, imported so metadata is complete (for Alembic and ``create_all`` in tools)."""
 
-from outreach.accounts.models import Invitation, Membership, Role, User, Workspace
+from outreach.accounts.models import Invitation, Membership, Role, User, UserSession, Workspace
 from outreach.activity.models import Activity
 from outreach.backlinks.models import (
     Backlink,
@@ -89,5 +89,6 @@ __all__ = [
     "Task",
     "TaskStatus",
     "User",
+    "UserSession",
     "Workspace",
 ]

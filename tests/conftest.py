@@ -135,7 +135,7 @@ def app(database: str, redis_url: str, session_dir: Path, tmp_path: Path) -> Ite
 
     config: dict[str, Any] = {
         "TESTING": True,
-        "SECRET_KEY": "test-secret",
+        "SECRET_KEY": "test-secret-key-long-enough-for-production",
         "SQLALCHEMY_DATABASE_URI": database,
         "REDIS_URL": redis_url,
         "INSTANCE_PATH": tmp_path / "instance",

@@ -20,12 +20,12 @@ def test_config_argument_overrides_environment(tmp_path: Path) -> None:
 
 def test_settings_come_from_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("OUTREACH_INSTANCE_PATH", str(tmp_path))
-    monkeypatch.setenv("SECRET_KEY", "from-env")
+    monkeypatch.setenv("SECRET_KEY", "from-env-a-key-long-enough-for-production")
     monkeypatch.setenv("DATABASE_URL", "postgres://u@db.internal/outreach")
     monkeypatch.setenv("REDIS_URL", "redis://cache.internal:6379/2")
     app = create_app()
     assert app.instance_path == str(tmp_path)
-    assert app.config["SECRET_KEY"] == "from-env"
+    assert app.config["SECRET_KEY"] == "from-env-a-key-long-enough-for-production"
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db.internal/outreach"
     assert app.config["REDIS_URL"] == "redis://cache.internal:6379/2"
 

@@ -15,7 +15,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "outreach"
 
 # Lowest first. A unit is a package (``links``) or a top-level module (``db``); ``app`` is
 # the app factory in ``outreach/__init__.py``.
-SHARED = frozenset({"db", "config", "extensions", "scoping", "urls", "web", "resources"})
+SHARED = frozenset(
+    {"db", "config", "extensions", "scoping", "urls", "web", "resources", "encryption", "redact"}
+)
 LAYERS: tuple[frozenset[str], ...] = (
     SHARED,  # plain helpers: they import no feature
     frozenset({"accounts", "activity", "jobs", "net"}),  # services every feature uses

@@ -8,7 +8,7 @@ from flask import abort, g, session
 from flask_login import current_user
 
 from outreach.accounts.models import Membership, Role, User, Workspace
-from outreach.accounts.services import membership, workspaces_of
+from outreach.accounts.services import first_membership, membership
 from outreach.extensions import db
 
 
@@ -21,11 +21,12 @@ def load_current_workspace() -> None:
     wanted = session.get("workspace_id")
     member = membership(current_user.id, wanted) if wanted else None
     if member is None:
-        spaces = workspaces_of(current_user)
-        if not spaces:
+        # The workspace the user has belonged to longest (one they opened themselves), never
+        # the first by name: a name is chosen by whoever invited them.
+        member = first_membership(current_user.id)
+        if member is None:
             return
-        member = membership(current_user.id, spaces[0].id)
-        session["workspace_id"] = spaces[0].id
+        session["workspace_id"] = member.workspace_id
     g.membership = member
     g.workspace = db.session.get(Workspace, member.workspace_id) if member else None
 

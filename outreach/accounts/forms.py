@@ -66,3 +66,21 @@ class WorkspaceForm(FlaskForm):
         "Brand names (comma-separated)", validators=[Optional(), Length(max=500)]
     )
     postal_address = TextAreaField("Postal address for e-mail footers", validators=[Optional()])
+
+
+class ActionForm(FlaskForm):
+    """A one-button form (remove, revoke, transfer, sign out elsewhere): the CSRF token only."""
+
+
+class RoleForm(FlaskForm):
+    """A member's new role."""
+
+    role = SelectField(
+        "Role", choices=[SelectChoice("member", "Member"), SelectChoice("owner", "Owner")]
+    )
+
+
+class ChangePasswordForm(PasswordFields):
+    """A new password, with the current one."""
+
+    current = PasswordField("Current password", validators=[InputRequired(), Length(max=200)])

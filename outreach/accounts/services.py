@@ -12,8 +12,14 @@ from outreach.accounts.models import Invitation, Membership, Role, User, Workspa
 from outreach.db import utcnow
 from outreach.extensions import db
 
-INVITATION_DAYS = 14
+INVITATION_DAYS = 7
 MIN_PASSWORD_LENGTH = 10
+# The hash an unknown address is checked against: Werkzeug's scrypt at its default cost (as
+# hash_password makes) of a random password nobody knows.
+STAND_IN_HASH = (
+    "scrypt:32768:8:1$5iIwXYYXOyQPnSzz$e00fd2501ad805a1e1af358d5780093936089563456571f9e236d1f"
+    "1574081df12b74a6dacdc44924f2b6ab63937e67f17247fea3a8aa975531997bbb46d4fd5"
+)
 
 
 class AccountError(ValueError):
@@ -41,13 +47,17 @@ def find_user(email: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user whose password matches, or None."""
+    """The user whose password matches, or None; AccountError for a disabled account.
+
+    An unknown address is checked against a stand-in hash of the same cost, so the answer
+    takes as long as for a known one: timing does not tell which accounts exist.
+    """
     user = find_user(email)
-    if user is None or not user.is_active:
-        check_password_hash(hash_password("timing"), password)  # same cost whether or not found
+    matches = check_password_hash(user.password_hash if user else STAND_IN_HASH, password)
+    if user is None or not matches:
         return None
-    if not check_password_hash(user.password_hash, password):
-        return None
+    if not user.is_active:
+        raise AccountError("This account is disabled: ask your administrator.")
     user.last_login_at = utcnow()
     return user
 
@@ -104,6 +114,13 @@ def membership(user_id: int, workspace_id: int) -> Membership | None:
     )
 
 
+def first_membership(user_id: int) -> Membership | None:
+    """The user's oldest membership (the workspace they created or first joined), or None."""
+    return db.session.scalar(
+        select(Membership).where(Membership.user_id == user_id).order_by(Membership.id).limit(1)
+    )
+
+
 def members_of(workspace_id: int) -> list[Membership]:
     """Memberships of a workspace, owners first."""
     return list(
@@ -116,8 +133,10 @@ def members_of(workspace_id: int) -> list[Membership]:
     )
 
 
-def invite(workspace: Workspace, email: str, role: Role, invited_by: User) -> Invitation:
-    """An invitation with a secret token, valid for two weeks."""
+def invite(
+    workspace: Workspace, email: str, role: Role, invited_by: User, days: float = INVITATION_DAYS
+) -> Invitation:
+    """An invitation with a secret token, valid for ``days`` (``OUTREACH_INVITATION_DAYS``)."""
     email = normalise_email(email)
     existing = find_user(email)
     if existing is not None and membership(existing.id, workspace.id) is not None:
@@ -128,7 +147,7 @@ def invite(workspace: Workspace, email: str, role: Role, invited_by: User) -> In
         role=role,
         token=secrets.token_urlsafe(32),
         invited_by_id=invited_by.id,
-        expires_at=utcnow() + timedelta(days=INVITATION_DAYS),
+        expires_at=utcnow() + timedelta(days=days),
     )
     db.session.add(invitation)
     db.session.flush()

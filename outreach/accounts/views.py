@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import login_required, login_user, logout_user
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from outreach.accounts import services
+from outreach.accounts import access, manage_views, profile_views, services, throttle
+from outreach.accounts.auth import sign_in, sign_out
 from outreach.accounts.context import (
     current_membership,
     current_workspace,
@@ -16,18 +26,24 @@ from outreach.accounts.context import (
 )
 from outreach.accounts.forms import (
     AcceptInvitationForm,
+    ActionForm,
     InviteForm,
     JoinForm,
     LoginForm,
+    RoleForm,
     SignupForm,
     WorkspaceForm,
 )
 from outreach.accounts.models import Role
 from outreach.activity.services import record
+from outreach.config import Settings
+from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.web import safe_next
 
 bp = Blueprint("accounts", __name__)
+bp.register_blueprint(manage_views.bp)
+bp.register_blueprint(profile_views.bp)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -37,12 +53,24 @@ def login() -> str | Response:
         return redirect(url_for(".signup"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data or "", form.password.data or "")
-        if user is not None:
-            db.session.commit()
-            login_user(user)
-            return redirect(safe_next(request.args.get("next"), url_for("main.home")))
-        flash("Wrong e-mail or password.", "error")
+        email, password = form.email.data or "", form.password.data or ""
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+        lockout = throttle.attempt(app, email, request.remote_addr or "")
+        if lockout is not None:
+            flash(lockout.message, "error")
+            page = render_template("accounts/login.html", form=form)
+            return Response(page, 429, {"Retry-After": str(lockout.seconds)})
+        try:
+            user = services.authenticate(email, password)
+        except services.AccountError as exc:
+            flash(str(exc), "error")
+        else:
+            if user is not None:
+                db.session.commit()
+                throttle.succeeded(app, email)
+                sign_in(user)
+                return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+            flash("Wrong e-mail or password.", "error")
     return render_template("accounts/login.html", form=form)
 
 
@@ -50,7 +78,7 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     """Sign out."""
-    logout_user()
+    sign_out()
     flash("Signed out.", "info")
     return redirect(url_for(".login"))
 
@@ -74,7 +102,7 @@ def signup() -> str | Response:
             flash(str(exc), "error")
         else:
             db.session.commit()
-            login_user(user)
+            sign_in(user)
             flash("Welcome to Outreach.", "success")
             return redirect(url_for("main.home"))
     return render_template("accounts/signup.html", form=form)
@@ -87,17 +115,26 @@ def accept(token: str) -> str | Response:
     if invitation is None:
         abort(404)
     existing = services.find_user(invitation.email)
-    if existing is not None:  # a person with an account joins with one click (a POST)
+    if existing is not None:  # only that account, signed in, joins (with a POST)
+        if not current_user.is_authenticated or current_user.id != existing.id:
+            if request.method == "POST":
+                abort(403)
+            login_url = url_for(".login", next=request.path)
+            return render_template(
+                "accounts/accept.html", invitation=invitation, sign_in_first=login_url
+            )
         join = JoinForm()
         if join.validate_on_submit():
             try:
                 services.accept_invitation(invitation, existing)
             except services.AccountError as exc:
                 flash(str(exc), "info")
-            else:
-                db.session.commit()
-                flash("Invitation accepted: sign in to continue.", "success")
-            return redirect(url_for(".login"))
+                return redirect(url_for("main.home"))
+            db.session.commit()
+            # Current in this browser now, as they asked; never their default workspace.
+            workspace = switch_workspace(invitation.workspace_id)
+            flash(f"You joined {workspace.name}.", "success")
+            return redirect(url_for("main.home"))
         return render_template("accounts/accept.html", form=join, invitation=invitation, join=True)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
@@ -106,7 +143,7 @@ def accept(token: str) -> str | Response:
         )
         services.accept_invitation(invitation, user)
         db.session.commit()
-        login_user(user)
+        sign_in(user)
         flash("Welcome to Outreach.", "success")
         return redirect(url_for("main.home"))
     return render_template("accounts/accept.html", form=form, invitation=invitation)
@@ -123,7 +160,11 @@ def members() -> str | Response:
         require_owner()
         try:
             invitation = services.invite(
-                workspace, form.email.data or "", Role(form.role.data), signed_in_user()
+                workspace,
+                form.email.data or "",
+                Role(form.role.data),
+                signed_in_user(),
+                days=Settings.from_config(current_app.config).invitation_days,
             )
         except services.AccountError as exc:
             flash(str(exc), "error")
@@ -140,12 +181,19 @@ def members() -> str | Response:
             flash(
                 f"Invitation for {invitation.email} created: send them the link below.", "success"
             )
+    is_owner = current_membership().role is Role.OWNER
     return render_template(
         "accounts/members.html",
         members=services.members_of(workspace.id),
+        invitations=access.pending_invitations(workspace) if is_owner else [],
         form=form,
+        action=ActionForm(),
+        role_form=RoleForm(),
         invitation_url=invitation_url,
-        is_owner=current_membership().role is Role.OWNER,
+        invitation_days=Settings.from_config(current_app.config).invitation_days,
+        is_owner=is_owner,
+        me=current_membership(),
+        now=utcnow(),
     )
 
 

@@ -18,6 +18,7 @@ from redis import Redis
 
 from outreach.jobs.connection import redis_url, stop_embedded_redis
 from outreach.jobs.worker import OutreachWorker
+from outreach.redact import redact_url
 
 
 @click.command("worker")
@@ -28,7 +29,7 @@ def worker(burst: bool, with_scheduler: bool) -> None:
     """Run a job worker (the embedded Redis is started when REDIS_URL is unset)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     url = redis_url(app)
-    click.echo(f"Worker on {url}, queue {app.config['OUTREACH_QUEUE']!r}")
+    click.echo(f"Worker on {redact_url(url)}, queue {app.config['OUTREACH_QUEUE']!r}")
     connection = Redis.from_url(url)
     runner = OutreachWorker([app.config["OUTREACH_QUEUE"]], connection=connection, app=app)
     runner.work(burst=burst, with_scheduler=with_scheduler)

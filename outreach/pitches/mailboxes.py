@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from cryptography.fernet import Fernet, InvalidToken
-from flask import current_app
 from sqlalchemy import func, select
 
+from outreach import encryption
 from outreach.extensions import db
 from outreach.net.mail import MailPolicy, MailRefused, check_endpoint
 from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage, SmtpSecurity
@@ -78,40 +75,19 @@ def apply_settings(
     return False
 
 
-def secret_box() -> Fernet:
-    """The Fernet box for mailbox passwords.
-
-    The key is ``OUTREACH_SECRET_BOX_KEY`` (a Fernet key, or any text, which is hashed into
-    one). When that setting is unset the key is derived from ``SECRET_KEY``: changing
-    ``SECRET_KEY`` then makes stored mailbox passwords unreadable, so set a separate key
-    in production.
-    """
-    configured = current_app.config.get("OUTREACH_SECRET_BOX_KEY")
-    if configured:
-        try:
-            return Fernet(configured)
-        except (ValueError, TypeError):
-            material = f"box:{configured}"
-    else:
-        material = f"derived-from-secret-key:{current_app.config['SECRET_KEY']}"
-    digest = hashlib.sha256(material.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
-
-
 def encrypt_password(password: str) -> str:
-    """The password as a Fernet token (empty stays empty)."""
-    return secret_box().encrypt(password.encode()).decode() if password else ""
+    """The password as a Fernet token under the current key (``outreach.encryption``)."""
+    return encryption.encrypt(password)
 
 
 def decrypt_password(mailbox: Mailbox) -> str:
     """The mailbox's password in clear, for the SMTP and IMAP logins."""
-    if not mailbox.smtp_password_encrypted:
-        return ""
     try:
-        return secret_box().decrypt(mailbox.smtp_password_encrypted.encode()).decode()
-    except InvalidToken as exc:
+        return encryption.decrypt(mailbox.smtp_password_encrypted)
+    except encryption.InvalidToken as exc:
         raise MailboxError(
-            f"the password of {mailbox.from_email} cannot be decrypted: was the key changed?"
+            f"the password of {mailbox.from_email} cannot be decrypted: "
+            "is its key missing from OUTREACH_ENCRYPTION_KEYS?"
         ) from exc
 
 

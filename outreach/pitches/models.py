@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.campaigns.models import CampaignKind
 from outreach.db import Base, LabelledEnum, TimestampMixin
+from outreach.encryption import encrypted_column
 
 
 class PitchTemplate(TimestampMixin, Base):
@@ -227,3 +228,6 @@ class Suppression(TimestampMixin, Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
     value: Mapped[str] = mapped_column(String(320))
     reason: Mapped[str] = mapped_column(String(200), default="")
+
+
+encrypted_column(Mailbox.smtp_password_encrypted)  # `flask rotate-keys` re-encrypts it

@@ -106,7 +106,7 @@ def run(hosts: int, pages_per_host: int, latency: float) -> dict[str, Any]:
             {
                 "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/bench.db",
                 "INSTANCE_PATH": folder,
-                "SECRET_KEY": "bench",
+                "SECRET_KEY": "bench-secret-key-long-enough-for-production",
                 "OUTREACH_HTTP_PROXY": proxy,
                 "OUTREACH_PER_HOST_DELAY": 0.0,
             }

@@ -34,7 +34,11 @@ def _app(url: str, instance: Path) -> Any:
     from outreach import create_app
 
     return create_app(
-        {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": instance, "SECRET_KEY": "b"}
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "INSTANCE_PATH": instance,
+            "SECRET_KEY": "bench-secret-key-long-enough-for-production",
+        }
     )
 
 

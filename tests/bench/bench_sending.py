@@ -30,7 +30,7 @@ def _config(folder: Path, url: str | None) -> dict[str, Any]:
     return {
         "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{folder / 'bench.db'}",
         "INSTANCE_PATH": folder / "instance",
-        "SECRET_KEY": "bench",
+        "SECRET_KEY": "bench-secret-key-long-enough-for-production",
         "OUTREACH_BASE_URL": "http://localhost",
     }
 

@@ -100,7 +100,7 @@ def test_standard_rq_worker_command_runs_outreach_jobs(
         "OUTREACH_INSTANCE_PATH": str(tmp_path),
         "OUTREACH_QUEUE": app.config["OUTREACH_QUEUE"],
         "PYTHONPATH": str(ROOT),
-        "SECRET_KEY": "x",
+        "SECRET_KEY": "a-worker-secret-key-long-enough-to-run",
     }
     rq = Path(sys.executable).with_name("rq")
     result = subprocess.run(
