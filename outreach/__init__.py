@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.pitches import views as pitches
     from outreach.prospects import views as prospects
     from outreach.reports import views as reports
+    from outreach.scoring import views as scoring
     from outreach.web import init_security, init_templates
 
     instance = (config or {}).get("INSTANCE_PATH") or instance_path_from_env()
@@ -68,6 +69,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         pitches.bp,
         links.bp,
         reports.bp,
+        scoring.bp,
         jobs.bp,
     )
     for blueprint in blueprints:

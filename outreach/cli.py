@@ -67,6 +67,7 @@ def register(app: Flask) -> None:
     from outreach.pitches.cli import COMMANDS as pitch_commands
     from outreach.prospects.cli import prospects
     from outreach.reports.cli import report
+    from outreach.scoring.cli import import_ranks, score
 
     for command in (
         version,
@@ -79,6 +80,8 @@ def register(app: Flask) -> None:
         serve,
         import_backlinks,
         prospects,
+        score,
+        import_ranks,
         report,
         *pitch_commands,
         *link_commands,

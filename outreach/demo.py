@@ -14,6 +14,7 @@ from outreach.accounts.models import User, Workspace
 from outreach.activity.services import record
 from outreach.backlinks.models import Backlink, DataSource
 from outreach.backlinks.records import link_key
+from outreach.backlinks.summary import refresh_targets
 from outreach.campaigns.models import CampaignKind
 from outreach.campaigns.services import create_campaign
 from outreach.db import utcnow
@@ -204,6 +205,8 @@ def seed(owner: User) -> Workspace:
                         result={"verdict": status.value},
                     )
                 )
+    db.session.flush()
+    refresh_targets(db.session.connection(), workspace.id, COMPETITORS)
     return workspace
 
 

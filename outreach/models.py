@@ -10,6 +10,7 @@ from outreach.backlinks.models import (
     Domain,
     DomainMetric,
     ImportStatus,
+    TargetSummary,
 )
 from outreach.campaigns.models import Campaign, CampaignKind, Competitor
 from outreach.crawl.models import CrawlPage, CrawlRun, CrawlSite, CrawlStatus, Opportunity
@@ -35,9 +36,18 @@ from outreach.prospects.models import (
     OpportunityKind,
     Prospect,
     ProspectContact,
+    ProspectScore,
     Stage,
 )
 from outreach.reports.models import ReferringDomainTarget
+from outreach.scoring.models import (
+    BlockedEntry,
+    BlockKind,
+    OutreachRank,
+    RankedDomain,
+    RankedList,
+    ScoringWeights,
+)
 from outreach.scoring.page_models import DomainRelevance, FetchedPage
 
 __all__ = [
@@ -46,6 +56,8 @@ __all__ = [
     "AlertSubscription",
     "Backlink",
     "BacklinkImport",
+    "BlockKind",
+    "BlockedEntry",
     "Campaign",
     "CampaignKind",
     "ColumnMapping",
@@ -74,18 +86,24 @@ __all__ = [
     "Opportunity",
     "OpportunityKind",
     "OutboundMessage",
+    "OutreachRank",
     "PitchTemplate",
     "PitchTemplateVersion",
     "PlacedLink",
     "Prospect",
     "ProspectContact",
+    "ProspectScore",
+    "RankedDomain",
+    "RankedList",
     "ReferringDomainTarget",
     "Role",
+    "ScoringWeights",
     "SequenceEnrollment",
     "SequenceStep",
     "SmtpSecurity",
     "Stage",
     "Suppression",
+    "TargetSummary",
     "Task",
     "TaskStatus",
     "User",

@@ -5,6 +5,7 @@ Revises: 0002_pitches
 Create Date: 2026-11-25
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -27,12 +28,16 @@ def upgrade():
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["user_account.id"],
-            name=op.f("fk_alert_subscription_user_id_user_account"), ondelete="CASCADE",
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_alert_subscription_user_id_user_account"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspace.id"],
-            name=op.f("fk_alert_subscription_workspace_id_workspace"), ondelete="CASCADE",
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_alert_subscription_workspace_id_workspace"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_alert_subscription")),
         sa.UniqueConstraint(

@@ -5,6 +5,7 @@ Revises: 0003_links
 Create Date: 2026-11-25
 
 """
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -31,8 +32,15 @@ def upgrade():
         sa.Column(
             "status",
             sa.Enum(
-                "queued", "running", "stopping", "stopped", "finished", "failed",
-                name="crawlstatus", native_enum=False, length=32,
+                "queued",
+                "running",
+                "stopping",
+                "stopped",
+                "finished",
+                "failed",
+                name="crawlstatus",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),
@@ -60,7 +68,9 @@ def upgrade():
     )
     with op.batch_alter_table("crawl_run", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_crawl_run_campaign_id"), ["campaign_id"], unique=False)
-        batch_op.create_index(batch_op.f("ix_crawl_run_workspace_id"), ["workspace_id"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_crawl_run_workspace_id"), ["workspace_id"], unique=False
+        )
 
     op.create_table(
         "crawl_page",
@@ -115,8 +125,14 @@ def upgrade():
         sa.Column(
             "kind",
             sa.Enum(
-                "resource_page", "write_for_us", "broken_link", "unlinked_mention",
-                "competitor_link", name="opportunitykind", native_enum=False, length=32,
+                "resource_page",
+                "write_for_us",
+                "broken_link",
+                "unlinked_mention",
+                "competitor_link",
+                name="opportunitykind",
+                native_enum=False,
+                length=32,
             ),
             nullable=False,
         ),

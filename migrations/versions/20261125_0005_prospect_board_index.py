@@ -5,6 +5,7 @@ Revises: 0004_crawl
 Create Date: 2026-11-25
 
 """
+
 from alembic import op
 
 

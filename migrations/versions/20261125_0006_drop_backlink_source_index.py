@@ -7,6 +7,7 @@ Revises: 0005_board_index
 Create Date: 2026-11-25
 
 """
+
 from alembic import op
 
 
@@ -16,8 +17,15 @@ branch_labels = None
 depends_on = None
 
 COVERING = [
-    "workspace_id", "target_domain", "source_domain", "lost_at", "authority", "nofollow", "ugc",
-    "sponsored", "language",
+    "workspace_id",
+    "target_domain",
+    "source_domain",
+    "lost_at",
+    "authority",
+    "nofollow",
+    "ugc",
+    "sponsored",
+    "language",
 ]
 
 
@@ -30,7 +38,11 @@ def upgrade():
 def downgrade():
     op.drop_index("ix_backlink_intersect", table_name="backlink")
     op.create_index(
-        "ix_backlink_intersect", "backlink", ["workspace_id", "target_domain", "source_domain"],
+        "ix_backlink_intersect",
+        "backlink",
+        ["workspace_id", "target_domain", "source_domain"],
         unique=False,
     )
-    op.create_index("ix_backlink_source", "backlink", ["workspace_id", "source_domain"], unique=False)
+    op.create_index(
+        "ix_backlink_source", "backlink", ["workspace_id", "source_domain"], unique=False
+    )

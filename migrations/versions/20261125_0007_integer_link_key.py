@@ -6,6 +6,7 @@ Revises: 0006_backlink_index
 Create Date: 2026-11-25
 
 """
+
 import hashlib
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ revision = "0007_integer_link_key"
 down_revision = "0006_backlink_index"
 branch_labels = None
 depends_on = None
+
 
 def _from_hex(key):
     value = int(key[:16], 16)

@@ -5,6 +5,7 @@ Revises: 0007_integer_link_key
 Create Date: 2026-12-04
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -26,12 +27,16 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["campaign_id"], ["campaign.id"],
-            name=op.f("fk_referring_domain_target_campaign_id_campaign"), ondelete="CASCADE",
+            ["campaign_id"],
+            ["campaign.id"],
+            name=op.f("fk_referring_domain_target_campaign_id_campaign"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspace.id"],
-            name=op.f("fk_referring_domain_target_workspace_id_workspace"), ondelete="CASCADE",
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_referring_domain_target_workspace_id_workspace"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_referring_domain_target")),
     )

@@ -12,6 +12,7 @@ Revises: 0011_referring_domain_targets
 Create Date: 2026-12-04
 
 """
+
 import re
 from urllib.parse import urlsplit
 
@@ -25,14 +26,27 @@ branch_labels = None
 depends_on = None
 
 OLD_COVERING = [
-    "workspace_id", "target_domain", "source_domain", "lost_at", "authority", "nofollow", "ugc",
-    "sponsored", "language",
+    "workspace_id",
+    "target_domain",
+    "source_domain",
+    "lost_at",
+    "authority",
+    "nofollow",
+    "ugc",
+    "sponsored",
+    "language",
 ]
 COVERING = [*OLD_COVERING, "page_authority"]
 # The rules of outreach.urls.registrable_domain at this revision, for these platforms only
 # (a migration must not change with later code).
-PLATFORMS = ("wordpress.com", "tumblr.com", "medium.com", "substack.com", "weebly.com",
-             "livejournal.com")
+PLATFORMS = (
+    "wordpress.com",
+    "tumblr.com",
+    "medium.com",
+    "substack.com",
+    "weebly.com",
+    "livejournal.com",
+)
 BLOGSPOT = re.compile(r"(?:.+\.)?([^.]+)\.blogspot\.(?:[a-z]{2,3}|com?\.[a-z]{2})")
 
 
@@ -74,7 +88,10 @@ def _split_hosted_blogs() -> None:
     names = sorted({change["domain"] for change in changes})
     now = sa.func.now() if conn.dialect.name == "postgresql" else sa.text("CURRENT_TIMESTAMP")
     domain = sa.table(
-        "domain", sa.column("name"), sa.column("tld"), sa.column("created_at"),
+        "domain",
+        sa.column("name"),
+        sa.column("tld"),
+        sa.column("created_at"),
         sa.column("updated_at"),
     )
     known = set(conn.execute(sa.text("SELECT name FROM domain")).scalars()) if names else set()
@@ -91,15 +108,11 @@ def upgrade():
         batch.add_column(sa.Column("is_spam", sa.Boolean(), nullable=True))
         batch.add_column(sa.Column("spam_score", sa.Float(), nullable=True))
         batch.add_column(sa.Column("topical_trust_flow", sa.String(255), nullable=True))
-        batch.add_column(
-            sa.Column("rows_merged", sa.Integer(), nullable=False, server_default="1")
-        )
+        batch.add_column(sa.Column("rows_merged", sa.Integer(), nullable=False, server_default="1"))
     op.drop_index("ix_backlink_intersect", table_name="backlink")
     op.create_index("ix_backlink_intersect", "backlink", COVERING, unique=False)
     with op.batch_alter_table("backlink_import") as batch:
-        batch.add_column(
-            sa.Column("marked_lost", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch.add_column(sa.Column("marked_lost", sa.Integer(), nullable=False, server_default="0"))
         batch.add_column(
             sa.Column("lost_pending", sa.Integer(), nullable=False, server_default="0")
         )

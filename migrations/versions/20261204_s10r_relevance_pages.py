@@ -5,6 +5,7 @@ Revises: 12_import_fidelity
 Create Date: 2026-12-04
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -37,8 +38,10 @@ def upgrade():
         sa.Column("facts", sa.JSON(), nullable=False),
         sa.Column("fetched_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["workspace_id"], ["workspace.id"],
-            name=op.f("fk_fetched_page_workspace_id_workspace"), ondelete="CASCADE",
+            ["workspace_id"],
+            ["workspace.id"],
+            name=op.f("fk_fetched_page_workspace_id_workspace"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fetched_page")),
         sa.UniqueConstraint(
@@ -61,8 +64,10 @@ def upgrade():
         sa.Column("signature", sa.String(length=64), nullable=False),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["campaign_id"], ["campaign.id"],
-            name=op.f("fk_domain_relevance_campaign_id_campaign"), ondelete="CASCADE",
+            ["campaign_id"],
+            ["campaign.id"],
+            name=op.f("fk_domain_relevance_campaign_id_campaign"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_domain_relevance")),
         sa.UniqueConstraint(

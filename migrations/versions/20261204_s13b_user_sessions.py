@@ -5,6 +5,7 @@ Revises: 20261204_s10r_relevance_pages
 Create Date: 2026-12-04
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -27,8 +28,10 @@ def upgrade():
         sa.Column("user_agent", sa.String(length=255), nullable=False),
         sa.Column("address", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"], ["user_account.id"],
-            name=op.f("fk_user_session_user_id_user_account"), ondelete="CASCADE",
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_user_session_user_id_user_account"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_session")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_user_session_token_hash")),

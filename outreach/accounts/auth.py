@@ -44,8 +44,7 @@ def load_user(user_id: str) -> User | None:
     found = sessions.find(session.get(SESSION_KEY))
     if found is None or str(found.user_id) != user_id or not found.user.is_active:
         return None
-    if sessions.touch(found):
-        db.session.commit()
+    sessions.touch(found)
     return found.user
 
 

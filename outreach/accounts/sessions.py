@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from outreach.accounts.models import UserSession
 from outreach.db import utcnow
@@ -59,13 +59,19 @@ def find(token: str | None) -> UserSession | None:
     return found
 
 
-def touch(found: UserSession) -> bool:
-    """Record that the session was used now; False when it was recorded recently enough."""
+def touch(found: UserSession) -> None:
+    """Record that the session was used now (at most once a minute).
+
+    Written in a transaction of its own, on another connection, so that it never commits
+    anything the request has pending, whenever the user happens to be loaded.
+    """
     now = utcnow()
     if now - found.last_seen_at < TOUCH_EVERY:
-        return False
-    found.last_seen_at = now
-    return True
+        return
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(UserSession).where(UserSession.id == found.id).values(last_seen_at=now)
+        )
 
 
 def end(token: str | None) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from blinker import Namespace
+
 from outreach.backlinks.imports import ImportRefused, run_import, summary
 from outreach.backlinks.loader import LoadResult
 from outreach.backlinks.models import BacklinkImport, ImportStatus
@@ -11,6 +13,10 @@ from outreach.campaigns.models import Campaign
 from outreach.extensions import db
 from outreach.jobs import tasks
 from outreach.jobs.context import job_context, report_progress
+
+# Sent with the import once its rows are loaded, inside the job's transaction: features
+# that read backlinks (scoring) connect to it, as this core package may not import them.
+import_finished = Namespace().signal("import-finished")
 
 
 def _report(result: LoadResult) -> None:
@@ -34,6 +40,7 @@ def import_backlinks(import_id: int) -> dict[str, Any] | None:
             if campaign is None:
                 raise ImportRefused("The campaign of this import was deleted.")
             run_import(record, campaign, progress=_report)
+            import_finished.send(record)
         except Exception as exc:
             db.session.rollback()
             failed = db.session.get(BacklinkImport, import_id)

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, text
 from outreach.backlinks.batches import Batch, LoadTarget
 from outreach.backlinks.models import DataSource
 from outreach.backlinks.records import sqlite_stamp
+from outreach.backlinks.summary import refresh_targets
 from outreach.backlinks.writers import writer_for
 from outreach.db import utcnow
 
@@ -102,6 +103,7 @@ def load_batches(
             close_reader()
     if where.import_id is not None and result.target_domains:
         _lost_marking(conn, where, result, now, last_id_before, mark_lost)
+    refresh_targets(conn, where.workspace_id, result.target_domains)
     _refresh_domains(conn, where.workspace_id, where.data_source, result.authorities)
     if conn.dialect.name == "postgresql":
         # Fresh statistics, so the first intersect after a big import gets a sane plan
@@ -229,7 +231,9 @@ def mark_pending_lost(conn: Connection, where: LoadTarget, now: datetime) -> int
     if not targets:
         return 0
     last_id = conn.execute(text("SELECT max(id) FROM backlink")).scalar() or 0
-    return _mark_lost(conn, where, targets, now, int(last_id))
+    marked = _mark_lost(conn, where, targets, now, int(last_id))
+    refresh_targets(conn, where.workspace_id, targets)
+    return marked
 
 
 def _refresh_domains(

@@ -55,7 +55,8 @@ class Backlink(Base):
     __tablename__ = "backlink"
     __table_args__ = (
         UniqueConstraint("workspace_id", "data_source", "link_key"),
-        # Covers the link intersect, so grouping a million links never visits the table.
+        # Covers the link intersect and the reports' reading of our links, so grouping a
+        # million links never visits the table.
         Index(
             "ix_backlink_intersect",
             "workspace_id",
@@ -68,6 +69,7 @@ class Backlink(Base):
             "sponsored",
             "language",
             "page_authority",
+            "first_seen",
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -149,3 +151,17 @@ class ColumnMapping(TimestampMixin, Base):
     header_signature: Mapped[str] = mapped_column(String(64))
     headers: Mapped[list[str]] = mapped_column(default=list)
     mapping: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class TargetSummary(Base):
+    """Counts over a workspace's links to one target domain, kept by every write of backlinks
+    (see ``summary.refresh_targets``) so that reports need not count a million links."""
+
+    __tablename__ = "backlink_target_summary"
+    __table_args__ = (UniqueConstraint("workspace_id", "target_domain"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
+    target_domain: Mapped[str] = mapped_column(String(255))
+    links: Mapped[int]  # every link to the target, lost or not
+    referring_domains: Mapped[int]  # distinct source domains with a link not lost
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -5,12 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from outreach.campaigns.models import Campaign, CampaignKind, Competitor
 from outreach.extensions import db
 from outreach.scoping import get_in_workspace
 from outreach.urls import InvalidURL, registrable_domain
+
+# Sent with a campaign whose topic keywords or target pages were edited, before the commit
+# (``targets_changed`` says whether the pages did): scoring fetches the new target pages or
+# rescores.
+topic_changed = Namespace().signal("campaign-topic-changed")
 
 MAX_TARGET_PAGES = 20
 MAX_URL_LENGTH = 2048

@@ -81,6 +81,7 @@ def edit(campaign_id: int) -> str | Response:
         form.target_pages.data = "\n".join(campaign.target_pages)
         form.topic_keywords.data = ", ".join(campaign.topic_keywords)
     if form.validate_on_submit():
+        topic, targets = list(campaign.topic_keywords), list(campaign.target_pages)
         try:
             _apply(form, campaign)
         except services.CampaignError as exc:
@@ -88,6 +89,9 @@ def edit(campaign_id: int) -> str | Response:
             flash(str(exc), "error")
         else:
             record(workspace.id, "campaign", campaign.id, "edited", {})
+            if (topic, targets) != (campaign.topic_keywords, campaign.target_pages):
+                changed = targets != campaign.target_pages
+                services.topic_changed.send(campaign, targets_changed=changed)
             db.session.commit()
             flash("Campaign saved.", "success")
             return redirect(url_for("pipeline.campaign", campaign_id=campaign.id))

@@ -214,6 +214,14 @@ def _refuse_plaintext(policy: MailPolicy, what: str) -> None:
         )
 
 
+def _secret(password: str | Callable[[], str]) -> str:
+    """The password (decrypted before connecting, so its errors are never a server's)."""
+    secret = password() if callable(password) else password
+    if not secret:
+        raise MailRefused("the mailbox has no password: enter it on the mailbox page")
+    return secret
+
+
 def open_smtp(
     host: str,
     port: int,
@@ -227,11 +235,12 @@ def open_smtp(
 
     ``security`` is ``"tls"`` (implicit TLS), ``"starttls"`` (required) or ``"none"``
     (only with ``allow_plaintext``; for the operator's trusted relay, only without a login).
-    ``password`` may be a callable, called only once TLS is up.
+    ``password`` may be a callable (it decrypts the stored one); it is sent only over TLS.
     """
     if security not in ("tls", "starttls") and (username or not policy.trusted_endpoint):
         _refuse_plaintext(policy, "an SMTP connection")
     check_endpoint(host, port, policy)
+    secret = _secret(password) if username else ""
     smtp: smtplib.SMTP | None = None
     try:
         with plain_errors(host, port, "SMTP"):
@@ -245,9 +254,6 @@ def open_smtp(
                 smtp.starttls(context=policy.tls_context())
                 smtp.ehlo()
             if username:
-                secret = password() if callable(password) else password
-                if not secret:
-                    raise MailRefused("the mailbox has no password: enter it on the mailbox page")
                 smtp.login(username, secret)
     except BaseException:
         if smtp is not None:
@@ -313,6 +319,7 @@ def open_imap(
 ) -> IMAPClient:
     """A logged-in IMAP client: implicit TLS, else STARTTLS (plain only with allow_plaintext)."""
     check_endpoint(host, port, policy)
+    secret = _secret(password)
     client: IMAPClient | None = None
     try:
         with plain_errors(host, port, "IMAP"):
@@ -322,9 +329,6 @@ def open_imap(
                     client.starttls(policy.tls_context())
                 else:
                     _refuse_plaintext(policy, "an IMAP login")
-            secret = password() if callable(password) else password
-            if not secret:
-                raise MailRefused("the mailbox has no password: enter it on the mailbox page")
             client.login(username, secret)
     except BaseException:
         if client is not None:

@@ -14,7 +14,7 @@ from sqlalchemy.sql import Executable
 from outreach.accounts.models import Membership, User
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.prospects.models import OpportunityKind, Prospect, Stage
+from outreach.prospects.models import OpportunityKind, Prospect, ProspectScore, Stage
 from outreach.web import parse_id
 
 CARDS_PER_COLUMN = 30
@@ -144,6 +144,10 @@ class Card:
     opportunity_types: list[str]
     version: int
     reminder: str | None = None
+    authority: float | None = None
+    authority_source: str = ""
+    relevance: float | None = None
+    risk_flags: list[dict[str, Any]] = field(default_factory=list)
 
     def overdue(self, today: date) -> bool:
         """True when the due date has passed."""
@@ -225,8 +229,27 @@ def card_from_row(row: Any, people: dict[int, User]) -> Card:
     )
 
 
-def _cards(query: Executable, people: dict[int, User]) -> list[Card]:
-    return [card_from_row(row, people) for row in db.session.execute(query)]
+def _cards(query: Executable, people: dict[int, User], campaign_id: int) -> list[Card]:
+    cards = [card_from_row(row, people) for row in db.session.execute(query)]
+    if cards:
+        by_domain = {card.domain: card for card in cards}
+        scores = db.session.execute(
+            select(
+                ProspectScore.domain,
+                ProspectScore.authority,
+                ProspectScore.authority_source,
+                ProspectScore.relevance,
+                ProspectScore.risk_flags,
+            ).where(
+                ProspectScore.campaign_id == campaign_id,
+                ProspectScore.domain.in_(list(by_domain)),
+            )
+        )
+        for domain, authority, source, relevance, flags in scores:
+            card = by_domain[domain]
+            card.authority, card.authority_source = authority, source or ""
+            card.relevance, card.risk_flags = relevance, list(flags or [])
+    return cards
 
 
 def counts(scope: Scope) -> dict[Stage, int]:
@@ -252,7 +275,7 @@ def board(scope: Scope) -> list[Column]:
                 .order_by(*best_first())
                 .limit(CARDS_PER_COLUMN)
             )
-            column.cards = _cards(query, scope.people)
+            column.cards = _cards(query, scope.people, scope.campaign.id)
         columns.append(column)
     return columns
 
@@ -285,4 +308,6 @@ def table(scope: Scope) -> Page:
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
     )
-    return Page(rows=_cards(query, scope.people), total=total, page=page, pages=pages)
+    return Page(
+        rows=_cards(query, scope.people, scope.campaign.id), total=total, page=page, pages=pages
+    )

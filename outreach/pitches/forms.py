@@ -65,6 +65,7 @@ class MailboxForm(FlaskForm):
     sending_end_hour = IntegerField(
         "Sending until (hour)", default=18, validators=[NumberRange(0, 24)]
     )
+    shared = BooleanField("Shared: others in the workspace may send from it", default=False)
 
 
 class StepForm(FlaskForm):

@@ -16,6 +16,7 @@ from outreach.extensions import db
 from outreach.jobs.context import job_context
 from outreach.jobs.recurring import recurring
 from outreach.jobs.tasks import get_queue, launch
+from outreach.net.mail import MailRefused
 from outreach.pitches.imap import poll
 from outreach.pitches.models import Mailbox, OutboundMessage
 from outreach.pitches.outbox import BATCH_SIZE, due_ids, recover_stalled
@@ -29,12 +30,26 @@ def send_messages(message_ids: list[int]) -> dict[str, int]:
 
 
 def poll_mailbox_job(mailbox_id: int) -> dict[str, int]:
-    """RQ job: read new mail of one mailbox and record replies and bounces."""
+    """RQ job: read new mail of one mailbox and record replies and bounces.
+
+    A refused or failed connection is kept on the mailbox as a plain reason (shown on the
+    mailboxes page) rather than failing the job every minute.
+    """
     with job_context():
         mailbox = db.session.get(Mailbox, mailbox_id)
         if mailbox is None or not mailbox.imap_host:
             return {}
-        return poll(mailbox)
+        try:
+            counts = poll(mailbox)
+        except MailRefused as exc:
+            db.session.rollback()
+            mailbox.poll_error = str(exc)[:300]
+            db.session.commit()
+            return {"refused": 1}
+        if mailbox.poll_error is not None:
+            mailbox.poll_error = None
+            db.session.commit()
+        return counts
 
 
 def dispatch(workspace_id: int, user_id: int | None = None) -> int:

@@ -51,14 +51,16 @@ def check_servers(box: Mailbox, policy: MailPolicy) -> None:
 
 
 def apply_settings(
-    box: Mailbox, values: Mapping[str, Any], password: str, policy: MailPolicy
+    box: Mailbox, values: Mapping[str, Any], password: str, policy: MailPolicy, editor_id: int
 ) -> bool:
     """Set a mailbox's settings; True when its stored password was cleared.
 
     Changing a server, port, login or security of a saved mailbox clears the stored password
     unless a new one is given: a password is only ever sent where its user sent it, whoever
-    edits the mailbox.
+    edits the mailbox. Only the mailbox's own user may share it (``shared``).
     """
+    if box.user_id != editor_id:
+        values = {name: value for name, value in values.items() if name != "shared"}
     moved = box.id is not None and any(
         name in values and getattr(box, name) != values[name] for name in CONNECTION_FIELDS
     )
@@ -112,6 +114,16 @@ def mailboxes_of(workspace_id: int) -> list[Mailbox]:
 def get_mailbox(workspace_id: int, mailbox_id: int) -> Mailbox:
     """One mailbox of the workspace; 404 otherwise."""
     return get_in_workspace(Mailbox, workspace_id, mailbox_id)
+
+
+def may_send_from(mailbox: Mailbox, user_id: int | None) -> bool:
+    """Whether ``user_id`` may send through the mailbox: its own user, or anyone once shared."""
+    return mailbox.shared or (user_id is not None and mailbox.user_id == user_id)
+
+
+def sendable_by(workspace_id: int, user_id: int) -> list[Mailbox]:
+    """The workspace's mailboxes this user may send from (their own, and shared ones)."""
+    return [m for m in mailboxes_of(workspace_id) if may_send_from(m, user_id)]
 
 
 def in_sending_hours(mailbox: Mailbox, now: datetime) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.campaigns.models import CampaignKind
@@ -79,6 +79,9 @@ class SequenceEnrollment(TimestampMixin, Base):
     )
     contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"))
     mailbox_id: Mapped[int | None] = mapped_column(ForeignKey("mailbox.id", ondelete="SET NULL"))
+    enrolled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
     status: Mapped[EnrollmentStatus] = mapped_column(default=EnrollmentStatus.ACTIVE)
     stop_reason: Mapped[str | None] = mapped_column(String(200))
     stopped_at: Mapped[datetime | None]
@@ -93,7 +96,7 @@ class SmtpSecurity(enum.Enum):
 
 
 class Mailbox(TimestampMixin, Base):
-    """A real mailbox a user sends from, with its limits."""
+    """A real mailbox a user sends from, with its limits; others send from it only if shared."""
 
     __tablename__ = "mailbox"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -125,6 +128,8 @@ class Mailbox(TimestampMixin, Base):
     # the poller rescans by date from a little before the last poll.
     imap_uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
     last_imap_poll_at: Mapped[datetime | None]
+    shared: Mapped[bool] = mapped_column(default=False, server_default=false())
+    poll_error: Mapped[str | None] = mapped_column(String(300))  # why the last IMAP poll failed
 
 
 class MessageStatus(LabelledEnum):

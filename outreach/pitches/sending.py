@@ -30,7 +30,7 @@ from outreach.net.mail import MailRefused
 from outreach.net.mail import open_smtp as connect_smtp
 from outreach.net.settings import mail_policy_from_config
 from outreach.pitches import delivery, events, mime, outbox, sequences
-from outreach.pitches.mailboxes import decrypt_password, in_sending_hours, sent_today
+from outreach.pitches.mailboxes import decrypt_password, in_sending_hours, may_send_from, sent_today
 from outreach.pitches.models import (
     EnrollmentStatus,
     Mailbox,
@@ -153,6 +153,15 @@ def _not_yet(message: OutboundMessage, mailbox: Mailbox, sleep: Callable[[float]
     return ""
 
 
+def _may_use(message: OutboundMessage, mailbox: Mailbox) -> bool:
+    """Whether whoever started the row's sequence may still send from its mailbox."""
+    if message.enrollment_id is None:
+        return True
+    enrollment = db.session.get(SequenceEnrollment, message.enrollment_id)
+    started_by = enrollment.enrolled_by_id if enrollment is not None else None
+    return started_by is None or may_send_from(mailbox, started_by)
+
+
 def _blocked(message: OutboundMessage, contact: Contact) -> str:
     """Why the row must never go (checked after the claim, at send time)."""
     hit = suppressed_by(message.workspace_id, contact.email)
@@ -191,6 +200,10 @@ def _deliver_one(message_id: int, pool: SmtpPool, sleep: Callable[[float], None]
     contact = db.session.get(Contact, message.contact_id) if message else None
     if message is None or contact is None:
         return "not_queued"
+    if not _may_use(message, mailbox):
+        reason = "the mailbox is no longer shared with the person who started this sequence"
+        outbox.finish(message_id, MessageStatus.HELD, hold_reason=reason)
+        return "held"
     reason = _blocked(message, contact)
     if reason:
         outbox.finish(message_id, MessageStatus.CANCELLED, hold_reason=reason)

@@ -22,6 +22,7 @@ from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.pitches import merge
+from outreach.pitches.mailboxes import may_send_from
 from outreach.pitches.models import (
     EnrollmentStatus,
     Mailbox,
@@ -142,14 +143,24 @@ def repitch_warning(contact: Contact, campaign_id: int, now: datetime) -> str | 
 
 
 def enroll(
-    campaign: Campaign, prospect: Prospect, contact: Contact, mailbox: Mailbox
+    campaign: Campaign,
+    prospect: Prospect,
+    contact: Contact,
+    mailbox: Mailbox,
+    enrolled_by_id: int | None = None,
 ) -> SequenceEnrollment:
-    """Start the sequence for one contact: every step queued (or held, with the reason)."""
+    """Start the sequence for one contact: every step queued (or held, with the reason).
+
+    ``enrolled_by_id`` is the person starting it, who must be allowed to send from the
+    mailbox (their own, or a shared one); None is the system itself (tests, commands).
+    """
     steps = steps_of(campaign.id)
     if not steps:
         raise SequenceError("The campaign has no sequence steps yet.")
     if mailbox.workspace_id != campaign.workspace_id or prospect.campaign_id != campaign.id:
         raise SequenceError("That prospect or mailbox belongs elsewhere.")
+    if enrolled_by_id is not None and not may_send_from(mailbox, enrolled_by_id):
+        raise SequenceError(f"{mailbox.from_email} is not yours and its user has not shared it.")
     existing = db.session.scalar(
         select(SequenceEnrollment).where(
             SequenceEnrollment.campaign_id == campaign.id,
@@ -168,6 +179,7 @@ def enroll(
         prospect_id=prospect.id,
         contact_id=contact.id,
         mailbox_id=mailbox.id,
+        enrolled_by_id=enrolled_by_id,
     )
     db.session.add(enrollment)
     db.session.flush()

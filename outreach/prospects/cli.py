@@ -16,7 +16,7 @@ from outreach.prospects.intersect import SORTS, IntersectQuery, all_prospects
 @click.argument("campaign_id", type=int)
 @click.option("--min-competitors", "-k", default=1, show_default=True, type=int)
 @click.option("--follow-only", is_flag=True, help="Only followed links count.")
-@click.option("--sort", type=click.Choice(list(SORTS)), default="competitors", show_default=True)
+@click.option("--sort", type=click.Choice(list(SORTS)), default="score", show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")
 @with_appcontext
 def prospects(

@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from outreach.backlinks.models import Backlink
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
+from outreach.prospects.models import ProspectScore
 
 if TYPE_CHECKING:
     from sqlalchemy.sql import Select
@@ -18,12 +19,18 @@ if TYPE_CHECKING:
     GroupedSelect = Select[str, int, float | None, int, float | None]
 
 SORTS = {
+    "score": "Score",
     "competitors": "Competitors linked",
     "authority": "Authority",
     "links": "Links",
     "domain": "Domain",
 }
 PAGE_SIZE = 50
+BREAKDOWN_KEYS = ("signal", "value", "weight", "contribution", "source")
+# The entries of a stored breakdown that ``--json`` prints: the signals and the risk cap.
+BREAKDOWN_SIGNALS = frozenset(
+    {"authority", "relevance", "link_quality", "overlap", "contact", "risk"}
+)
 LINKS_SHOWN_PER_PROSPECT = 20
 
 
@@ -37,7 +44,7 @@ class IntersectQuery:
     language: str | None = None
     tld: str | None = None
     search: str | None = None
-    sort: str = "competitors"
+    sort: str = "score"
     page: int = 1
     page_size: int = PAGE_SIZE
 
@@ -74,17 +81,41 @@ class IntersectRow:
     competitors: list[str] = field(default_factory=list)
     links: list[ProspectLink] = field(default_factory=list)
     authority_level: str | None = None
+    score: float | None = None
+    authority_source: str = ""
+    relevance: float | None = None
+    risk_flags: list[dict[str, Any]] = field(default_factory=list)
+    breakdown: list[dict[str, Any]] = field(default_factory=list)
+    scored: bool = False
 
     @classmethod
     def of(cls, found: Any) -> IntersectRow:
-        """A row from a grouped result (see ``_grouped``)."""
+        """A row from a grouped result (see ``_grouped``), with its score when it has one:
+        then authority is the scoring one (``outreach.scoring.authority``) with its source."""
         level = None
         if found.authority is not None:
             level = "domain" if found.domain_authority is not None else "page"
-        return cls(
+        row = cls(
             found.domain, found.competitor_count, found.authority, found.link_count,
             authority_level=level,
         )  # fmt: skip
+        if found.scored_at is not None:
+            row.scored = True
+            row.score = found.score
+            row.authority = found.score_authority
+            row.authority_source = found.authority_source or ""
+            row.authority_level = (
+                _level_of(row.authority_source) if row.authority is not None else None
+            )
+            row.relevance = found.relevance
+            row.risk_flags = list(found.risk_flags or [])
+            row.breakdown = list(found.breakdown or [])
+        return row
+
+    @property
+    def risk_codes(self) -> list[str]:
+        """The codes of the risk flags."""
+        return [flag["code"] for flag in self.risk_flags]
 
     @property
     def pages(self) -> list[str]:
@@ -97,8 +128,17 @@ class IntersectRow:
             "domain": self.domain,
             "competitors": self.competitors,
             "competitor_count": self.competitor_count,
+            "score": self.score,
             "authority": self.authority,
+            "authority_source": self.authority_source,
             "authority_level": self.authority_level,
+            "relevance": self.relevance,
+            "risk_flags": self.risk_codes,
+            "breakdown": [
+                {key: entry.get(key) for key in BREAKDOWN_KEYS}
+                for entry in self.breakdown
+                if entry.get("signal") in BREAKDOWN_SIGNALS
+            ],
             "links": self.link_count,
             "pages": self.pages,
             "anchors": sorted({link.anchor for link in self.links if link.anchor}),
@@ -127,6 +167,13 @@ class IntersectPage:
     def pages(self) -> int:
         """How many pages the results fill."""
         return max(1, -(-self.total // self.query.page_size))
+
+
+def _level_of(source: str) -> str:
+    """How sure an authority is, from its source's label: "page" for page-level figures."""
+    if "page-level" in source:
+        return "page"
+    return "domain"
 
 
 def _links_to_us(campaign: Campaign) -> Any:
@@ -182,16 +229,43 @@ def _grouped(campaign: Campaign, query: IntersectQuery) -> GroupedSelect:
     return statement
 
 
-def _ordered(statement: GroupedSelect, sort: str) -> GroupedSelect:
+def _scored(campaign: Campaign, grouped: GroupedSelect) -> Any:
+    """The grouped rows with each domain's stored score (outer join: unscored rows stay)."""
+    found = grouped.subquery("grouped")
+    return select(
+        found,
+        ProspectScore.score,
+        ProspectScore.authority.label("score_authority"),
+        ProspectScore.authority_source,
+        ProspectScore.relevance,
+        ProspectScore.risk_flags,
+        ProspectScore.breakdown,
+        ProspectScore.scored_at,
+    ).outerjoin(
+        ProspectScore,
+        and_(ProspectScore.campaign_id == campaign.id, ProspectScore.domain == found.c.domain),
+    )
+
+
+def _ordered(statement: Any, sort: str) -> Any:
     columns = statement.selected_columns
     authority_last = case((columns.authority.is_(None), 1), else_=0)
+    score_last = case((columns.score.is_(None), 1), else_=0)
     orders = {
+        # Unscored rows come last, in the order the intersect had before scoring.
+        "score": (
+            score_last,
+            columns.score.desc(),
+            columns.competitor_count.desc(),
+            authority_last,
+            columns.authority.desc(),
+        ),
         "competitors": (columns.competitor_count.desc(), authority_last, columns.authority.desc()),
         "authority": (authority_last, columns.authority.desc(), columns.competitor_count.desc()),
         "links": (columns.link_count.desc(), columns.competitor_count.desc()),
         "domain": (),
     }
-    return statement.order_by(*orders.get(sort, orders["competitors"]), columns.domain)
+    return statement.order_by(*orders.get(sort, orders["score"]), columns.domain)
 
 
 def intersect(campaign: Campaign, query: IntersectQuery) -> IntersectPage:
@@ -200,7 +274,7 @@ def intersect(campaign: Campaign, query: IntersectQuery) -> IntersectPage:
     page = max(query.page, 1)
     # The total rides along as a window count, so the grouping runs once per page view.
     statement = (
-        _ordered(grouped, query.sort)
+        _ordered(_scored(campaign, grouped), query.sort)
         .add_columns(func.count().over().label("total"))
         .limit(query.page_size)
         .offset((page - 1) * query.page_size)
@@ -216,11 +290,17 @@ def intersect(campaign: Campaign, query: IntersectQuery) -> IntersectPage:
 
 def all_prospects(campaign: Campaign, query: IntersectQuery) -> list[IntersectRow]:
     """Every prospect of the intersect, best first (for the CLI and exports)."""
-    grouped = _ordered(_grouped(campaign, query), query.sort)
+    grouped = _ordered(_scored(campaign, _grouped(campaign, query)), query.sort)
     rows = [IntersectRow.of(r) for r in db.session.execute(grouped)]
     for start in range(0, len(rows), 500):
         _attach_links(campaign, rows[start : start + 500], query)
     return rows
+
+
+def matching_domains(campaign: Campaign, query: IntersectQuery, limit: int) -> list[str]:
+    """The first ``limit`` domains the filters match, in the query's order (for bulk actions)."""
+    ordered = _ordered(_scored(campaign, _grouped(campaign, query)), query.sort).limit(limit)
+    return [row.domain for row in db.session.execute(ordered)]
 
 
 def _attach_links(campaign: Campaign, rows: list[IntersectRow], query: IntersectQuery) -> None:

@@ -106,3 +106,32 @@ class ProspectContact(Base):
         ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True
     )
     is_primary: Mapped[bool] = mapped_column(default=False)
+
+
+class ProspectScore(Base):
+    """The score of one domain within one campaign, with its signals and the breakdown.
+
+    Every domain of the campaign's link intersect has a row (the choice of whom to pitch is
+    made there, before a prospect exists), and so does every pipeline prospect. The scoring
+    feature writes these rows in bulk; the intersect, the board and the table read them.
+    ``breakdown`` is a list of signal entries (see ``outreach.scoring.combine``).
+    """
+
+    __tablename__ = "prospect_score"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "domain"),
+        Index("ix_prospect_score_rank", "campaign_id", "score"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
+    domain: Mapped[str] = mapped_column(String(255))
+    score: Mapped[float | None] = mapped_column(Float)
+    authority: Mapped[float | None] = mapped_column(Float)
+    authority_source: Mapped[str] = mapped_column(String(64), default="")
+    relevance: Mapped[float | None] = mapped_column(Float)
+    risk_flags: Mapped[list[dict[str, Any]]] = mapped_column(default=list)  # code, message
+    breakdown: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    scored_at: Mapped[datetime]

@@ -14,7 +14,7 @@ from outreach.activity.services import record
 from outreach.backlinks.models import Backlink
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.prospects.models import Prospect, Stage
+from outreach.prospects.models import Prospect, ProspectScore, Stage
 from outreach.prospects.stages import Conflict, conflict_after_race
 from outreach.scoping import get_in_workspace
 
@@ -68,8 +68,13 @@ def prospects_of_campaign(campaign_id: int) -> list[Prospect]:
     )
 
 
-def add_to_pipeline(campaign: Campaign, domains: Iterable[str], owner_id: int | None) -> int:
-    """Create Prospect rows for domains not yet in the campaign; returns how many."""
+def add_to_pipeline(
+    campaign: Campaign,
+    domains: Iterable[str],
+    owner_id: int | None,
+    stage: Stage = Stage.PROSPECT,
+) -> int:
+    """Create Prospect rows (in ``stage``) for domains not yet in the campaign; how many."""
     wanted = sorted({d.strip().lower() for d in domains if d.strip()})
     if not wanted:
         return 0
@@ -99,11 +104,22 @@ def add_to_pipeline(campaign: Campaign, domains: Iterable[str], owner_id: int | 
             workspace_id=campaign.workspace_id,
             campaign_id=campaign.id,
             domain=domain,
-            stage=Stage.PROSPECT,
+            stage=stage,
             owner_id=owner_id,
             page_url=best.source_url if best else None,
             page_title=best.source_title if best else None,
         )
+        scored = db.session.scalar(
+            select(ProspectScore).where(
+                ProspectScore.campaign_id == campaign.id, ProspectScore.domain == domain
+            )
+        )
+        if scored is not None:  # the intersect's score comes along until the next rescoring
+            prospect.score = scored.score
+            prospect.score_breakdown = {
+                "entries": scored.breakdown,
+                "risk_flags": scored.risk_flags,
+            }
         db.session.add(prospect)
         db.session.flush()
         record(campaign.workspace_id, "prospect", prospect.id, "created", {"domain": domain})

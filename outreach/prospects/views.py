@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, signed_in_user
+from outreach.accounts.services import members_of
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
-from outreach.prospects import services
+from outreach.prospects import bulk, services
 from outreach.prospects.intersect import SORTS, IntersectQuery, intersect, languages
 
 bp = Blueprint("prospects", __name__)
@@ -30,7 +32,7 @@ def _number(name: str, default: float | None, low: float, high: float) -> float 
 
 def query_from_args() -> IntersectQuery:
     """The intersect filters from the query string, with bad values ignored."""
-    sort = request.args.get("sort", "competitors")
+    sort = request.args.get("sort", "score")
     return IntersectQuery(
         min_competitors=int(_number("k", 1, 1, 100) or 1),
         min_authority=_number("min_authority", None, 0, 100),
@@ -38,7 +40,7 @@ def query_from_args() -> IntersectQuery:
         language=request.args.get("lang") or None,
         tld=request.args.get("tld") or None,
         search=request.args.get("q") or None,
-        sort=sort if sort in SORTS else "competitors",
+        sort=sort if sort in SORTS else "score",
         page=int(_number("page", 1, 1, 1_000_000) or 1),
     )
 
@@ -59,7 +61,45 @@ def intersect_page(campaign_id: int) -> str:
         sorts=SORTS,
         languages=languages(campaign),
         args={k: v for k, v in request.args.items() if k != "page"},
+        actions=bulk.ACTIONS,
+        scopes=bulk.SCOPES,
+        members=[(m.user_id, m.user.display_name) for m in members_of(workspace.id)],
     )
+
+
+@bp.post("/campaigns/<int:campaign_id>/prospects/bulk")
+@login_required
+def bulk_action(campaign_id: int) -> Response:
+    """Add, reject or assign the ticked domains, the top N, or everything the filters match
+    (the filters ride in the query string, as on the intersect page)."""
+    workspace = current_workspace()
+    campaign = get_campaign(workspace.id, campaign_id)
+    action = request.form.get("action", "add")
+    owner = request.form.get("owner_id", "")
+    try:
+        domains = bulk.chosen_domains(
+            campaign,
+            query_from_args(),
+            request.form.get("scope", "selected"),
+            request.form.getlist("domain"),
+            int(_form_number("top", 50)),
+        )
+        result = bulk.apply(
+            campaign, domains, action, signed_in_user().id, int(owner) if owner.isdigit() else None
+        )
+    except bulk.BulkError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(result.message(action), "success" if result.created or result.changed else "info")
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "page"}
+    return redirect(url_for("prospects.intersect_page", campaign_id=campaign.id, **args))
+
+
+def _form_number(name: str, default: int) -> int:
+    raw = request.form.get(name, "").strip()
+    return int(raw) if raw.isdigit() else default
 
 
 @bp.post("/campaigns/<int:campaign_id>/prospects/add")

@@ -6,9 +6,9 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from outreach.backlinks.models import Backlink
+from outreach.backlinks.models import TargetSummary
 from outreach.extensions import db
 from outreach.reports.scope import Scope
 
@@ -46,34 +46,24 @@ def competitor_domains(scope: Scope) -> list[CompetitorDomains]:
     """Each competitor with imported links, by its referring domains (lost links left out).
 
     A competitor nobody imported links for yet is left out: it has no figure, not zero.
+    The counts are the ones every write of backlinks keeps (``backlinks.summary``).
     """
     if not scope.competitors:
         return []
-    pairs = (
-        select(Backlink.target_domain, Backlink.source_domain)
-        .where(
-            Backlink.workspace_id == scope.workspace_id,
-            Backlink.target_domain.in_(scope.competitors),
-            Backlink.lost_at.is_(None),
-        )
-        .distinct()
-        .subquery("pairs")
-    )
     counts = {
-        domain: int(count)
-        for domain, count in db.session.execute(
-            select(pairs.c.target_domain, func.count()).group_by(pairs.c.target_domain)
+        target: referring
+        for target, links, referring in db.session.execute(
+            select(
+                TargetSummary.target_domain, TargetSummary.links, TargetSummary.referring_domains
+            ).where(
+                TargetSummary.workspace_id == scope.workspace_id,
+                TargetSummary.target_domain.in_(scope.competitors),
+            )
         )
+        if links
     }
-    for domain in set(scope.competitors) - set(counts):  # all lost, or never imported?
-        if db.session.scalar(
-            select(Backlink.id)
-            .where(Backlink.workspace_id == scope.workspace_id, Backlink.target_domain == domain)
-            .limit(1)
-        ):
-            counts[domain] = 0
     return [
-        CompetitorDomains(domain, int(counts.get(domain, 0)))
+        CompetitorDomains(domain, counts[domain])
         for domain in scope.competitors
         if domain in counts
     ]

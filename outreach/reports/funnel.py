@@ -240,49 +240,46 @@ def _deciding(scope: Scope, facts: Any, live: dict[int, datetime]) -> tuple[Any,
     prospect. The deciding message is the last one sent before the first reply (or the last
     one sent): one per contacted prospect, so template figures are sums over their steps."""
 
-    def deciding(*only: Any) -> Any:
-        ranked = (
-            _messages(scope, facts)
-            .with_only_columns(
-                OutboundMessage.step_id,
-                SequenceStep.template_id,
-                OutboundMessage.prospect_id,
-                facts.c.first_reply,
-                facts.c.won,
-                func.row_number()
-                .over(
-                    partition_by=OutboundMessage.prospect_id,
-                    order_by=(OutboundMessage.sent_at.desc(), OutboundMessage.id.desc()),
-                )
-                .label("rank"),
+    ranked = (
+        _messages(scope, facts)
+        .with_only_columns(
+            OutboundMessage.step_id,
+            SequenceStep.template_id,
+            OutboundMessage.prospect_id,
+            facts.c.first_reply,
+            facts.c.won,
+            func.row_number()
+            .over(
+                partition_by=OutboundMessage.prospect_id,
+                order_by=(OutboundMessage.sent_at.desc(), OutboundMessage.id.desc()),
             )
-            .where(
-                _is_sent(),
-                or_(facts.c.first_reply.is_(None), OutboundMessage.sent_at <= facts.c.first_reply),
-                *only,
-            )
-            .subquery("ranked")
+            .label("rank"),
         )
-        return select(ranked).where(ranked.c.rank == 1).subquery("deciding")
-
-    every = deciding()
-    outcomes: dict[Pair, tuple[int, int]] = {
-        (step, template): (int(replied), int(won))
-        for step, template, replied, won in db.session.execute(
-            select(
-                every.c.step_id,
-                every.c.template_id,
-                func.count(every.c.first_reply),
-                func.coalesce(func.sum(every.c.won), 0),
-            ).group_by(every.c.step_id, every.c.template_id)
+        .where(
+            _is_sent(),
+            or_(facts.c.first_reply.is_(None), OutboundMessage.sent_at <= facts.c.first_reply),
         )
-    }
-    live_pairs: dict[int, Pair] = {}
+        .subquery("ranked")
+    )
+    every = select(ranked).where(ranked.c.rank == 1).subquery("deciding")
+    # One pass: live prospects get a group each (to learn their pair), the others one per pair.
+    keys: list[Any] = [every.c.step_id, every.c.template_id]
     if live:
-        mine = deciding(OutboundMessage.prospect_id.in_(list(live)))
-        for step, template, prospect_id in db.session.execute(
-            select(mine.c.step_id, mine.c.template_id, mine.c.prospect_id)
-        ):
+        keys.append(case((every.c.prospect_id.in_(list(live)), every.c.prospect_id)))
+    outcomes: dict[Pair, tuple[int, int]] = {}
+    live_pairs: dict[int, Pair] = {}
+    rows = db.session.execute(
+        select(
+            *keys,
+            func.count(every.c.first_reply),
+            func.coalesce(func.sum(every.c.won), 0),
+        ).group_by(*keys)
+    )
+    for step, template, *rest in rows:
+        prospect_id, replied, won = rest if live else (None, *rest)
+        before = outcomes.get((step, template), (0, 0))
+        outcomes[(step, template)] = (before[0] + int(replied), before[1] + int(won))
+        if prospect_id is not None:
             live_pairs[prospect_id] = (step, template)
     return outcomes, live_pairs
 

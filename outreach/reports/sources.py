@@ -7,24 +7,22 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, String, and_, column, false, func, not_, select, text, union_all
+from sqlalchemy import Boolean, String, and_, column, false, not_, select, text, union_all
 
-from outreach.backlinks.models import Backlink, DomainMetric
+from outreach.backlinks.models import Backlink
 from outreach.db import UTCDateTime
 from outreach.extensions import db
 from outreach.reports.placements import Placement
 from outreach.reports.scope import Scope
+from outreach.scoring.authority_sql import authority_table
 
 
 def domain_authority(workspace_id: int) -> Any:
-    """Each domain's authority as scoring uses it, as a subquery of (domain_id, authority):
-    until scoring has its own figure, the best authority any import of the workspace gave."""
-    return (
-        select(DomainMetric.domain_id, func.max(DomainMetric.value).label("authority"))
-        .where(DomainMetric.workspace_id == workspace_id, DomainMetric.metric == "authority")
-        .group_by(DomainMetric.domain_id)
-        .subquery("authority")
-    )
+    """Each domain's authority as scoring uses it (``scoring.authority``: the preferred
+    vendor's domain-level figure, else page-level, a ranked list, Outreach's PageRank), as a
+    subquery of (domain_id, authority)."""
+    figures = authority_table(workspace_id)
+    return select(figures.c.domain_id, figures.c.authority).subquery("authority")
 
 
 # Placements reach SQL as one JSON parameter, read as rows by the database itself: the
@@ -54,7 +52,8 @@ def _stamp(moment: datetime | None, dialect: str) -> str | None:
     return utc.isoformat()
 
 
-def _placed(placed: Sequence[Placement]) -> Any:
+def placed_links(placed: Sequence[Placement]) -> Any:
+    """Verified placements as links: (domain, first_seen, lost_at, followed), a select."""
     dialect = db.session.get_bind().dialect.name
     rows = [
         {
@@ -79,9 +78,10 @@ def _placed(placed: Sequence[Placement]) -> Any:
     return select(table.c.domain, table.c.first_seen, table.c.lost_at, table.c.followed)
 
 
-def our_links(scope: Scope, placed: Sequence[Placement]) -> Any:
-    """A CTE of our links: (domain, first_seen, lost_at, followed), one row per link."""
-    imported = select(
+def imported_links(scope: Scope) -> Any:
+    """Our links from imported profiles: (domain, first_seen, lost_at, followed), a select
+    that the intersect index covers (so reading it never visits the table)."""
+    return select(
         Backlink.source_domain.label("domain"),
         Backlink.first_seen.label("first_seen"),
         Backlink.lost_at.label("lost_at"),
@@ -92,6 +92,11 @@ def our_links(scope: Scope, placed: Sequence[Placement]) -> Any:
         Backlink.workspace_id == scope.workspace_id,
         Backlink.target_domain.in_(scope.our_sites) if scope.our_sites else false(),
     )
+
+
+def our_links(scope: Scope, placed: Sequence[Placement]) -> Any:
+    """A CTE of our links: (domain, first_seen, lost_at, followed), one row per link."""
+    imported = imported_links(scope)
     if not placed:
         return imported.cte("our_links")
-    return union_all(imported, _placed(placed)).cte("our_links")
+    return union_all(imported, placed_links(placed)).cte("our_links")

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 import trafilatura
 
@@ -20,6 +21,7 @@ from outreach.links.html import parse_page
 from outreach.net import FetchResult, SafeFetcher
 from outreach.scoring import terms
 from outreach.scoring.linking import PageToFetch, domain_of
+from outreach.scoring.risk import analyse_page
 
 MAX_TEXT_CHARS = 20_000
 MAX_TERMS = 500
@@ -57,6 +59,7 @@ class PageReading:
     outbound_links: int | None = None
     outbound_domains: int | None = None
     competitor_links: list[dict[str, Any]] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # ``risk.analyse_page``, for scoring
 
     @property
     def ok(self) -> bool:
@@ -116,11 +119,37 @@ def read_html(
         reading.reason = "no text"
         return reading
     reading.text = text[:MAX_TEXT_CHARS]
+    reading.facts = analyse_page(html, url, competitors, main_text=text).as_json()
     language, stems = terms.analyse(text, parsed.lang)
     reading.language = language
     reading.length = len(stems)
     reading.terms = dict(Counter(stems).most_common(MAX_TERMS))
     return reading
+
+
+def _read_safely(
+    page: PageToFetch, result: FetchResult, competitors: frozenset[str]
+) -> PageReading:
+    """:func:`read_page`, with a page that breaks the readers recorded as unreadable
+    instead of ending the whole fetch."""
+    try:
+        return read_page(page, result, competitors)
+    except Exception as exc:  # a parser's bug on one page must not stop the others
+        return PageReading(
+            page, result.final_url, result.status, f"unreadable: {type(exc).__name__}"
+        )
+
+
+def interleaved(pages: Sequence[PageToFetch]) -> list[PageToFetch]:
+    """The pages with their hosts taken in turn (each host's first page, then each second
+    page...), so parallel fetches go to different hosts instead of queueing at one."""
+    seen: dict[str, int] = {}
+    turns = []
+    for position, page in enumerate(pages):
+        host = urlsplit(page.url).hostname or ""
+        turns.append((seen.get(host, 0), position, page))
+        seen[host] = seen.get(host, 0) + 1
+    return [page for _, _, page in sorted(turns, key=lambda turn: turn[:2])]
 
 
 async def fetch_pages(
@@ -134,14 +163,14 @@ async def fetch_pages(
     """Fetch and read ``pages``, ``concurrency`` at a time (the fetcher's per-host gate
     keeps each host to its own pace), handing each reading to ``sink`` as it is done."""
     queue: asyncio.Queue[PageToFetch] = asyncio.Queue()
-    for page in pages:
+    for page in interleaved(pages):
         queue.put_nowait(page)
 
     async def worker() -> None:
         while not queue.empty() and not should_stop():
             page = queue.get_nowait()
             result = await fetcher.fetch(page.url)
-            reading = await asyncio.to_thread(read_page, page, result, competitors)
+            reading = await asyncio.to_thread(_read_safely, page, result, competitors)
             sink(reading)
 
     await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(pages))))))

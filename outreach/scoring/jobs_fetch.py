@@ -21,6 +21,7 @@ from outreach.scoring.fetching import TRANSIENT, PageReading, fetch_pages
 from outreach.scoring.linking import PageToFetch, pages_to_fetch, url_key
 from outreach.scoring.page_models import FetchedPage
 from outreach.scoring.relevance import refresh_relevance
+from outreach.scoring.signals import pages_fetched
 
 FRESH_FOR = timedelta(days=30)
 CHECKPOINT_SECONDS = 0.5
@@ -75,20 +76,27 @@ def save(workspace_id: int, reading: PageReading) -> FetchedPage:
     page.terms, page.length = reading.terms, reading.length
     page.outbound_links, page.outbound_domains = reading.outbound_links, reading.outbound_domains
     page.competitor_links = reading.competitor_links
+    page.facts = reading.facts
     page.fetched_at = utcnow()
     db.session.flush()
     return page
 
 
-def fetch_pages_for_campaign(campaign_id: int, refetch: bool = False) -> FetchCounts:
-    """Fetch the campaign's target pages and intersect domains' linking pages that have no
-    fresh copy, then work out relevance again. Commits as it goes (like a crawl), so a long
-    run keeps what it fetched; runs inline (``flask score --fetch``) or in the job."""
+def fetch_pages_for_campaign(
+    campaign_id: int, refetch: bool = False, targets_only: bool = False
+) -> FetchCounts:
+    """Fetch the campaign's target pages and intersect domains' linking pages (only the
+    target pages with ``targets_only``) that have no fresh copy, then work out relevance
+    again. Commits as it goes (like a crawl), so a long run keeps what it fetched; runs
+    inline (``flask score --fetch``) or in the job."""
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         return FetchCounts(0, 0)
     workspace_id = campaign.workspace_id
-    pending = due(workspace_id, pages_to_fetch(campaign), refetch)
+    wanted = pages_to_fetch(campaign)
+    if targets_only:
+        wanted = [page for page in wanted if page.target]
+    pending = due(workspace_id, wanted, refetch)
     competitors = frozenset(c.domain for c in campaign.competitors)
     arrived: list[PageReading] = []
     counts = [0, 0]
@@ -121,19 +129,22 @@ def fetch_pages_for_campaign(campaign_id: int, refetch: bool = False) -> FetchCo
     return FetchCounts(counts[0], counts[1])
 
 
-def fetch_campaign_pages(campaign_id: int) -> dict[str, int]:
+def fetch_campaign_pages(campaign_id: int, targets_only: bool = False) -> dict[str, int]:
     """The job: fetch what relevance needs for one campaign (a re-run skips fresh pages)."""
     with job_context():
-        counts = fetch_pages_for_campaign(campaign_id)
+        counts = fetch_pages_for_campaign(campaign_id, targets_only=targets_only)
+        pages_fetched.send(campaign_id)
         return {"fetched": counts.fetched, "failed": counts.failed}
 
 
-def launch_fetch(campaign: Campaign, user_id: int | None) -> Task:
+def launch_fetch(campaign: Campaign, user_id: int | None, *, targets_only: bool = False) -> Task:
     """Queue the fetch job of a campaign (after the caller commits)."""
+    which = "target pages" if targets_only else "linking and target pages"
     return tasks.launch(
         fetch_campaign_pages,
         campaign.id,
+        targets_only,
         workspace_id=campaign.workspace_id,
         user_id=user_id,
-        description=f"Fetch linking and target pages of {campaign.name}",
+        description=f"Fetch the {which} of {campaign.name}",
     )

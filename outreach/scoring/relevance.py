@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from outreach.campaigns.models import Campaign
 from outreach.db import utcnow
@@ -27,6 +28,7 @@ from outreach.scoring import terms
 from outreach.scoring.bm25 import Corpus, Doc, QueryTerm, idf
 from outreach.scoring.linking import linking_pages, url_key
 from outreach.scoring.page_models import DomainRelevance, FetchedPage
+from outreach.scoring.signals import RelevanceSignal
 
 KEYWORD_WEIGHT = 1.0
 TARGET_WEIGHT = 0.5
@@ -36,15 +38,6 @@ NO_TOPIC = "no topic: add topic keywords or target pages to the campaign"
 NOT_FETCHED = "not fetched yet"
 NO_PAGE = "no linking page known"
 NO_TARGETS = "no topic keywords, and the target pages are not fetched yet"
-
-
-@dataclass(frozen=True)
-class RelevanceSignal:
-    """A domain's relevance (None when unknown), why, and the terms that matched best."""
-
-    value: float | None
-    reason: str
-    top_terms: list[str] = field(default_factory=list)
 
 
 def signature(campaign: Campaign) -> str:
@@ -229,7 +222,6 @@ def refresh_relevance(campaign: Campaign) -> int:
     """Work out and store the campaign's relevance figures (flushes, never commits)."""
     figures = compute(campaign)
     stamp, digest = utcnow(), signature(campaign)
-    db.session.execute(delete(DomainRelevance).where(DomainRelevance.campaign_id == campaign.id))
     rows: list[dict[str, Any]] = [
         {
             "campaign_id": campaign.id,
@@ -244,9 +236,17 @@ def refresh_relevance(campaign: Campaign) -> int:
         }
         for domain, figure in figures.items()
     ]
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(DomainRelevance), rows[start : start + CHUNK])
-    db.session.flush()
+    try:
+        # A job refreshing the same campaign at the same moment wrote the same figures: keep
+        # theirs (the savepoint undoes ours) rather than fail.
+        with db.session.begin_nested():
+            db.session.execute(
+                delete(DomainRelevance).where(DomainRelevance.campaign_id == campaign.id)
+            )
+            for start in range(0, len(rows), CHUNK):
+                db.session.execute(insert(DomainRelevance), rows[start : start + CHUNK])
+    except IntegrityError:
+        return 0
     return len(rows)
 
 

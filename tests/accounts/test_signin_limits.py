@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
@@ -119,8 +118,9 @@ def test_unknown_and_known_addresses_take_as_long(app: Flask, factory: Factory) 
 
     known: list[float] = []
     unknown: list[float] = []
-    for _ in range(7):  # interleaved, so load on the machine hits both alike; medians
+    for _ in range(7):  # interleaved, so load on the machine hits both alike
         known.append(timed("owner@example.com"))
         unknown.append(timed("nobody@example.com"))
-    ratio = statistics.median(unknown) / statistics.median(known)
+    # The fastest of each: the work itself, with the least of other processes' noise in it.
+    ratio = min(unknown) / min(known)
     assert 0.67 < ratio < 1.5, f"unknown/known sign-in time ratio {ratio:.2f}"

@@ -1,12 +1,15 @@
 """Time the reports dashboard on a workspace with 1,000,000 backlinks (PostgreSQL).
 
-    TEST_DATABASE_URL=postgresql://... .venv/bin/python -m tests.bench.bench_reports [--links N]
+    TEST_DATABASE_URL=postgresql://... .venv/bin/python -m tests.bench.bench_reports \\
+        [--links N] [--runs N]
 
 The database must be a throwaway one: its schema is dropped and rebuilt, as the test suite
 does. Seeding goes through ``COPY``: 20% of the links point at our site (three years of
 history, some lost), the rest at five competitors; domains carry authorities; the pipeline
-has 20,000 prospects, 30,000 sent messages, replies and 2,000 verified placements.
-Prints the median and worst of five requests of each page and saves bench-results/reports.json.
+has 20,000 prospects, 30,000 sent messages, replies and 2,000 verified placements; the
+per-target summaries are recounted as an import's end does. Prints, for each page, the
+first request after the seed and the median and worst of five more (``--runs``), and saves
+bench-results/reports.json.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sqlalchemy import text
 
 from outreach import create_app
 from outreach.accounts import services as accounts
+from outreach.backlinks.summary import refresh_targets
 from outreach.campaigns.services import create_campaign
 from outreach.config import database_url
 from outreach.extensions import db
@@ -169,6 +173,8 @@ def seed(workspace_id: int, campaign_id: int, user_id: int, total: int) -> None:
         ),
         {"start": START},
     )
+    # What the end of every import does: recount the per-target summaries.
+    refresh_targets(conn, workspace_id, ["ours.example", *COMPETITORS])
     db.session.commit()
     # What autovacuum does after a big load (PostgreSQL 13+ vacuums after inserts too): fresh
     # statistics, and a visibility map so that index-only scans stay index-only.
@@ -182,6 +188,7 @@ def main() -> None:
     """Seed once, then time the dashboard pages."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--links", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=5, help="timed requests of each page")
     options = parser.parse_args()
     raw_url = os.environ.get("TEST_DATABASE_URL", "")
     if not raw_url.startswith("postgresql"):
@@ -222,18 +229,26 @@ def main() -> None:
             "/reports/download?table=gap&end=2026-11",
         ]
         print(f"load average before timing: {os.getloadavg()}")
-        print(f"{'page':60} median    max (5 runs after one warm-up)")
+        print(f"{'page':60} median    max  first (first: the first request after the seed)")
         for path in pages:
+            started = time.perf_counter()
             client.get(path)
+            first = time.perf_counter() - started
             runs = []
-            for _ in range(5):
+            for _ in range(options.runs):
                 started = time.perf_counter()
                 response = client.get(path)
                 runs.append(time.perf_counter() - started)
                 assert response.status_code == 200, (path, response.status_code)
             median = statistics.median(runs)
-            figures[path] = {"median_ms": round(median * 1000), "max_ms": round(max(runs) * 1000)}
-            print(f"{path:60} {median * 1000:6.0f}ms {max(runs) * 1000:5.0f}ms")
+            figures[path] = {
+                "median_ms": round(median * 1000),
+                "max_ms": round(max(runs) * 1000),
+                "first_ms": round(first * 1000),
+            }
+            print(
+                f"{path:60} {median * 1000:6.0f}ms {max(runs) * 1000:5.0f}ms {first * 1000:5.0f}ms"
+            )
         with app.app_context():
             db.engine.dispose()
         out = Path("bench-results")

@@ -23,7 +23,7 @@ from outreach.campaigns.services import create_campaign
 from outreach.extensions import db
 from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage, SmtpSecurity
 from outreach.prospects.models import Contact, Prospect, ProspectContact, Stage
-from tests.support.smtp import SmtpServer
+from tests.support.smtp import LOCAL_MAIL, SmtpServer
 
 
 def _config(folder: Path, url: str | None) -> dict[str, Any]:
@@ -32,6 +32,7 @@ def _config(folder: Path, url: str | None) -> dict[str, Any]:
         "INSTANCE_PATH": folder / "instance",
         "SECRET_KEY": "bench-secret-key-long-enough-for-production",
         "OUTREACH_BASE_URL": "http://localhost",
+        **LOCAL_MAIL,
     }
 
 

@@ -6,6 +6,7 @@ against real servers on 127.0.0.1 (scripted banners, aiosmtpd, and TLS).
 
 from __future__ import annotations
 
+import ast
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -249,3 +250,35 @@ def test_the_operators_relay_may_be_local_but_never_gets_a_password_in_clear(
     with pytest.raises(MailRefused) as refused:
         open_smtp("127.0.0.1", smtp.port, "none", "alerts", SECRET, policy)
     assert "without TLS is not allowed" in str(refused.value)
+
+
+def test_a_password_that_cannot_be_read_is_our_error_not_the_servers(smtp: SmtpServer) -> None:
+    def unreadable() -> str:
+        raise ValueError("the password of me cannot be decrypted: was the key changed?")
+
+    policy = MailPolicy(LOOPBACK_ONLY, ports(smtp.port), allow_plaintext=True)
+    with pytest.raises(ValueError, match="cannot be decrypted"):
+        open_smtp("127.0.0.1", smtp.port, "none", "me", unreadable, policy)
+    with pytest.raises(MailRefused, match="has no password"):
+        open_smtp("127.0.0.1", smtp.port, "none", "me", "", policy)
+
+
+CONNECTORS = frozenset(
+    {"SMTP", "SMTP_SSL", "LMTP", "IMAPClient", "IMAP4", "IMAP4_SSL", "create_connection"}
+)
+
+
+def test_no_module_opens_a_mail_connection_around_the_policy() -> None:
+    """Every SMTP and IMAP connection goes through outreach/net/mail.py (merges included)."""
+    package = Path(__file__).resolve().parents[2] / "outreach"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path == package / "net" / "mail.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+                if name in CONNECTORS:
+                    found.append(f"{path.relative_to(package)}:{node.lineno} {name}(...)")
+    assert found == []

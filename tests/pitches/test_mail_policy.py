@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from outreach.accounts.models import Workspace
 from outreach.extensions import db
-from outreach.net.mail import MailRefused
 from outreach.pitches import jobs, sequences
 from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage, SmtpSecurity
 from outreach.pitches.sending import deliver
@@ -97,7 +96,7 @@ def test_the_outbox_never_shows_an_internal_services_banner(
 
 
 def test_the_imap_poll_refuses_an_internal_host_without_connecting(
-    strict: Flask, factory: Factory
+    strict: Flask, factory: Factory, client: FlaskClient
 ) -> None:
     with ScriptedServer(SSH_BANNER) as server:
         strict.config["OUTREACH_MAIL_ALLOWED_PORTS"] = f"{server.port}"
@@ -112,10 +111,41 @@ def test_the_imap_poll_refuses_an_internal_host_without_connecting(
             smtp_username="me",
             password="secret",
         )
-        with pytest.raises(MailRefused) as refused:
-            jobs.poll_mailbox_job(box.id)
-    assert str(refused.value) == "refused: 127.0.0.1 is a loopback address"
+        assert jobs.poll_mailbox_job(box.id) == {"refused": 1}
     assert server.connections == 0
+    db.session.expire_all()
+    reason = "refused: 127.0.0.1 is a loopback address"
+    assert db.session.get_one(Mailbox, box.id).poll_error == reason
+    client.post("/login", data={"email": "owner@example.com", "password": Factory.PASSWORD})
+    assert reason in client.get("/pitches/mailboxes").get_data(as_text=True)
+
+
+def test_the_imap_poll_shows_no_banner_of_an_allowed_internal_service(
+    strict: Flask, factory: Factory, client: FlaskClient
+) -> None:
+    with ScriptedServer(SSH_BANNER) as server:
+        strict.config.update(
+            OUTREACH_MAIL_ALLOWED_NETWORKS="127.0.0.0/8",
+            OUTREACH_MAIL_ALLOWED_PORTS=f"{server.port}",
+        )
+        _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
+        box = builders.mailbox(
+            workspace,
+            587,
+            smtp_host="smtp.example.com",
+            smtp_security=SmtpSecurity.STARTTLS,
+            imap_host="127.0.0.1",
+            imap_port=server.port,
+            imap_tls=False,
+            smtp_username="me",
+            password="secret",
+        )
+        assert jobs.poll_mailbox_job(box.id) == {"refused": 1}
+    assert server.connections == 1 and b"secret" not in server.received
+    client.post("/login", data={"email": "owner@example.com", "password": Factory.PASSWORD})
+    page = client.get("/pitches/mailboxes").get_data(as_text=True)
+    assert f"127.0.0.1:{server.port} did not answer as an IMAP server should" in page
+    assert "SSH-2.0" not in page and "internal-build" not in page
 
 
 def test_sending_without_tls_is_refused_by_default(

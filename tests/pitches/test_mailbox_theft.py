@@ -1,4 +1,5 @@
-"""A mailbox's password goes only where its user sent it, whoever edits the mailbox."""
+"""A mailbox's password goes only where its user sent it, and only its user sends from it
+unless they share it."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ from outreach.accounts.models import Membership, Role, User, Workspace
 from outreach.extensions import db
 from outreach.pitches import sequences
 from outreach.pitches.mailboxes import decrypt_password
-from outreach.pitches.models import Mailbox, OutboundMessage, SmtpSecurity
+from outreach.pitches.models import (
+    Mailbox,
+    MessageStatus,
+    OutboundMessage,
+    SequenceEnrollment,
+    SmtpSecurity,
+)
 from outreach.pitches.sending import deliver
 from tests.factories import Factory
 from tests.pitches import builders
 from tests.support.scripted import ScriptedServer
+from tests.support.smtp import SmtpServer
 
 SECRET = "member-mailbox-secret"
 
@@ -147,3 +155,83 @@ def test_the_moved_mailbox_sends_no_password_to_the_new_server(
     assert "the mailbox has no password" in (
         db.session.get_one(OutboundMessage, row.id).error or ""
     )
+
+
+def _campaign_with_prospect(factory: Factory, workspace: Workspace) -> tuple[int, int]:
+    campaign = builders.campaign_with_sequence(factory, workspace, steps=1)
+    prospect, _ = builders.prospect(workspace, campaign)
+    return campaign.id, prospect.id
+
+
+def _enrolments() -> list[int | None]:
+    db.session.expire_all()
+    return list(db.session.scalars(select(SequenceEnrollment.mailbox_id)))
+
+
+def test_a_member_cannot_send_from_someone_elses_unshared_mailbox(
+    client: FlaskClient, factory: Factory
+) -> None:
+    _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
+    owners = builders.mailbox(workspace, 587, from_email="owner@ours.example")
+    _member(workspace)
+    campaign_id, prospect_id = _campaign_with_prospect(factory, workspace)
+    _login(client, "member@example.com")
+    page = client.get(f"/campaigns/{campaign_id}/sequence").get_data(as_text=True)
+    assert "owner@ours.example" not in page
+    choice = {"prospect_ids": [str(prospect_id)], "mailbox_id": str(owners.id)}
+    client.post(f"/campaigns/{campaign_id}/sequence/enroll", data=choice)
+    assert _enrolments() == []
+
+    owners.shared = True  # the owner shares it: now the member may use it
+    db.session.commit()
+    assert "owner@ours.example" in client.get(f"/campaigns/{campaign_id}/sequence").get_data(
+        as_text=True
+    )
+    client.post(f"/campaigns/{campaign_id}/sequence/enroll", data=choice)
+    assert _enrolments() == [owners.id]
+
+
+def test_the_service_refuses_an_unshared_mailbox_of_another_user(factory: Factory) -> None:
+    _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
+    owners = builders.mailbox(workspace, 587)
+    member = _member(workspace)
+    campaign = builders.campaign_with_sequence(factory, workspace, steps=1)
+    prospect, contact = builders.prospect(workspace, campaign)
+    with pytest.raises(sequences.SequenceError, match="not yours"):
+        sequences.enroll(campaign, prospect, contact, owners, member.id)
+
+
+def test_only_the_mailboxs_user_can_share_it(client: FlaskClient, factory: Factory) -> None:
+    _, _, box = _members_mailbox(factory)
+    _login(client, "owner@example.com")
+    page = client.get(f"/pitches/mailboxes/{box.id}").get_data(as_text=True)
+    assert 'name="shared"' not in page
+    client.post(f"/pitches/mailboxes/{box.id}", data=_form(box, shared="y"))
+    db.session.expire_all()
+    assert db.session.get_one(Mailbox, box.id).shared is False
+    client.post("/logout")
+    _login(client, "member@example.com")
+    client.post(f"/pitches/mailboxes/{box.id}", data=_form(box, shared="y"))
+    db.session.expire_all()
+    assert db.session.get_one(Mailbox, box.id).shared is True
+
+
+def test_unsharing_holds_what_others_queued_through_the_mailbox(
+    factory: Factory, smtp: SmtpServer
+) -> None:
+    _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
+    owners = builders.mailbox(workspace, smtp.port, shared=True)
+    member = _member(workspace)
+    campaign = builders.campaign_with_sequence(factory, workspace, steps=1)
+    prospect, contact = builders.prospect(workspace, campaign)
+    enrollment = sequences.enroll(campaign, prospect, contact, owners, member.id)
+    owners.shared = False
+    db.session.commit()
+    row = db.session.scalars(
+        select(OutboundMessage).where(OutboundMessage.enrollment_id == enrollment.id)
+    ).one()
+    assert deliver([row.id]) == {"held": 1}
+    db.session.expire_all()
+    held = db.session.get_one(OutboundMessage, row.id)
+    assert held.status is MessageStatus.HELD and "no longer shared" in (held.hold_reason or "")
+    assert smtp.recorder.received == []

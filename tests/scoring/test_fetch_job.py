@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from redis import Redis
 from sqlalchemy import select
 
@@ -16,7 +17,7 @@ from outreach.jobs.worker import OutreachWorker
 from outreach.scoring.jobs_fetch import fetch_pages_for_campaign, launch_fetch
 from outreach.scoring.page_models import FetchedPage
 from outreach.scoring.relevance import relevance_by_domain
-from tests.factories import Factory
+from tests.factories import Factory, SignIn
 from tests.scoring.seed import link
 from tests.support.simweb import Reply, SimWeb, run_simweb
 
@@ -160,3 +161,36 @@ def test_a_second_run_fetches_nothing_fresh_again(web: SimWeb, campaign: Campaig
     assert (again.fetched, again.failed) == (0, 0)
     assert len(web.log) == requests
     assert len(_pages()) == 6
+
+
+def test_editing_the_topic_rescores_and_new_target_pages_are_fetched_first(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, workspace = auth()
+    campaign = factory.campaign(
+        workspace, topic_keywords=["wind"], target_pages=["https://ours.example/a"]
+    )
+    form = {
+        "name": campaign.name, "kind": "guest_post", "site_domain": "ours.example",
+        "competitors": "rival-one.com", "monthly_link_target": "0",
+        "target_pages": "https://ours.example/a", "topic_keywords": "wind",
+    }  # fmt: skip
+    client.post(f"/campaigns/{campaign.id}/edit", data=form)  # nothing changed
+    client.post(f"/campaigns/{campaign.id}/edit", data={**form, "topic_keywords": "wind, solar"})
+    client.post(
+        f"/campaigns/{campaign.id}/edit", data={**form, "target_pages": "https://ours.example/b"}
+    )
+    tasks = db.session.scalars(select(Task).order_by(Task.created_at)).all()
+    assert [(t.name, t.description) for t in tasks] == [
+        ("rescore_campaign", f"Rescore {campaign.name} (topic changed)"),
+        ("fetch_campaign_pages", f"Fetch the target pages of {campaign.name}"),
+    ]
+
+
+def test_targets_only_fetches_the_campaign_target_pages_alone(
+    web: SimWeb, campaign: Campaign
+) -> None:
+    counts = fetch_pages_for_campaign(campaign.id, targets_only=True)
+    assert (counts.fetched, counts.failed) == (1, 0)
+    assert list(_pages()) == ["http://ours.test/renewables"]
+    assert {record.host for record in web.log} == {"ours.test"}

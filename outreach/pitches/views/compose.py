@@ -140,6 +140,8 @@ def _values(form: MailboxForm) -> dict[str, Any]:
     values: dict[str, Any] = {name: getattr(form, name).data for name in MAILBOX_FIELDS}
     values["smtp_security"] = SmtpSecurity(form.smtp_security.data)
     values["timezone"] = form.timezone.data or "UTC"
+    if "shared" in form:
+        values["shared"] = bool(form.shared.data)
     return values
 
 
@@ -153,6 +155,8 @@ def mailbox_form(mailbox_id: int | None = None) -> str | Response:
     if box is not None and request.method == "POST" and box.user_id != signed_in_user().id:
         require_owner()  # a mailbox is its user's; only workspace owners may change others'
     form = MailboxForm(obj=box)
+    if box is not None and box.user_id != signed_in_user().id:
+        del form.shared  # only the mailbox's own user shares it
     if box is not None and request.method == "GET":
         form.smtp_security.data = box.smtp_security.value
     if form.validate_on_submit():
@@ -160,7 +164,7 @@ def mailbox_form(mailbox_id: int | None = None) -> str | Response:
         policy = mail_policy_from_config(current_app.config)
         try:
             cleared = mailboxes.apply_settings(
-                target, _values(form), form.password.data or "", policy
+                target, _values(form), form.password.data or "", policy, signed_in_user().id
             )
         except mailboxes.MailboxError as exc:
             db.session.rollback()

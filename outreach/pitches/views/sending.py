@@ -60,7 +60,8 @@ def _enroll_form(workspace_id: int, campaign_id: int) -> EnrollForm:
     form = EnrollForm()
     prospects = prospects_of_campaign(campaign_id)
     form.prospect_ids.choices = [(p.id, f"{p.domain} ({p.stage.label})") for p in prospects]
-    form.mailbox_id.choices = [(m.id, m.from_email) for m in mailboxes.mailboxes_of(workspace_id)]
+    own = mailboxes.sendable_by(workspace_id, signed_in_user().id)
+    form.mailbox_id.choices = [(m.id, m.from_email) for m in own]
     return form
 
 
@@ -75,6 +76,7 @@ def enroll(campaign_id: int) -> Response:
         flash("Choose prospects and a mailbox.", "error")
         return redirect(url_for(".sequence", campaign_id=campaign.id))
     mailbox = mailboxes.get_mailbox(workspace.id, form.mailbox_id.data or 0)
+    user_id = signed_in_user().id
     started, problems = 0, []
     for prospect_id in form.prospect_ids.data or []:
         prospect = get_prospect(workspace.id, prospect_id)
@@ -82,7 +84,7 @@ def enroll(campaign_id: int) -> Response:
             abort(404)
         for contact in sequences.contacts_of(prospect):
             try:
-                sequences.enroll(campaign, prospect, contact, mailbox)
+                sequences.enroll(campaign, prospect, contact, mailbox, user_id)
                 started += 1
             except sequences.SequenceError as exc:
                 problems.append(str(exc))
