@@ -94,6 +94,36 @@ def registrable_domain(host_or_url: str) -> str:
     return host
 
 
+MAX_DOMAIN_LENGTH = 253  # RFC 1035, in its ASCII (IDNA) form
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def clean_domain(raw: str) -> str:
+    """A domain name typed or posted by a user, lower-cased and in ASCII (IDNA) form.
+
+    Accepts ``Example.COM``, ``blog.example.org.`` and ``bücher.de``; raises
+    :class:`InvalidURL` for anything else: URLs, IP addresses, single labels, spaces,
+    labels over 63 characters and names over 253. Hosts are kept as they are (not
+    reduced to their registrable domain): a prospect may be one blog of a platform.
+    """
+    text = raw.strip().rstrip(".").lower()
+    if not text or len(text) > MAX_DOMAIN_LENGTH * 4:
+        raise InvalidURL("not a domain name")
+    try:
+        text = text.encode("idna").decode("ascii")
+    except UnicodeError as exc:
+        raise InvalidURL("not a domain name") from exc
+    labels = text.split(".")
+    if (
+        len(text) > MAX_DOMAIN_LENGTH
+        or len(labels) < 2
+        or not all(_LABEL.fullmatch(label) for label in labels)
+        or labels[-1].isdigit()
+    ):
+        raise InvalidURL("not a domain name")
+    return text
+
+
 def normalize_url(raw: str, base: str | None = None) -> str:
     """Canonical form of a URL for matching.
 

@@ -7,7 +7,15 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    message_flashed,
+    request,
+    session,
+)
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach.config import Settings
@@ -36,6 +44,10 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
 }
 HSTS = "max-age=31536000"
+# Flashed messages ride in the session cookie until shown: each is cut to FLASH_CHARS and
+# only the last FLASH_COUNT are kept, whatever text a view put in them.
+FLASH_CHARS = 300
+FLASH_COUNT = 8
 
 
 def ago(moment: datetime | None) -> str:
@@ -92,6 +104,19 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, with an ellipsis when something was cut."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _cap_flashes(sender: Flask, message: str, category: str, **extra: Any) -> None:
+    flashes = session.get("_flashes", [])
+    if len(flashes) > FLASH_COUNT or len(str(message)) > FLASH_CHARS:
+        session["_flashes"] = [(kind, shorten(str(text), FLASH_CHARS)) for kind, text in flashes][
+            -FLASH_COUNT:
+        ]
+
+
 def init_security(app: Flask) -> None:
     """Trust ``OUTREACH_PROXIES`` hops of X-Forwarded-* headers and add the headers above."""
     settings = Settings.from_config(app.config)
@@ -102,6 +127,7 @@ def init_security(app: Flask) -> None:
         )
     app.response_class = SecureAwareResponse
     app.after_request(add_security_headers)
+    message_flashed.connect(_cap_flashes, app)
 
 
 def parse_id(value: str | None) -> int | None:

@@ -16,34 +16,38 @@ from outreach.config import instance_secret
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Each process waits for the "go" file, so all of them reach the key file at the same moment.
+# Each process waits for a byte on its standard input; all get theirs within microseconds.
+# The old code's window (exists? then write, then chmod) is microseconds on a local disk, so on
+# a 2-core machine this race catches it only now and then; the new code has no window at all.
 RACER = """
-import os, sys, time
+import os, sys
 from pathlib import Path
-os.umask(0)  # the most permissive umask: the file must still be private
-go = Path(sys.argv[2])
-while not go.exists():
-    time.sleep(0.001)
 from outreach.config import instance_secret
+os.umask(0)  # the most permissive umask: the file must still be private
+sys.stdin.read(1)  # blocked until the start signal, without using the CPU
 print(instance_secret(Path(sys.argv[1])))
 """
 
 
 def test_twenty_processes_starting_at_once_all_get_the_same_private_key(tmp_path: Path) -> None:
-    key_file, go = tmp_path / "instance" / "secret_key", tmp_path / "go"
+    key_file = tmp_path / "instance" / "secret_key"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     racers = [
         subprocess.Popen(
-            [sys.executable, "-c", RACER, str(key_file), str(go)],
+            [sys.executable, "-c", RACER, str(key_file)],
             env=env,
+            stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(20)
     ]
-    time.sleep(1.0)  # let every interpreter start and wait on the go file
-    go.touch()
+    time.sleep(1.5)  # let every interpreter start and wait for its byte
+    for racer in racers:
+        assert racer.stdin is not None
+        racer.stdin.write("g")
+        racer.stdin.flush()
     keys = []
     for racer in racers:
         out, err = racer.communicate(timeout=60)

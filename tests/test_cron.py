@@ -64,6 +64,7 @@ class Processes:
             OUTREACH_OUTBOX_SCHEDULE=TICK,
             OUTREACH_MAILBOX_POLL_SCHEDULE=YEARLY,
             OUTREACH_LINK_SWEEP_SCHEDULE=YEARLY,
+            OUTREACH_UPLOAD_SWEEP_SCHEDULE=YEARLY,
             PYTHONPATH=str(ROOT),
         )
         self.running: dict[str, subprocess.Popen[bytes]] = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.urls import HOSTED_BLOG_PLATFORMS, registrable_domain
+from outreach.urls import HOSTED_BLOG_PLATFORMS, InvalidURL, clean_domain, registrable_domain
 
 
 @pytest.mark.parametrize(
@@ -48,3 +48,37 @@ def test_ordinary_sites_are_unchanged() -> None:
     assert registrable_domain("blog.example.co.uk") == "example.co.uk"
     assert registrable_domain("shop.blogspotter.com") == "blogspotter.com"
     assert registrable_domain("news.bbc.co.uk") == "bbc.co.uk"
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("Example.COM", "example.com"),
+        (" blog.example.org. ", "blog.example.org"),
+        ("bücher.de", "xn--bcher-kva.de"),
+        ("x.blogspot.in", "x.blogspot.in"),
+    ],
+)
+def test_clean_domain_reads_domain_names(raw: str, clean: str) -> None:
+    assert clean_domain(raw) == clean
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "localhost",
+        "127.0.0.1",
+        "https://example.com/page",
+        "exa mple.com",
+        "-bad.com",
+        "a" * 64 + ".com",
+        ("a" * 60 + ".") * 5 + "com",
+        "x" * 1_000_000,
+        "<script>.com",
+        "example..com",
+    ],
+)
+def test_clean_domain_refuses_what_is_not_a_domain_name(raw: str) -> None:
+    with pytest.raises(InvalidURL):
+        clean_domain(raw)

@@ -7,6 +7,8 @@ by the isolation test's builders, so a new page is checked without being listed 
 
 from __future__ import annotations
 
+import io
+import os
 from typing import Any
 
 import lxml.html
@@ -16,7 +18,7 @@ from werkzeug.test import TestResponse
 
 from outreach import create_app
 from outreach.extensions import db
-from outreach.web import CONTENT_SECURITY_POLICY
+from outreach.web import CONTENT_SECURITY_POLICY, FLASH_CHARS, FLASH_COUNT
 from tests.factories import Factory, SignIn
 from tests.test_isolation import BUILDERS
 
@@ -178,3 +180,27 @@ def test_the_policy_is_the_documented_one() -> None:
     assert policy["default-src"] == ["'self'"]
     assert "'unsafe-inline'" not in CONTENT_SECURITY_POLICY
     assert "'unsafe-eval'" not in CONTENT_SECURITY_POLICY
+
+
+def _session_cookie(client: FlaskClient) -> str:
+    cookie = client.get_cookie("session")
+    return cookie.value if cookie else ""
+
+
+def test_flashed_user_text_is_cut_and_the_session_cookie_stays_small(
+    client: FlaskClient, factory: Factory, auth: SignIn
+) -> None:
+    _, workspace = auth()
+    campaign = factory.campaign(workspace)
+    for n in range(20):  # messages pile up while no page shows them
+        huge = ("z" * 60_000 if n == 19 else os.urandom(30_000).hex()) + ".csv"
+        response = client.post(
+            f"/campaigns/{campaign.id}/imports",
+            data={"file": (io.BytesIO(os.urandom(4096)), huge)},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302
+    assert len(_session_cookie(client)) < 4096, "the session cookie grew past 4 KB"
+    page = client.get(f"/campaigns/{campaign.id}/imports").get_data(as_text=True)
+    assert page.count('class="flash flash-error"') == FLASH_COUNT
+    assert "z" * (FLASH_CHARS - 1) + "…" in page and "z" * FLASH_CHARS not in page

@@ -6,7 +6,7 @@ Existing rows become ``bounce`` when they were bounces and ``reply`` otherwise, 
 (only matched messages were stored until now).
 
 Revision ID: s21a_inbound_classification
-Revises: 13a_mailbox_sharing
+Revises: s13c_suppression_hashes
 Create Date: 2026-12-04
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision = "s21a_inbound_classification"
-down_revision = "13a_mailbox_sharing"
+down_revision = "s13c_suppression_hashes"
 branch_labels = None
 depends_on = None
 

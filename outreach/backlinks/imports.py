@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-import shutil
-import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from sqlalchemy import select
 
@@ -37,21 +35,6 @@ _PROPERTY = re.compile(
 
 class ImportRefused(ValueError):
     """An import that cannot go ahead, with a message for the user."""
-
-
-def upload_dir(instance_path: str, workspace_id: int) -> Path:
-    """Where a workspace's uploaded files are kept."""
-    folder = Path(instance_path) / "uploads" / str(workspace_id)
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def store_upload(stream: IO[bytes], instance_path: str, workspace_id: int) -> Path:
-    """Copy an uploaded file to disk in chunks (never all in memory)."""
-    path = upload_dir(instance_path, workspace_id) / f"{uuid.uuid4().hex}.upload"
-    with path.open("wb") as out:
-        shutil.copyfileobj(stream, out, length=1024 * 1024)
-    return path
 
 
 def sniff_file(path: Path) -> formats.Sniffed:
@@ -135,12 +118,15 @@ def default_target(campaign: Campaign, sniffed: formats.Sniffed, filename: str) 
 def create_import(
     campaign: Campaign, path: Path, filename: str, target_domain: str | None = None
 ) -> BacklinkImport:
-    """A BacklinkImport for a stored file; it needs a mapping when the format is unknown."""
+    """A BacklinkImport for a stored file; it needs a mapping when the format is unknown.
+
+    The file is the caller's to delete when this refuses it (the upload page deletes its
+    copy; the command line leaves the user's own file alone).
+    """
     try:
         sniffed = sniff_file(path)
         target_domain = target_domain or default_target(campaign, sniffed, filename)
     except (formats.ImportFileError, ImportRefused) as exc:
-        path.unlink(missing_ok=True)
         raise ImportRefused(str(exc)) from exc
     record = BacklinkImport(
         workspace_id=campaign.workspace_id,

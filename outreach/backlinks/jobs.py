@@ -11,7 +11,7 @@ from outreach.backlinks.loader import LoadResult
 from outreach.backlinks.models import BacklinkImport, ImportStatus
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.jobs import tasks
+from outreach.jobs import context, tasks, uploads
 from outreach.jobs.context import job_context, report_progress
 
 # Sent with the import once its rows are loaded, inside the job's transaction: features
@@ -26,7 +26,27 @@ def _report(result: LoadResult) -> None:
 
 
 def import_backlinks(import_id: int) -> dict[str, Any] | None:
-    """Load one uploaded export; all its rows or none. A finished import is never redone."""
+    """Load one uploaded export; all its rows or none. A finished import is never redone.
+
+    The uploaded file is deleted once the job is done with it, imported or failed.
+    """
+    try:
+        return _load(import_id)
+    finally:
+        _discard_upload(import_id)
+
+
+def _discard_upload(import_id: int) -> None:
+    app = context.worker_app()
+    with app.app_context():
+        record = db.session.get(BacklinkImport, import_id)
+        if record is not None:
+            uploads.discard(record.stored_path, app.instance_path)
+        db.session.remove()
+
+
+def _load(import_id: int) -> dict[str, Any] | None:
+    """The import itself: the record RUNNING, then DONE, or FAILED with the reason."""
     with job_context():
         record = db.session.get(BacklinkImport, import_id)
         if record is None or record.status is ImportStatus.DONE:

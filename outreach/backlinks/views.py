@@ -24,7 +24,7 @@ from outreach.backlinks.jobs import launch_import
 from outreach.backlinks.models import ImportStatus
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
-from outreach.jobs import tasks
+from outreach.jobs import tasks, uploads
 
 bp = Blueprint("backlinks", __name__)
 
@@ -39,12 +39,13 @@ def upload(campaign_id: int) -> str | Response:
     form.set_targets([c.domain for c in campaign.competitors], campaign.site_domain)
     if form.validate_on_submit():
         upload_file = form.file.data
-        path = imports.store_upload(upload_file.stream, current_app.instance_path, workspace.id)
+        path = uploads.store_upload(upload_file.stream, current_app.instance_path, workspace.id)
         try:
             item = imports.create_import(
                 campaign, path, upload_file.filename or "upload", form.target.data or None
             )
         except imports.ImportRefused as exc:
+            uploads.discard(path, current_app.instance_path)
             flash(f"{upload_file.filename}: {exc}", "error")
             return redirect(url_for(".upload", campaign_id=campaign.id))
         record(workspace.id, "campaign", campaign.id, "import_uploaded", {"file": item.filename})

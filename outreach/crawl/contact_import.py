@@ -6,9 +6,10 @@ finds the existing row first and only fills in what it lacks.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -18,9 +19,14 @@ from sqlalchemy.exc import IntegrityError
 from outreach.crawl.contacts import FoundEmail, clean_email, name_for
 from outreach.extensions import db
 from outreach.prospects.models import Contact, Prospect, ProspectContact
-from outreach.urls import InvalidURL, registrable_domain
+from outreach.urls import MAX_DOMAIN_LENGTH, InvalidURL, registrable_domain
+from outreach.web import shorten
 
 MAX_CSV_ROWS = 20_000
+MAX_CSV_BYTES = 10 * 1024 * 1024
+MAX_ERRORS = 100  # row errors kept for the result page; the rest are only counted
+PROGRESS_EVERY = 200
+MAX_EMAIL_LENGTH = 320  # RFC 3696's longest address
 
 
 class ContactError(ValueError):
@@ -147,13 +153,15 @@ def add_contact(
     source: str = "manual",
 ) -> tuple[Contact, bool]:
     """Add (or complete) one contact by hand; returns it and whether it is new."""
-    found = clean_email(email)
+    found = clean_email(email) if len(email) <= MAX_EMAIL_LENGTH else None
     if found is None:
-        raise ContactError(f"{email!r} is not a valid e-mail address.")
+        raise ContactError(f"{shorten(email, 80)!r} is not a valid e-mail address.")
     try:
+        if len(domain) > MAX_DOMAIN_LENGTH:
+            raise InvalidURL("too long")
         site = registrable_domain(domain.strip()) if domain.strip() else found.domain
     except InvalidURL as exc:
-        raise ContactError(f"{domain!r} is not a domain.") from exc
+        raise ContactError(f"{shorten(domain, 80)!r} is not a domain.") from exc
     contact, created = _get_or_create(workspace_id, found.email)
     if created:
         contact.source, contact.role_address = source, found.role
@@ -166,31 +174,89 @@ def add_contact(
 
 @dataclass
 class CsvResult:
-    """What a CSV import did."""
+    """What a CSV import did: counts, and the first ``MAX_ERRORS`` row errors."""
 
     created: int = 0
     existing: int = 0
+    rejected: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def reject(self, message: str) -> None:
+        """Count a row that could not be used, keeping its message while there is room."""
+        self.rejected += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append(shorten(message, 300))
 
-def import_csv(workspace_id: int, stream: IO[bytes], campaign_id: int | None = None) -> CsvResult:
-    """Import contacts from CSV with columns email, first_name, last_name, domain."""
-    raw = stream.read(10 * 1024 * 1024 + 1)
-    if len(raw) > 10 * 1024 * 1024:
+
+def _decode(raw: bytes) -> str:
+    """The text of a CSV file: UTF-8 (with or without a BOM) or UTF-16 with a BOM."""
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        row = raw[: exc.start].count(b"\n") + 1
+        raise ContactError(
+            f"Row {row}: this is not UTF-8 text (byte {exc.start + 1:,}). Save the file as "
+            "“CSV UTF-8” and import it again; nothing was imported."
+        ) from exc
+    if "\x00" in text:
+        row = text[: text.index("\x00")].count("\n") + 1
+        raise ContactError(f"Row {row}: this is not a text file (it holds NUL characters).")
+    return text
+
+
+def _rows(reader: csv.DictReader[str]) -> Iterator[tuple[int, dict[str, str]]]:
+    """``(row number, row)`` pairs, the header being row 1; a broken row is a ContactError."""
+    number = 1
+    while True:
+        number += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            reason = str(exc)
+            if "field limit" in reason:
+                reason = f"a field is longer than {csv.field_size_limit():,} characters"
+            raise ContactError(f"Row {number}: {reason}; nothing was imported.") from exc
+        yield number, row
+
+
+def import_csv(
+    workspace_id: int,
+    stream: IO[bytes],
+    campaign_id: int | None = None,
+    progress: Callable[[int, CsvResult], None] | None = None,
+) -> CsvResult:
+    """Import contacts from CSV with columns email, first_name, last_name, domain.
+
+    Bad rows are counted and described; a file that cannot be read as CSV at all (not
+    text, a field over the csv module's limit) raises :class:`ContactError` naming the
+    row, and the caller rolls back.
+    """
+    raw = stream.read(MAX_CSV_BYTES + 1)
+    if len(raw) > MAX_CSV_BYTES:
         raise ContactError("The file is larger than 10 MB; split it.")
-    text = raw.decode("utf-8-sig", errors="replace")
+    text = _decode(raw)
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:4096], ",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
-    fields = {(name or "").strip().lower(): name for name in reader.fieldnames or []}
+    try:
+        fieldnames = reader.fieldnames or []
+    except csv.Error as exc:
+        raise ContactError(f"Row 1: {exc}; nothing was imported.") from exc
+    fields = {(name or "").strip().lower(): name for name in fieldnames}
     if "email" not in fields:
         raise ContactError(
             "The file needs an 'email' column (and optionally first_name, last_name, domain)."
         )
     result = CsvResult()
-    for number, row in enumerate(reader, start=2):
+    for number, row in _rows(reader):
         if number > MAX_CSV_ROWS + 1:
             result.errors.append(f"Stopped after {MAX_CSV_ROWS:,} rows.")
             break
@@ -206,11 +272,10 @@ def import_csv(workspace_id: int, stream: IO[bytes], campaign_id: int | None = N
                 source="csv",
             )
         except ContactError as exc:
-            if len(result.errors) < 100:
-                result.errors.append(f"Row {number}: {exc}")
-            continue
-        if created:
-            result.created += 1
+            result.reject(f"Row {number}: {exc}")
         else:
-            result.existing += 1
+            result.created += created
+            result.existing += not created
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number - 1, result)
     return result

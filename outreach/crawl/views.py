@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, signed_in_user
+from outreach.campaigns.models import Campaign
 from outreach.campaigns.services import get_campaign
-from outreach.crawl import contact_import, services
+from outreach.crawl import contact_import, contact_jobs, services
 from outreach.crawl.forms import ContactCsvForm, ContactForm, CrawlForm
 from outreach.crawl.jobs import launch_crawl
 from outreach.extensions import db
+from outreach.jobs import uploads
+from outreach.jobs.models import TaskStatus
+from outreach.jobs.tasks import TaskView
 from outreach.prospects.models import OpportunityKind
+from outreach.prospects.services import ProspectInputError
 
 bp = Blueprint("crawl", __name__)
 
@@ -102,7 +117,11 @@ def add_prospects(run_id: int) -> Response:
     run = services.get_run(workspace.id, run_id)
     campaign = get_campaign(workspace.id, run.campaign_id)
     domains = request.form.getlist("domain")
-    added = services.add_sites_to_pipeline(run, campaign, domains, signed_in_user().id)
+    try:
+        added = services.add_sites_to_pipeline(run, campaign, domains, signed_in_user().id)
+    except ProspectInputError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for(".show", run_id=run.id))
     db.session.commit()
     flash(f"{added} new prospect{'s' if added != 1 else ''} added to the pipeline.", "success")
     return redirect(url_for(".show", run_id=run.id))
@@ -152,16 +171,47 @@ def import_contacts(campaign_id: int) -> Response:
     if not form.validate_on_submit():
         flash("Choose a CSV file to import.", "error")
         return redirect(url_for(".contacts", campaign_id=campaign.id))
-    try:
-        result = contact_import.import_csv(workspace.id, form.file.data.stream, campaign.id)
-    except contact_import.ContactError as exc:
-        flash(str(exc), "error")
-        return redirect(url_for(".contacts", campaign_id=campaign.id))
+    upload = form.file.data
+    path = uploads.store_upload(upload.stream, current_app.instance_path, workspace.id)
+    task = contact_jobs.launch_contact_import(
+        workspace.id, campaign.id, path, upload.filename or "contacts.csv", signed_in_user().id
+    )
     db.session.commit()
-    flash(f"{result.created} new contacts, {result.existing} already known.", "success")
-    for error in result.errors[:10]:
-        flash(error, "error")
-    return redirect(url_for(".contacts", campaign_id=campaign.id))
+    return redirect(url_for(".contact_import_result", campaign_id=campaign.id, task_id=task.id))
+
+
+_ENDED = {TaskStatus.FINISHED: "done", TaskStatus.FAILED: "failed", TaskStatus.CANCELLED: "failed"}
+
+
+def _import_of(campaign_id: int, task_id: str) -> tuple[Campaign, TaskView]:
+    workspace = current_workspace()
+    campaign = get_campaign(workspace.id, campaign_id)
+    view = contact_jobs.import_task(workspace.id, campaign.id, task_id)
+    if view is None:
+        abort(404)
+    return campaign, view
+
+
+@bp.get("/campaigns/<int:campaign_id>/contacts/imports/<task_id>")
+@login_required
+def contact_import_result(campaign_id: int, task_id: str) -> str:
+    """A contacts import: live progress, then what it did and the rows it could not use."""
+    campaign, view = _import_of(campaign_id, task_id)
+    state = _ENDED.get(view.status, view.status.value)
+    return render_template("crawl/contact_import.html", campaign=campaign, view=view, state=state)
+
+
+@bp.get("/campaigns/<int:campaign_id>/contacts/imports/<task_id>/progress")
+@login_required
+def contact_import_progress(campaign_id: int, task_id: str) -> Response:
+    """Progress of a contacts import, for the progress bar."""
+    _, view = _import_of(campaign_id, task_id)
+    progress = view.progress
+    return jsonify(
+        status=_ENDED.get(view.status, view.status.value),
+        error=view.error,
+        **{k: progress.get(k, 0) for k in ("rows_read", "rows_imported", "rows_rejected")},
+    )
 
 
 @bp.get("/crawls")

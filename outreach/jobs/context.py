@@ -15,6 +15,17 @@ from outreach.extensions import db
 _worker_app: Flask | None = None
 
 
+class JobRefused(Exception):
+    """A job that cannot go ahead; its message is for the user and is shown as it is."""
+
+
+def failure_reason(exc: BaseException) -> str:
+    """What a Task shows for the exception that ended its job."""
+    if isinstance(exc, JobRefused):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
 def set_worker_app(app: Flask | None) -> None:
     """Give jobs in this process the app a worker built (see :class:`OutreachWorker`)."""
     global _worker_app
@@ -60,7 +71,7 @@ def job_context() -> Iterator[Flask]:
                 task = db.session.get(Task, task.id)
                 if task is not None:
                     task.status, task.finished_at = TaskStatus.FAILED, utcnow()
-                    task.error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                    task.error = failure_reason(exc)
                     db.session.commit()
             raise
         finally:

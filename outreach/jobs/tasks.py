@@ -71,9 +71,9 @@ def record_failure(
     job: Job, connection: Any, exc_type: type, value: BaseException, tb: Any
 ) -> None:
     """RQ failure callback: mark the Task failed with a readable reason (killed workers too)."""
-    from outreach.jobs.context import job_context
+    from outreach.jobs.context import failure_reason, job_context
 
-    reason = f"{exc_type.__name__}: {value}" if str(value) else exc_type.__name__
+    reason = failure_reason(value)
     with job_context():
         task = db.session.get(Task, job.id)
         if task is not None and task.status is not TaskStatus.FINISHED:

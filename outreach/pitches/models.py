@@ -225,13 +225,19 @@ class InboundMessage(TimestampMixin, Base):
 
 
 class Suppression(TimestampMixin, Base):
-    """An address or a whole domain we must never write to from this workspace."""
+    """An address or a whole domain we must never write to from this workspace.
+
+    Matching is by ``value_hash`` only (see :mod:`outreach.pitches.suppression`): an address
+    is never stored, its ``label`` shows just its domain (``•••@example.com``). A domain
+    entry's label is the domain.
+    """
 
     __tablename__ = "suppression"
-    __table_args__ = (UniqueConstraint("workspace_id", "value"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "value_hash"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"))
-    value: Mapped[str] = mapped_column(String(320))
+    value_hash: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(320))
     reason: Mapped[str] = mapped_column(String(200), default="")
 
 

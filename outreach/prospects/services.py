@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import select
@@ -17,8 +18,35 @@ from outreach.extensions import db
 from outreach.prospects.models import Prospect, ProspectScore, Stage
 from outreach.prospects.stages import Conflict, conflict_after_race
 from outreach.scoping import get_in_workspace
+from outreach.urls import InvalidURL, clean_domain
 
 NOTE_LIMIT = 5000
+MAX_ADD_BATCH = 1000  # domains one "Add to pipeline" may carry (README, "Security")
+
+
+class ProspectInputError(ValueError):
+    """Domains that cannot be added, with a message for the user."""
+
+
+def clean_domains(raw: Iterable[str]) -> list[str]:
+    """Distinct valid domain names, sorted; ProspectInputError names the first bad one
+    (and refuses more than ``MAX_ADD_BATCH``), so "Add to pipeline" adds all or nothing."""
+    given = [value for value in islice(raw, MAX_ADD_BATCH * 2 + 1) if value.strip()]
+    if len(given) > MAX_ADD_BATCH:
+        raise ProspectInputError(f"Add at most {MAX_ADD_BATCH:,} domains at a time.")
+    wanted: set[str] = set()
+    bad: list[str] = []
+    for value in given:
+        try:
+            wanted.add(clean_domain(value))
+        except InvalidURL:
+            bad.append(value)
+    if bad:
+        shown = bad[0].strip()
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise ProspectInputError(f"{shown!r} is not a domain name{more}; nothing was added.")
+    return sorted(wanted)
 
 
 def get_prospect(workspace_id: int, prospect_id: int) -> Prospect:
@@ -76,6 +104,7 @@ def add_to_pipeline(
 ) -> int:
     """Create Prospect rows (in ``stage``) for domains not yet in the campaign; how many."""
     wanted = sorted({d.strip().lower() for d in domains if d.strip()})
+    wanted = clean_domains(wanted)  # ProspectInputError before anything is added
     if not wanted:
         return 0
     existing = set(

@@ -108,7 +108,13 @@ def add(campaign_id: int) -> Response:
     """Add the ticked intersect domains to the campaign's pipeline."""
     workspace = current_workspace()
     campaign = get_campaign(workspace.id, campaign_id)
-    added = services.add_to_pipeline(campaign, request.form.getlist("domain"), signed_in_user().id)
+    try:
+        added = services.add_to_pipeline(
+            campaign, request.form.getlist("domain"), signed_in_user().id
+        )
+    except services.ProspectInputError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("prospects.intersect_page", campaign_id=campaign.id))
     db.session.commit()
     flash(
         f"{added} prospect(s) added to the pipeline." if added else "Nothing new to add.",

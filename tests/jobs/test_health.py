@@ -36,6 +36,7 @@ def test_a_job_without_success_for_three_periods_is_reported_on_every_page_and_h
     )
     _succeeded(redis_url, "mailbox-poll", ago=timedelta(seconds=20), since=timedelta(days=1))
     _succeeded(redis_url, "link-sweep", ago=timedelta(hours=2), since=timedelta(days=1))
+    _succeeded(redis_url, "upload-sweep", ago=timedelta(hours=2), since=timedelta(days=1))
     assert {job.name for job in recurring_health(app).overdue} == {"outbox-tick"}
 
     health = client.get("/healthz")
@@ -46,6 +47,7 @@ def test_a_job_without_success_for_three_periods_is_reported_on_every_page_and_h
         "outbox-tick": True,
         "mailbox-poll": False,
         "link-sweep": False,
+        "upload-sweep": False,
     }
     for page in ("/", "/campaigns/", "/jobs/"):
         html = client.get(page).get_data(as_text=True)
@@ -76,7 +78,12 @@ def test_a_job_never_seen_is_watched_from_the_first_look_and_overdue_three_perio
     assert {job.name for job in later.overdue} == {"outbox-tick", "mailbox-poll"}
     assert all(job.last_success is None for job in later.jobs)
     much_later = recurring_health(app, now + timedelta(hours=3, minutes=1))
-    assert {job.name for job in much_later.overdue} == {"outbox-tick", "mailbox-poll", "link-sweep"}
+    assert {job.name for job in much_later.overdue} == {
+        "outbox-tick",
+        "mailbox-poll",
+        "link-sweep",
+        "upload-sweep",
+    }
 
 
 def test_the_next_run_comes_from_the_live_cron_scheduler(

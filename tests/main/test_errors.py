@@ -38,5 +38,6 @@ def test_health_endpoint_answers_without_login(client: FlaskClient) -> None:
         "outbox-tick",
         "mailbox-poll",
         "link-sweep",
+        "upload-sweep",
     }
     assert client.get("/livez").get_json() == {"status": "ok"}

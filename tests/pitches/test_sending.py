@@ -178,6 +178,6 @@ def test_one_click_unsubscribe_works_without_login_and_suppresses_the_address(
     response = client.post(f"/u/{token}", data={"List-Unsubscribe": "One-Click"})
     assert response.status_code == 200
     app.config["WTF_CSRF_ENABLED"] = False
-    assert suppression.suppressed_by(workspace.id, "editor@blog.example") == "editor@blog.example"
+    assert suppression.suppressed_by(workspace.id, "editor@blog.example") == "•••@blog.example"
     assert _rows(enrollment_id)[1].status is MessageStatus.CANCELLED
     assert client.post("/u/not-a-token").status_code == 404

@@ -5,7 +5,7 @@ Importing this package imports each page module, which adds its routes to :data:
 
 from __future__ import annotations
 
-from outreach.pipeline.views import board, campaign, prospect
+from outreach.pipeline.views import board, campaign, deletion, prospect
 from outreach.pipeline.views.blueprint import bp
 
-__all__ = ["board", "bp", "campaign", "prospect"]
+__all__ = ["board", "bp", "campaign", "deletion", "prospect"]
