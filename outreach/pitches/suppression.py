@@ -1,9 +1,9 @@
 """The workspace suppression list: addresses and whole domains we never write to.
 
-Only a hash of each address is kept: SHA-256 of the workspace id and the lower-cased
-address, so the list can answer "is this address suppressed?" without holding the address
-(a deleted contact leaves nothing readable behind). Domains are hashed the same way for
-matching and also kept readable, since they name no person.
+Only a hash of each address is kept: SHA-256 of the workspace id and the normalised address
+(lower-cased, its domain in ASCII), so the list can answer "is this address suppressed?"
+without holding the address (a deleted contact leaves nothing readable behind). Domains are
+hashed the same way for matching and also kept readable, since they name no person.
 """
 
 from __future__ import annotations
