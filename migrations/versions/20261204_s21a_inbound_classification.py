@@ -6,16 +6,17 @@ Existing rows become ``bounce`` when they were bounces and ``reply`` otherwise, 
 (only matched messages were stored until now).
 
 Revision ID: s21a_inbound_classification
-Revises: s13c_suppression_hashes
+Revises: s11b_page_authority_index
 Create Date: 2026-12-04
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 
 revision = "s21a_inbound_classification"
-down_revision = "s13c_suppression_hashes"
+down_revision = "s11b_page_authority_index"
 branch_labels = None
 depends_on = None
 
@@ -41,9 +42,7 @@ def upgrade():
                 server_default="matched",
             )
         )
-        batch.add_column(
-            sa.Column("matched_by", sa.String(32), nullable=False, server_default="")
-        )
+        batch.add_column(sa.Column("matched_by", sa.String(32), nullable=False, server_default=""))
         batch.add_column(sa.Column("quoted", sa.Text(), nullable=False, server_default=""))
         batch.add_column(sa.Column("return_on", sa.Date(), nullable=True))
         batch.create_index("ix_inbound_message_triage", ["triage"], unique=False)
@@ -54,9 +53,7 @@ def upgrade():
     op.execute("UPDATE inbound_message SET matched_by = 'headers'")
     with op.batch_alter_table("mailbox") as batch:
         batch.add_column(sa.Column("imap_uidvalidity", sa.BigInteger(), nullable=True))
-        batch.add_column(
-            sa.Column("last_imap_poll_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch.add_column(sa.Column("last_imap_poll_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Float, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.db import Base, LabelledEnum, TimestampMixin, utcnow
@@ -70,6 +70,17 @@ class Backlink(Base):
             "language",
             "page_authority",
             "first_seen",
+        ),
+        # The page-level authority of each source domain (scoring's ``authority_table``),
+        # read from the index alone and only over links that carry one.
+        Index(
+            "ix_backlink_page_authority",
+            "workspace_id",
+            "source_domain",
+            "data_source",
+            "page_authority",
+            postgresql_where=text("page_authority IS NOT NULL"),
+            sqlite_where=text("page_authority IS NOT NULL"),
         ),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

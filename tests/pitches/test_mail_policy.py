@@ -18,6 +18,7 @@ from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage, Smt
 from outreach.pitches.sending import deliver
 from tests.factories import Factory
 from tests.pitches import builders
+from tests.support.imap import Dovecot
 from tests.support.scripted import ScriptedServer
 from tests.support.smtp import SmtpServer
 
@@ -200,3 +201,22 @@ def test_the_mailbox_form_refuses_what_the_policy_would_refuse(
     assert db.session.scalars(select(Mailbox)).all() == []
     ok = client.post("/pitches/mailboxes/new", data=FORM)
     assert ok.status_code == 302
+
+
+def test_a_poll_that_works_again_clears_the_reason(
+    app: Flask, factory: Factory, dovecot: Dovecot
+) -> None:
+    _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
+    box = builders.mailbox(
+        workspace,
+        587,
+        imap_host="127.0.0.1",
+        imap_port=dovecot.port,
+        imap_tls=False,
+        smtp_username=Dovecot.USER,
+        password=Dovecot.PASSWORD,
+        poll_error="refused: 127.0.0.1 is a loopback address",
+    )
+    assert jobs.poll_mailbox_job(box.id) == {"replies": 0, "bounces": 0, "unmatched": 0}
+    db.session.expire_all()
+    assert db.session.get_one(Mailbox, box.id).poll_error is None
