@@ -8,6 +8,7 @@ import ipaddress
 import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
+import idna
 import tldextract
 
 # The Public Suffix List snapshot bundled with tldextract; never fetched at run time.
@@ -189,3 +190,30 @@ def same_target(a: str, b: str) -> bool:
         return match_key(a) == match_key(b)
     except InvalidURL:
         return False
+
+
+def ascii_email(address: str) -> str:
+    """An address with its domain in ASCII (IDNA 2008 punycode); the local part is kept as given.
+
+    ``Zoë@Bücher.example`` gives ``Zoë@xn--bcher-kva.example``: only the domain has an
+    ASCII form (a non-ASCII local part needs SMTPUTF8). An undecodable domain is kept.
+    """
+    local, at, domain = address.strip().rpartition("@")
+    if not at:
+        return address.strip()
+    try:
+        domain = idna.encode(domain.rstrip("."), uts46=True).decode("ascii")
+    except idna.IDNAError:
+        domain = domain.lower()
+    return f"{local}@{domain}"
+
+
+def unicode_email(address: str) -> str:
+    """An address with its domain in Unicode (``xn--bcher-kva.example``: ``bücher.example``)."""
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address
+    try:
+        return f"{local}@{idna.decode(domain)}"
+    except idna.IDNAError:
+        return address

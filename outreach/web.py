@@ -20,6 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from outreach.config import Settings
 from outreach.db import MAX_ID, utcnow
+from outreach.urls import unicode_email
 
 # No inline script or style anywhere: every script and style sheet is a file in static/.
 # Pico CSS draws its icons from data: SVGs, hence img-src data:.
@@ -73,6 +74,7 @@ def init_templates(app: Flask) -> None:
     """Register the template filters."""
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["unicode_email"] = unicode_email
 
 
 def _served_over_https() -> bool:

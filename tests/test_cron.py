@@ -58,7 +58,7 @@ class Processes:
             SECRET_KEY=str(app.config["SECRET_KEY"]),
             OUTREACH_QUEUE=self.queue,
             OUTREACH_INSTANCE_PATH=str(folder / "instance"),
-            OUTREACH_BASE_URL="http://localhost",
+            OUTREACH_BASE_URL="https://localhost",  # production processes: https only (RFC 8058)
             OUTREACH_ALLOWED_NETWORKS="127.0.0.0/8",
             **LOCAL_MAIL,
             OUTREACH_OUTBOX_SCHEDULE=TICK,

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from outreach.crawl.contacts import FoundEmail, clean_email, name_for
@@ -33,10 +33,17 @@ class ContactError(ValueError):
     """Contact input that cannot be used, with a message for the user."""
 
 
+def _same_address(workspace_id: int, email: str) -> Contact | None:
+    """The workspace's contact of this address, whatever the case it was first written in."""
+    return db.session.scalars(
+        select(Contact)
+        .where(Contact.workspace_id == workspace_id, func.lower(Contact.email) == email.lower())
+        .order_by(Contact.id)
+    ).first()
+
+
 def _get_or_create(workspace_id: int, email: str) -> tuple[Contact, bool]:
-    contact = db.session.scalar(
-        select(Contact).where(Contact.workspace_id == workspace_id, Contact.email == email)
-    )
+    contact = _same_address(workspace_id, email)
     if contact is not None:
         return contact, False
     contact = Contact(workspace_id=workspace_id, email=email, social_profiles=[])
@@ -44,9 +51,7 @@ def _get_or_create(workspace_id: int, email: str) -> tuple[Contact, bool]:
         with db.session.begin_nested():  # another job may add the same address at the same time
             db.session.add(contact)
     except IntegrityError:
-        existing = db.session.scalar(
-            select(Contact).where(Contact.workspace_id == workspace_id, Contact.email == email)
-        )
+        existing = _same_address(workspace_id, email)
         if existing is None:
             raise
         return existing, False

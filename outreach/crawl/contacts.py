@@ -13,7 +13,7 @@ from email_validator import EmailNotValidError, validate_email
 from lxml import etree
 
 from outreach.links.html import ParsedPage, visible_text
-from outreach.urls import InvalidURL, registrable_domain
+from outreach.urls import InvalidURL, ascii_email, registrable_domain
 
 _ROLE_WORDS = (
     "info contact contacts hello hi editor editors editorial admin administrator support office"
@@ -89,7 +89,7 @@ def is_contact_page(url: str, depth: int) -> bool:
 
 
 def clean_email(raw: str, source_url: str = "") -> FoundEmail | None:
-    """A validated, lower-cased address, or None for junk, images and no-reply addresses."""
+    """A validated address (domain in ASCII), or None for junk, images and no-reply addresses."""
     text = unquote(raw).strip().strip(".,;:<>()[]\"'").split("?", 1)[0]
     if not text or text.lower().endswith(NOT_A_MAILBOX_SUFFIXES) or NO_REPLY.match(text):
         return None
@@ -97,8 +97,10 @@ def clean_email(raw: str, source_url: str = "") -> FoundEmail | None:
         valid = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
         return None
-    email = valid.normalized.lower()
-    local, _, domain = email.rpartition("@")
+    local, domain = valid.local_part, valid.domain.lower()
+    # Stored with the local part as given (it may be case-sensitive, RFC 5321) and the domain in
+    # ASCII (punycode); pages show the domain in Unicode again.
+    email = ascii_email(f"{local}@{domain}")
     return FoundEmail(email, domain, is_role_address(local), source_url)
 
 

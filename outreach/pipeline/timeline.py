@@ -69,7 +69,11 @@ def _activities(prospect: Prospect, names: dict[int, str]) -> list[Entry]:
         else:
             entries.append(
                 Entry(
-                    item.created_at, "event", item.action.replace("_", " ").capitalize(), "", actor
+                    item.created_at,
+                    "event",
+                    item.action.replace("_", " ").capitalize(),
+                    str(detail.get("summary", "")),
+                    actor,
                 )
             )
     return entries
@@ -106,6 +110,8 @@ def _messages(prospect: Prospect) -> list[Entry]:
 
 def _received_title(message: InboundMessage) -> str:
     kind = InboundKind.BOUNCE if message.is_bounce else message.kind
+    if kind is InboundKind.BOUNCE:  # what it means (hard, temporary, ours) is in its body
+        return f"Delivery report from {message.from_email}: {message.subject}"
     title = f"{kind.label} from {message.from_email}"
     if kind is InboundKind.OUT_OF_OFFICE and message.return_on is not None:
         title += f" (back on {message.return_on.isoformat()})"

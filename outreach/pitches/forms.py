@@ -30,6 +30,13 @@ class TemplateForm(FlaskForm):
     body = TextAreaField("Body", validators=[InputRequired(), Length(max=20000)])
 
 
+class MessageForm(FlaskForm):
+    """One held message's subject and body, written by hand."""
+
+    subject = StringField("Subject", validators=[InputRequired(), Length(max=500)])
+    body = TextAreaField("Body", validators=[InputRequired(), Length(max=50000)])
+
+
 class MailboxForm(FlaskForm):
     """SMTP and IMAP settings and sending limits of a mailbox."""
 

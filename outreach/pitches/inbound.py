@@ -27,9 +27,9 @@ from sqlalchemy import select
 
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.pitches import events, replies
+from outreach.pitches import delivery, replies
 from outreach.pitches.classify import classify
-from outreach.pitches.matching import find_sent, match, message_ids
+from outreach.pitches.matching import match, message_ids
 from outreach.pitches.models import InboundKind, InboundMessage, InboundTriage, Mailbox
 from outreach.pitches.quoting import split_reply
 
@@ -86,66 +86,11 @@ def _received(message: Message) -> datetime:
     return sent if sent.tzinfo is not None else utcnow()
 
 
-def is_delivery_report(message: Message) -> bool:
-    """A delivery status notification (RFC 3464)."""
-    return (
-        message.get_content_type() == "multipart/report"
-        and str(message.get_param("report-type", "")).lower() == "delivery-status"
-    )
-
-
-def _bounce_details(message: Message) -> tuple[list[str], str]:
-    """The original Message-IDs and the failed recipient of a delivery status notification."""
-    original: list[str] = []
-    recipient = ""
-    for part in message.walk():
-        kind = part.get_content_type()
-        if kind in ("message/rfc822", "text/rfc822-headers"):
-            payload = part.get_payload()
-            if isinstance(payload, list) and payload and isinstance(payload[0], Message):
-                original += message_ids(str(payload[0].get("Message-ID", "")))
-            else:
-                text = part.get_payload(decode=True) or b""
-                headers = email.message_from_bytes(bytes(text), policy=default_policy)
-                original += message_ids(str(headers.get("Message-ID", "")))
-        elif kind == "message/delivery-status":
-            blocks = part.get_payload()
-            for block in blocks if isinstance(blocks, list) else []:
-                final = block.get("Final-Recipient") if isinstance(block, Message) else None
-                if final and not recipient:
-                    recipient = str(final).split(";", 1)[-1].strip().lower()
-    return original, recipient
-
-
 def handle_delivery(mailbox: Mailbox, message: Message, message_id: str) -> str | None:
-    """The sending side's seam: record a delivery report ('bounces', or 'unmatched' when it is
-    about nothing we sent); None for any other message, which is then read as a reply."""
-    if not is_delivery_report(message):
-        return None
-    ids, recipient = _bounce_details(message)
-    sent = find_sent(mailbox.workspace_id, ids)
-    if sent is None:
-        return "unmatched"
-    sender = parseaddr(str(message.get("From", "")))[1].lower()
-    db.session.add(
-        InboundMessage(
-            workspace_id=mailbox.workspace_id,
-            prospect_id=sent.prospect_id,
-            mailbox_id=mailbox.id,
-            message_id=message_id,
-            in_reply_to=sent.message_id,
-            from_email=recipient[:320],
-            subject=str(message.get("Subject", ""))[:500],
-            body=text_of(message),
-            is_bounce=True,
-            kind=InboundKind.BOUNCE,
-            matched_by="headers",
-            received_at=utcnow(),
-        )
-    )
-    detail = {"subject": str(message.get("Subject", ""))[:200], "from": sender}
-    events.after_bounce(mailbox.workspace_id, sent.contact_id, sent.prospect_id, detail)
-    return "bounces"
+    """The sending side's seam: delivery reports and ``mailto:`` unsubscribe requests are
+    recorded by :func:`delivery.handle_inbound` ('bounces', 'delivery_reports',
+    'unsubscribes' or 'unmatched'); None for any other message, which is then read as a reply."""
+    return delivery.handle_inbound(mailbox, message, message_id)
 
 
 def process(mailbox: Mailbox, raw: bytes) -> str:

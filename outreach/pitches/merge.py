@@ -85,6 +85,17 @@ def render_pitch(subject: str, body: str, context: Context) -> Rendered:
         reason = "empty merge field(s) without a default: " + ", ".join(missing)
         return Rendered(subject, body, reason)
     try:
-        return Rendered(sandbox.render(subject, context), sandbox.render(body, context), None)
+        rendered = Rendered(sandbox.render(subject, context), sandbox.render(body, context), None)
     except sandbox.RenderError as exc:
         return Rendered(subject, body, f"could not render: {exc}")
+    if "\r" in rendered.subject or "\n" in rendered.subject:
+        fields = sorted(sandbox.check_text(subject).fields)
+        broken = [f for f in fields if _has_line_break(context, f)] or fields
+        rendered.hold_reason = "a line break (CR or LF) in the subject from: " + ", ".join(broken)
+    return rendered
+
+
+def _has_line_break(context: Context, name: str) -> bool:
+    root, _, attr = name.partition(".")
+    value = context.get(root, {}).get(attr, "")
+    return "\r" in value or "\n" in value

@@ -118,6 +118,8 @@ class Mailbox(TimestampMixin, Base):
     min_gap_seconds: Mapped[int] = mapped_column(default=120)
     jitter_seconds: Mapped[int] = mapped_column(default=60)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    sending_problem: Mapped[str | None] = mapped_column(Text)  # a 5.7.x block, say
+    sending_problem_at: Mapped[datetime | None]
     sending_start_hour: Mapped[int] = mapped_column(default=8)
     sending_end_hour: Mapped[int] = mapped_column(default=18)
     last_sent_at: Mapped[datetime | None]
@@ -171,6 +173,9 @@ class OutboundMessage(TimestampMixin, Base):
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    deferred_since: Mapped[datetime | None]  # the first temporary (4xx) answer of a retry run
+    edited_at: Mapped[datetime | None]  # edited by hand: a release sends it as written
 
 
 class InboundKind(LabelledEnum):

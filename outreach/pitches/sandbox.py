@@ -202,8 +202,8 @@ def check_text(source: str, first_line: int = 1) -> Check:
 def check_pitch(subject: str, body: str) -> Check:
     """Check a subject (line 1) and body (from line 2), as ``flask template check`` reads them."""
     result = check_text(subject, 1)
-    if "\n" in subject:
-        result.problems.append(Problem(1, "the subject must be a single line"))
+    if "\n" in subject or "\r" in subject:
+        result.problems.append(Problem(1, "the subject must be a single line (no CR or LF)"))
     body_check = check_text(body, 2)
     result.fields |= body_check.fields
     result.required |= body_check.required

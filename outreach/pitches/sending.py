@@ -2,16 +2,16 @@
 
 Each row is checked (due, previous step sent, sending hours, daily cap, gap), claimed,
 checked again at send time (suppression list, bounces, stopped sequence, stage) and sent
-over one reused SMTP connection per mailbox. An error the server answered (4xx, 5xx) is
-certain; a connection lost during the conversation is not, so that row goes to
-``needs_review`` rather than being sent again.
+over one reused SMTP connection per mailbox. An error the server answered is certain and
+read by :mod:`delivery` (a 4xx is retried with a backoff, a 5xx is final); a connection
+lost during the conversation is not, so that row goes to ``needs_review`` rather than being
+sent again. In production nothing is sent while the base URL is not ``https://``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import random
-import re
 import smtplib
 import time
 from collections import Counter
@@ -29,7 +29,7 @@ from outreach.jobs.context import report_progress
 from outreach.net.mail import MailRefused
 from outreach.net.mail import open_smtp as connect_smtp
 from outreach.net.settings import mail_policy_from_config
-from outreach.pitches import events, mime, outbox, sequences
+from outreach.pitches import delivery, events, mime, outbox, sequences
 from outreach.pitches.mailboxes import decrypt_password, in_sending_hours, may_send_from, sent_today
 from outreach.pitches.models import (
     EnrollmentStatus,
@@ -41,9 +41,9 @@ from outreach.pitches.models import (
 )
 from outreach.pitches.suppression import suppressed_by
 from outreach.prospects.models import Contact, Prospect
+from outreach.urls import ascii_email
 
 MAX_GAP_WAIT = 120.0  # a job waits this long at most for a mailbox's gap, else leaves the row
-_ENHANCED = re.compile(r"[245]\.\d{1,3}\.\d{1,3}\b")
 
 
 def deliver(message_ids: list[int], sleep: Callable[[float], None] = time.sleep) -> dict[str, int]:
@@ -192,6 +192,8 @@ def _deliver_one(message_id: int, pool: SmtpPool, sleep: Callable[[float], None]
     db.session.commit()
     if wait:
         return wait
+    if delivery.unsubscribe_link_problem():
+        return "unsubscribe_link_not_https"
     if not outbox.claim(message_id):
         return "claimed_elsewhere"
     message = db.session.get(OutboundMessage, message_id, populate_existing=True)
@@ -210,36 +212,51 @@ def _deliver_one(message_id: int, pool: SmtpPool, sleep: Callable[[float], None]
     return _transmit(message, mailbox, contact, pool)
 
 
+def _answer_text(raw: bytes | str) -> str:
+    return raw.decode("utf-8", "replace") if isinstance(raw, bytes) else str(raw)
+
+
+def _hold(message: OutboundMessage, reason: str) -> str:
+    outbox.finish(message.id, MessageStatus.HELD, hold_reason=reason)
+    db.session.commit()
+    return "held"
+
+
 def _transmit(message: OutboundMessage, mailbox: Mailbox, contact: Contact, pool: SmtpPool) -> str:
     workspace = db.session.get(Workspace, message.workspace_id)
-    mail = mime.build(
-        message,
-        mailbox,
-        contact.email,
-        Settings.from_config(current_app.config).base_url,
-        workspace.postal_address if workspace else "",
-    )
+    to_address = ascii_email(contact.email)
+    try:
+        mail = mime.build(
+            message,
+            mailbox,
+            to_address,
+            Settings.from_config(current_app.config).base_url,
+            workspace.postal_address if workspace else "",
+        )
+    except ValueError as exc:  # a line break in a header value: hold this one, go on
+        return _hold(message, str(exc))
     try:
         smtp = pool.get(mailbox)
     except (MailRefused, ValueError) as exc:  # nothing was handed over
-        outbox.finish(message.id, MessageStatus.QUEUED, error=f"connection failed: {exc}")
-        db.session.commit()
-        return "deferred"
+        return delivery.defer(message, f"connection failed: {exc}")
     try:
-        smtp.send_message(mail, from_addr=mailbox.from_email, to_addrs=[contact.email])
+        smtp.send_message(mail, from_addr=ascii_email(mailbox.from_email), to_addrs=[to_address])
+    except smtplib.SMTPNotSupportedError:  # checked before anything was sent
+        return _hold(message, f"{to_address} needs SMTPUTF8, which {mailbox.smtp_host} lacks")
     except smtplib.SMTPRecipientsRefused as exc:
-        codes = sorted({code for code, _text in exc.recipients.values()})
-        outbox.finish(message.id, MessageStatus.FAILED, error=f"recipient refused {_codes(codes)}")
-        db.session.commit()
-        events.after_bounce(message.workspace_id, contact.id, message.prospect_id, {})
-        return "failed"
+        code, text = next(iter(exc.recipients.values()), (550, b""))
+        return delivery.after_answer(message, mailbox, contact, "RCPT", code, _answer_text(text))
     except smtplib.SMTPResponseException as exc:
-        certain = MessageStatus.FAILED if exc.smtp_code >= 500 else MessageStatus.QUEUED
-        error = f"the server refused the message {_codes([exc.smtp_code], exc.smtp_error)}"
-        outbox.finish(message.id, certain, error=error)
-        db.session.commit()
+        stage = {smtplib.SMTPSenderRefused: "MAIL FROM", smtplib.SMTPDataError: "DATA"}
         pool.drop(mailbox.id)
-        return "failed" if certain is MessageStatus.FAILED else "deferred"
+        return delivery.after_answer(
+            message,
+            mailbox,
+            contact,
+            stage.get(type(exc), "SMTP"),
+            exc.smtp_code,
+            _answer_text(exc.smtp_error),
+        )
     except (OSError, smtplib.SMTPException):  # lost mid-conversation: maybe delivered
         error = "interrupted: the connection was lost during the send; check before resending"
         outbox.finish(message.id, MessageStatus.NEEDS_REVIEW, error=error)
@@ -250,17 +267,9 @@ def _transmit(message: OutboundMessage, mailbox: Mailbox, contact: Contact, pool
     return "sent"
 
 
-def _codes(codes: list[int], text: bytes | str = b"") -> str:
-    """The reply codes, and the enhanced status code (RFC 3463) if any: never the server's text."""
-    raw = text.decode("ascii", "replace") if isinstance(text, bytes) else text
-    enhanced = _ENHANCED.match(raw.strip())
-    detail = ", ".join(str(c) for c in codes) + (f" {enhanced.group(0)}" if enhanced else "")
-    return f"(code {detail})"
-
-
 def _record_sent(message: OutboundMessage, mailbox: Mailbox, contact: Contact) -> None:
     now = utcnow()
-    outbox.finish(message.id, MessageStatus.SENT, sent_at=now, error=None)
+    outbox.finish(message.id, MessageStatus.SENT, sent_at=now, error=None, deferred_since=None)
     mailbox.last_sent_at = now
     contact.last_pitched_at = now
     if message.enrollment_id is not None:

@@ -9,6 +9,7 @@ is never restarted by the app.
 
 from __future__ import annotations
 
+import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -32,8 +33,10 @@ from outreach.pitches.models import (
     SequenceStep,
 )
 from outreach.prospects.models import Contact, Prospect, ProspectContact, Stage
+from outreach.urls import ascii_email
 
 UNSENT = (MessageStatus.QUEUED, MessageStatus.HELD)
+_REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw)\s*:", re.IGNORECASE)
 STOP_STAGES = frozenset(
     {Stage.REPLIED, Stage.LINK_PLACED, Stage.LIVE, Stage.REJECTED, Stage.DO_NOT_CONTACT}
 )
@@ -53,6 +56,11 @@ def add_business_days(start: datetime, days: int) -> datetime:
     while moment.weekday() >= 5:  # a step due on a weekend waits for Monday
         moment += timedelta(days=1)
     return moment
+
+
+def reply_subject(subject: str) -> str:
+    """``Re: `` and the subject, unless it already starts with one (no ``Re: Re: hello``)."""
+    return subject if _REPLY_PREFIX.match(subject) else f"Re: {subject}"
 
 
 def steps_of(campaign_id: int) -> list[SequenceStep]:
@@ -105,7 +113,7 @@ def remove_step(step: SequenceStep) -> None:
 
 
 def _domain_of(address: str) -> str:
-    return address.rsplit("@", 1)[-1] or "outreach.invalid"
+    return ascii_email(address).rsplit("@", 1)[-1] or "outreach.invalid"
 
 
 def new_message_id(mailbox: Mailbox) -> str:
@@ -188,7 +196,7 @@ def enroll(
             first_subject = rendered.subject
             subject = rendered.subject
         else:
-            subject = "Re: " + first_subject
+            subject = reply_subject(first_subject)
         when = add_business_days(when, step.delay_business_days)
         reasons = [rendered.hold_reason, warning if step.position == 0 else None]
         reason = "; ".join(r for r in reasons if r) or None

@@ -1,9 +1,9 @@
 """The workspace suppression list: addresses and whole domains we never write to.
 
-Only a hash of each address is kept: SHA-256 of the workspace id and the lower-cased
-address, so the list can answer "is this address suppressed?" without holding the address
-(a deleted contact leaves nothing readable behind). Domains are hashed the same way for
-matching and also kept readable, since they name no person.
+Only a hash of each address is kept: SHA-256 of the workspace id and the normalised address
+(lower-cased, its domain in ASCII), so the list can answer "is this address suppressed?"
+without holding the address (a deleted contact leaves nothing readable behind). Domains are
+hashed the same way for matching and also kept readable, since they name no person.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from outreach.extensions import db
 from outreach.pitches.models import Suppression
 from outreach.scoping import get_in_workspace
+from outreach.urls import ascii_email, unicode_email
 
 HIDDEN = "•••"
 
@@ -23,12 +24,25 @@ class SuppressionError(ValueError):
     """A value that is neither an e-mail address nor a domain."""
 
 
+def _ascii(value: str) -> str:
+    """An address or a domain with the domain in its ASCII (punycode) form."""
+    return ascii_email(value) if "@" in value else ascii_email(f"x@{value}").partition("@")[2]
+
+
 def normalise(value: str) -> str:
-    """Lower-case, trimmed; ``@example.com`` is taken as the domain ``example.com``."""
-    text = value.strip().lower().lstrip("@")
+    """Lower-case, trimmed, the domain in ASCII; ``@example.com`` is the domain ``example.com``."""
+    text = value.strip().lstrip("@")
     if not text or " " in text or "." not in text.rsplit("@", 1)[-1] or len(text) > 320:
         raise SuppressionError(f"{value[:80]!r} is not an e-mail address or a domain.")
-    return text
+    return _ascii(text).lower()
+
+
+def _forms(value: str) -> set[str]:
+    """The ASCII and Unicode spellings of an address or a domain, lower-cased."""
+    text = value.strip().lower()
+    if "@" in text:
+        return {text, ascii_email(text).lower(), unicode_email(ascii_email(text)).lower()}
+    return {text, _ascii(text).lower(), unicode_email(f"x@{_ascii(text)}")[2:].lower()}
 
 
 def value_hash(workspace_id: int, clean: str) -> str:
@@ -77,11 +91,15 @@ def suppress(workspace_id: int, value: str, reason: str = "") -> Suppression:
 
 
 def suppressed_by(workspace_id: int, email: str) -> str | None:
-    """The label of the entry that covers this address (itself, its domain or a parent)."""
-    address = email.strip().lower()
-    domain = address.rsplit("@", 1)[-1]
-    labels = domain.split(".")
-    candidates = [address] + [".".join(labels[i:]) for i in range(len(labels) - 1)]
+    """The label of the entry that covers this address (itself, its domain or a parent).
+
+    ASCII (punycode) and Unicode spellings of a domain match each other.
+    """
+    address = ascii_email(email).lower()
+    labels = address.rsplit("@", 1)[-1].split(".")
+    candidates: set[str] = _forms(address)
+    for i in range(len(labels) - 1):
+        candidates |= _forms(".".join(labels[i:]))
     return db.session.scalar(
         select(Suppression.label)
         .where(

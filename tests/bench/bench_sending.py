@@ -31,7 +31,7 @@ def _config(folder: Path, url: str | None) -> dict[str, Any]:
         "SQLALCHEMY_DATABASE_URI": url or f"sqlite:///{folder / 'bench.db'}",
         "INSTANCE_PATH": folder / "instance",
         "SECRET_KEY": "bench-secret-key-long-enough-for-production",
-        "OUTREACH_BASE_URL": "http://localhost",
+        "OUTREACH_BASE_URL": "https://localhost",  # a production app: https only (RFC 8058)
         **LOCAL_MAIL,
     }
 

@@ -53,7 +53,7 @@ def test_worker_killed_mid_batch_sends_nothing_twice_and_loses_nothing(
         "REDIS_URL": app.config["REDIS_URL"],
         "OUTREACH_QUEUE": app.config["OUTREACH_QUEUE"],
         "SECRET_KEY": app.config["SECRET_KEY"],
-        "OUTREACH_BASE_URL": "http://localhost",
+        "OUTREACH_BASE_URL": "https://localhost",  # a production worker: https only
         "OUTREACH_INSTANCE_PATH": str(tmp_path / "worker"),
         **LOCAL_MAIL,
     }

@@ -74,8 +74,10 @@ def test_pitch_and_follow_up_arrive_threaded_with_unsubscribe_headers_over_start
     assert "I liked Ten trails on blog.example." in body
     assert "Our guide: https://ours.example/guide" in body
     assert "1 Trail Road, Bristol" in body
+    assert "\r\n-- \r\n" in body  # the signature separator, with its trailing space
     link = f"http://localhost/u/{rows[0].unsubscribe_token}"
-    assert first["List-Unsubscribe"] == f"<{link}>"
+    mailto = f"mailto:sender@ours.example?subject=unsubscribe%20{rows[0].unsubscribe_token}"
+    assert " ".join(str(first["List-Unsubscribe"]).split()) == f"<{link}>, <{mailto}>"
     assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert second["Subject"] == "Re: Hi Ada"
     assert second["In-Reply-To"] == rows[0].message_id

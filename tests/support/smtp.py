@@ -2,7 +2,8 @@
 
 It records the exact bytes of every accepted message and when it arrived. ``stall_at``
 makes the server stop answering at the DATA of the n-th message (1-based), as a server
-that hangs mid-send would.
+that hangs mid-send would. ``rcpt_answers`` and ``data_answers`` script the next answers
+to RCPT TO and to DATA (``"450 4.2.0 Greylisted"``), one per command, then 250 again.
 """
 
 from __future__ import annotations
@@ -57,6 +58,19 @@ class Recorder:
     stalled: threading.Event = field(default_factory=threading.Event)
     release: asyncio.Event | None = None
     data_seen: int = 0
+    rcpt_answers: list[str] = field(default_factory=list)
+    data_answers: list[str] = field(default_factory=list)
+    rcpt_seen: int = 0
+
+    async def handle_RCPT(
+        self, server: Any, session: Any, envelope: Any, address: str, options: list[str]
+    ) -> str:
+        """Refuse the recipient with the next scripted answer, if any."""
+        self.rcpt_seen += 1
+        if self.rcpt_answers:
+            return self.rcpt_answers.pop(0)
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         """Record a message (or hang, when told to)."""
@@ -66,6 +80,8 @@ class Recorder:
             self.release = asyncio.Event()
             await self.release.wait()
             return "451 stalled"
+        if self.data_answers:
+            return self.data_answers.pop(0)
         content = envelope.original_content or envelope.content
         self.received.append(
             Received(envelope.mail_from, list(envelope.rcpt_tos), bytes(content), time.monotonic())
@@ -128,18 +144,18 @@ class SmtpServer:
 
     USER, PASSWORD = "sender@ours.example", "smtp-pass"
 
-    def __init__(self, folder: Path | None = None, tls: bool = False) -> None:
+    def __init__(self, folder: Path | None = None, tls: bool = False, utf8: bool = False) -> None:
         import ssl
 
         self.recorder = Recorder()
         self.port = free_port()
         self.cert: Path | None = None
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"enable_SMTPUTF8": utf8}
         if tls and folder is not None:
             self.cert, key = self_signed_cert(folder)
             context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
             context.load_cert_chain(self.cert, key)
-            kwargs = {
+            kwargs |= {
                 "tls_context": context,
                 "require_starttls": True,
                 "auth_required": True,

@@ -12,7 +12,7 @@ from outreach.accounts.context import current_workspace, require_owner, signed_i
 from outreach.campaigns.models import CampaignKind
 from outreach.extensions import db
 from outreach.net.settings import mail_policy_from_config
-from outreach.pitches import library, mailboxes, previews, sandbox
+from outreach.pitches import delivery, library, mailboxes, previews, sandbox
 from outreach.pitches.forms import MailboxForm, TemplateForm
 from outreach.pitches.models import Mailbox, SmtpSecurity
 from outreach.pitches.views.blueprint import bp
@@ -117,10 +117,23 @@ def edit_template(template_id: int) -> str | Response:
 @bp.get("/pitches/mailboxes")
 @login_required
 def mailbox_list() -> str:
-    """The workspace's mailboxes."""
+    """The workspace's mailboxes, with what is wrong with our sending (blocks, an http link)."""
     return render_template(
-        "pitches/mailboxes.html", mailboxes=mailboxes.mailboxes_of(current_workspace().id)
+        "pitches/mailboxes.html",
+        mailboxes=mailboxes.mailboxes_of(current_workspace().id),
+        unsubscribe_problem=delivery.unsubscribe_link_problem(),
     )
+
+
+@bp.post("/pitches/mailboxes/<int:mailbox_id>/problem/clear")
+@login_required
+def clear_mailbox_problem(mailbox_id: int) -> Response:
+    """Dismiss a mailbox's sending problem once it is dealt with."""
+    box = mailboxes.get_mailbox(current_workspace().id, mailbox_id)
+    box.sending_problem, box.sending_problem_at = None, None
+    db.session.commit()
+    flash("Sending problem dismissed.", "success")
+    return redirect(url_for(".mailbox_list"))
 
 
 def _values(form: MailboxForm) -> dict[str, Any]:

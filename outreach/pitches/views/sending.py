@@ -12,8 +12,17 @@ from werkzeug.wrappers import Response
 from outreach.accounts.context import current_workspace, signed_in_user
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import csrf, db
-from outreach.pitches import events, jobs, library, mailboxes, outbox, sequences, suppression
-from outreach.pitches.forms import EnrollForm, StepForm, SuppressionForm
+from outreach.pitches import (
+    events,
+    held,
+    jobs,
+    library,
+    mailboxes,
+    outbox,
+    sequences,
+    suppression,
+)
+from outreach.pitches.forms import EnrollForm, MessageForm, StepForm, SuppressionForm
 from outreach.pitches.models import MessageStatus, OutboundMessage
 from outreach.pitches.views.blueprint import bp
 from outreach.prospects.models import Contact
@@ -141,8 +150,39 @@ def _decide(message_id: int, action: Callable[[OutboundMessage], None]) -> Respo
 @bp.post("/pitches/outbox/<int:message_id>/release")
 @login_required
 def release_message(message_id: int) -> Response:
-    """Send a held or needs-review message after all."""
-    return _decide(message_id, outbox.release)
+    """Send a held or needs-review message after all, rendered again with today's data."""
+    message = outbox.get_message(current_workspace().id, message_id)
+    try:
+        still_held = held.release(message)
+    except ValueError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for(".outbox_page"))
+    db.session.commit()
+    if still_held:
+        flash(f"Still held: {still_held}. Fill it in, or edit this message.", "error")
+    else:
+        flash("Released: it goes out with the next send.", "success")
+    return redirect(url_for(".outbox_page"))
+
+
+@bp.route("/pitches/outbox/<int:message_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_message(message_id: int) -> str | Response:
+    """Write one held message by hand instead of from its template."""
+    message = outbox.get_message(current_workspace().id, message_id)
+    form = MessageForm(obj=message)
+    if form.validate_on_submit():
+        try:
+            held.edit(message, form.subject.data or "", form.body.data or "")
+        except held.EditRefused as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash("Saved. Release it to send it.", "success")
+            return redirect(url_for(".outbox_page", status="held"))
+    return render_template("pitches/message_form.html", form=form, message=message)
 
 
 @bp.post("/pitches/outbox/<int:message_id>/cancel")
