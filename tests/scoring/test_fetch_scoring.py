@@ -46,6 +46,7 @@ def handler(host: str, path: str) -> Reply:
 @pytest.fixture
 def web(app: Flask) -> Iterator[SimWeb]:
     """The simulated web, reached only through OUTREACH_HTTP_PROXY."""
+    _scam()  # read here, in the test's thread, so a missing corpus skips (or fails under CI)
     with run_simweb(handler) as server:
         app.config.update(
             OUTREACH_HTTP_PROXY=server.proxy_url,
