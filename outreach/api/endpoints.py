@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from outreach.api import campaigns
+from outreach.api import campaigns, intersect
 
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (campaigns.blp, "/campaigns"),
+    (intersect.blp, "/campaigns"),
 ]

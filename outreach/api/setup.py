@@ -25,7 +25,7 @@ TITLE = "Outreach API"
 VERSION = "1"
 DESCRIPTION = """Outreach's public JSON API.
 
-Authenticate with a personal API token (Settings → Account → API tokens, or
+Authenticate with a personal API token (Account → API tokens in the app, or
 `flask api-token create EMAIL --workspace NAME`) sent as `Authorization: Bearer <token>`.
 A token acts as its user in one workspace, with that user's role.
 
