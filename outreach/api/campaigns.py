@@ -10,10 +10,10 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 
 from outreach.api.auth import caller, require_owner
+from outreach.api.blueprint import api_blueprint
 from outreach.api.pagination import Key, Keyset, page_of
 from outreach.api.problems import Problem
 from outreach.api.schemas import PageArgsSchema, page_schema
-from outreach.api.setup import api_blueprint
 from outreach.campaigns.models import Campaign, CampaignKind
 from outreach.campaigns.services import CampaignError, create_campaign, get_campaign
 from outreach.extensions import db

@@ -13,9 +13,9 @@ from marshmallow import fields, validate
 from sqlalchemy import select
 
 from outreach.api.auth import caller
+from outreach.api.blueprint import api_blueprint
 from outreach.api.pagination import Key, Keyset, page_of
 from outreach.api.schemas import PageArgsSchema, page_schema
-from outreach.api.setup import api_blueprint
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
 from outreach.prospects.intersect import (

@@ -2,8 +2,9 @@
 
 flask-smorest's ``Api`` would install one JSON error handler for the whole app; ours installs
 none there, so the pages keep their HTML error pages. Every API blueprint instead carries the
-problem-details handlers and the token check (:func:`api_blueprint`), and one app-level hook
-answers routing errors under ``/api/`` (no such path, wrong method) the same way.
+problem-details handlers and the token check (:func:`outreach.api.blueprint.api_blueprint`),
+and one app-level hook answers routing errors under ``/api/`` (no such path, wrong method)
+the same way.
 """
 
 from __future__ import annotations
@@ -12,13 +13,11 @@ from typing import Any
 
 from flask import Flask, Response, request
 from flask_smorest import Api
-from flask_smorest import Blueprint as ApiBlueprint
-from werkzeug.exceptions import HTTPException
 
-from outreach.api.auth import authenticate_request
-from outreach.api.problems import error_codes, handle_http_exception, handle_server_error
+from outreach.api import docs, token_views
+from outreach.api.endpoints import BLUEPRINTS
+from outreach.api.problems import handle_http_exception
 from outreach.api.schemas import ProblemSchema
-from outreach.extensions import csrf
 
 PREFIX = "/api/v1"
 TITLE = "Outreach API"
@@ -46,19 +45,6 @@ class OutreachApi(Api):
         """Errors are handled per API blueprint (see :func:`api_blueprint`)."""
 
 
-def api_blueprint(name: str, import_name: str, description: str) -> ApiBlueprint:
-    """A blueprint of API routes: token auth, problem-details errors, no CSRF (no cookies)."""
-    blueprint = ApiBlueprint(f"api_{name}", import_name, description=description)
-    blueprint.before_request(authenticate_request)
-    for code in error_codes():
-        handler = handle_server_error if code == 500 else handle_http_exception
-        blueprint.register_error_handler(code, handler)
-    # Problem (and any HTTPException without a class-level code) is found by class.
-    blueprint.register_error_handler(HTTPException, handle_http_exception)
-    csrf.exempt(blueprint)
-    return blueprint
-
-
 def _routing_errors() -> Response | None:
     """No route (404) or a wrong method (405) under /api/: problem details, not a page."""
     error: Any = request.routing_exception
@@ -69,17 +55,8 @@ def _routing_errors() -> Response | None:
     return handle_http_exception(error)
 
 
-def _blueprints() -> list[tuple[ApiBlueprint, str]]:
-    """Every API blueprint with its URL prefix (each resource module has one)."""
-    from outreach.api.endpoints import BLUEPRINTS
-
-    return BLUEPRINTS
-
-
 def init_api(app: Flask) -> None:
     """Serve the API under /api/v1, its OpenAPI document and its browsable docs."""
-    from outreach.api import docs, token_views
-
     app.config.setdefault("API_TITLE", TITLE)
     app.config.setdefault("API_VERSION", VERSION)
     app.config.setdefault("OPENAPI_VERSION", "3.1.0")
@@ -98,7 +75,7 @@ def init_api(app: Flask) -> None:
         },
     )
     api = OutreachApi(app)
-    for blueprint, prefix in _blueprints():
+    for blueprint, prefix in BLUEPRINTS:
         api.register_blueprint(blueprint, url_prefix=PREFIX + prefix)
     app.before_request(_routing_errors)
     app.register_blueprint(docs.bp)

@@ -21,9 +21,10 @@ def _walk(api: Api, who: Caller, url: str, limit: int) -> list[dict[str, Any]]:
     cursor = ""
     for _ in range(100):
         response = api.get(f"{url}&limit={limit}&cursor={cursor}", who)
-        assert response.status_code == 200, response.json
-        items += response.json["items"]
-        cursor = response.json["next_cursor"]
+        body = response.json
+        assert response.status_code == 200 and body is not None, body
+        items += body["items"]
+        cursor = body["next_cursor"]
         if cursor is None:
             return items
     raise AssertionError("the walk did not end")
@@ -63,9 +64,9 @@ def test_filters_match_the_intersect_page(
     url = f"/api/v1/campaigns/{campaign.id}/intersect?"
 
     def domains(query: str) -> list[str]:
-        response = api.get(url + query, owner)
-        assert response.status_code == 200, response.json
-        return sorted(item["domain"] for item in response.json["items"])
+        body = api.get(url + query, owner).json
+        assert body is not None and "items" in body, body
+        return sorted(item["domain"] for item in body["items"])
 
     assert domains("k=2") == sorted(d["domain"] for d in _cli(runner, campaign.id, "-k", "2"))
     assert domains("follow=true") == sorted(

@@ -6,7 +6,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from outreach.api.setup import api_blueprint
+from outreach.api.blueprint import api_blueprint
 from tests.api.conftest import Api, Caller
 
 
