@@ -92,7 +92,9 @@ def _wait(check: Any, seconds: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def run(layout: str, mailboxes: int, mail_timeout: float | None, redis_url: str, url: str) -> dict:
+def run(
+    layout: str, mailboxes: int, mail_timeout: float | None, redis_url: str, url: str
+) -> dict[str, Any]:
     """Run the scenario once; returns its numbers."""
 
     from outreach.backlinks.models import BacklinkImport, ImportStatus
