@@ -17,7 +17,7 @@ from tests.pipeline.helpers import prospect
 
 
 def _queued(queue: Queue) -> list[str]:
-    return [job.func_name for job in queue.get_jobs()]
+    return [str(job.func_name) for job in queue.get_jobs()]
 
 
 def test_a_placed_link_is_recorded_and_its_check_queued(
