@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.jobs.tasks import get_queue
+from outreach.jobs.queues import Lane, get_queue
 from outreach.links.models import Alert, LinkCheck, LinkStatus, PlacedLink
 from tests.api.conftest import Api, Caller
 from tests.factories import Factory
@@ -35,7 +35,7 @@ def test_a_placed_link_is_recorded_and_its_check_queued(
     link = response.json
     assert link["page_url"] == "https://blog.example/review" and link["status"] == "pending"
     assert link["prospect_id"] == item.id and link["job_id"]
-    assert _queued(get_queue()) == ["outreach.links.jobs.verify_links"]
+    assert _queued(get_queue(lane=Lane.FETCH)) == ["outreach.links.jobs.verify_links"]
     job = api.get(f"/api/v1/jobs/{link['job_id']}", owner)
     assert job.status_code == 200 and job.json["status"] == "queued"
 
