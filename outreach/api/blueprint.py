@@ -7,6 +7,7 @@ from werkzeug.exceptions import HTTPException
 
 from outreach.api.auth import authenticate_request
 from outreach.api.problems import error_codes, handle_http_exception, handle_server_error
+from outreach.api.scope import check_path_ids
 from outreach.extensions import csrf
 
 
@@ -14,6 +15,7 @@ def api_blueprint(name: str, import_name: str, description: str) -> ApiBlueprint
     """A blueprint of API routes: token auth, problem-details errors, no CSRF (no cookies)."""
     blueprint = ApiBlueprint(f"api_{name}", import_name, description=description)
     blueprint.before_request(authenticate_request)
+    blueprint.before_request(check_path_ids)
     for code in error_codes():
         handler = handle_server_error if code == 500 else handle_http_exception
         blueprint.register_error_handler(code, handler)

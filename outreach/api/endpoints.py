@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from outreach.api import campaigns, intersect
+from outreach.api import campaigns, intersect, jobs, links, prospects, reports
 
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (campaigns.blp, "/campaigns"),
     (intersect.blp, "/campaigns"),
+    (prospects.blp, "/prospects"),
+    (links.blp, "/links"),
+    (links.alerts_blp, "/alerts"),
+    (reports.blp, "/reports"),
+    (jobs.blp, "/jobs"),
 ]

@@ -25,6 +25,7 @@ from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs import tasks
 from outreach.jobs.context import job_context, report_progress
+from outreach.jobs.models import Task
 from outreach.jobs.queues import Lane, get_queue
 from outreach.jobs.recurring import recurring
 from outreach.links import monitor, notify
@@ -183,9 +184,9 @@ def discover_links(prospect_id: int) -> dict[str, int]:
     return {"found": len(new_ids)}
 
 
-def queue_check(link: PlacedLink, user_id: int | None, description: str) -> None:
-    """Queue a fresh check of one placed link (it starts once the caller commits)."""
-    tasks.launch(
+def queue_check(link: PlacedLink, user_id: int | None, description: str) -> Task:
+    """Queue a fresh check of one placed link (it starts once the caller commits); its task."""
+    return tasks.launch(
         verify_links,
         [link.id],
         utcnow().isoformat(),

@@ -112,6 +112,12 @@ def _conditions(filters: Filters, me: int, today: date) -> list[ColumnElement[bo
     return conditions
 
 
+def filter_conditions(filters: Filters, me: int, today: date) -> list[ColumnElement[bool]]:
+    """The WHERE conditions of ``filters`` (the campaign and workspace aside), for other readers
+    of the same filters (the API's prospect list)."""
+    return _conditions(filters, me, today)
+
+
 @dataclass(frozen=True)
 class Scope:
     """Whose view of which campaign: the filters, the viewer, the day and the team."""

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
 from outreach.accounts.models import Membership, Role, User, Workspace
 from outreach.accounts.services import create_user
@@ -37,18 +36,18 @@ class Api:
     def __init__(self, client: FlaskClient) -> None:
         self.client = client
 
-    def call(self, method: str, path: str, who: Caller | None, **kwargs: Any) -> TestResponse:
-        """One request as ``who`` (None: without a token)."""
+    def call(self, method: str, path: str, who: Caller | None, **kwargs: Any) -> Any:
+        """One request as ``who`` (None: without a token); a TestResponse (``.json`` as Any)."""
         headers = dict(kwargs.pop("headers", {}))
         if who is not None:
             headers.update(who.headers)
         return self.client.open(path, method=method, headers=headers, **kwargs)
 
-    def get(self, path: str, who: Caller | None, **kwargs: Any) -> TestResponse:
+    def get(self, path: str, who: Caller | None, **kwargs: Any) -> Any:
         """GET as ``who``."""
         return self.call("GET", path, who, **kwargs)
 
-    def post(self, path: str, who: Caller | None, **kwargs: Any) -> TestResponse:
+    def post(self, path: str, who: Caller | None, **kwargs: Any) -> Any:
         """POST as ``who``."""
         return self.call("POST", path, who, **kwargs)
 

@@ -48,11 +48,6 @@ def test_every_order_pages_through_the_clis_answer(
     for sort in SORTS:
         expected = _cli(runner, campaign.id, "--sort", sort)
         assert len(expected) >= 2
-        if sort != "score":  # the CLI breaks ties as the page does only for its own order
-            expected_domains = sorted(d["domain"] for d in expected)
-            walked = _walk(api, owner, f"{url}sort={sort}", 1)
-            assert sorted(d["domain"] for d in walked) == expected_domains
-            continue
         assert _walk(api, owner, f"{url}sort={sort}", 1) == expected
         assert _walk(api, owner, f"{url}sort={sort}", 50) == expected
 
