@@ -9,9 +9,14 @@ import pytest
 from flask import Flask
 
 from tests.support.outage import RedisServer
+from tests.support.simweb import Reply, Response, SimWeb, run_simweb
+from tests.support.smtp import SmtpServer
 from tests.support.workers import Workers, worker_env
 
 LaunchWorkers = Callable[..., Workers]
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+PAGES = 30  # of the slow site, each answered after SLOW seconds
+SLOW = 0.3
 
 
 @pytest.fixture
@@ -38,3 +43,37 @@ def private_redis(app: Flask, tmp_path: Path) -> Iterator[RedisServer]:
     app.config["REDIS_URL"] = server.url
     yield server
     server.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[SmtpServer]:
+    """A local SMTP server that records every message it accepts."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def web() -> Iterator[tuple[SimWeb, dict[str, float]]]:
+    """A forward proxy for any host: a slow site to crawl, and pages holding a link to us.
+
+    ``delays`` maps a host to how long its pages take (a host can be made to hang).
+    """
+    delays: dict[str, float] = {"slow.example": SLOW}
+
+    def handle(host: str, path: str) -> Reply:
+        delay = delays.get(host, 0.0)
+        if path == "/robots.txt":
+            return (404, HTML, b"")
+        if host == "slow.example" and path == "/":
+            items = "".join(f'<a href="/p/{n}">page {n}</a> ' for n in range(PAGES))
+            return Response(200, HTML, f"<html><body><p>{items}</p></body></html>".encode())
+        body = (
+            f"<html><head><title>{host}{path}</title></head><body><article><p>Notes on "
+            '<a href="https://rival-one.com/guide">a guide</a> and '
+            '<a href="https://ours.example/guide">ours</a>.</p></article></body></html>'
+        )
+        return Response(200, HTML, body.encode(), delay=delay)
+
+    with run_simweb(handle) as server:
+        yield server, delays

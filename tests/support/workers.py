@@ -1,8 +1,9 @@
 """Real ``flask worker`` processes for a test: started on its database and Redis, killed, restarted.
 
-Each worker is its own process group (the work horse it forks included), so ``kill`` ends a
-job mid-way as a crashed machine or the OOM killer would, with SIGKILL: nothing of the job
-runs after it, no ``finally`` block, no failure callback.
+``kill`` ends a job mid-way as a crashed machine would: SIGKILL to the worker and to the
+work horse it forked, at once, so nothing of the job runs after it, no ``finally`` block, no
+failure callback. The horse must be found and killed by its own id: RQ puts it in a process
+group of its own (``setpgrp``), so killing the worker's group leaves it running.
 """
 
 from __future__ import annotations
@@ -57,6 +58,30 @@ def worker_env(
     return env
 
 
+def descendants(pid: int) -> list[int]:
+    """The ids of every living process started by ``pid``, its children's children too."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rpartition(")")[2].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie waiting to be reaped."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 class Workers:
     """``flask worker`` processes (what ``flask serve`` runs), with their output kept in logs."""
 
@@ -80,10 +105,17 @@ class Workers:
         return process
 
     def kill(self, name: str = "worker") -> None:
-        """SIGKILL a worker and its work horse at once, and reap it."""
+        """SIGKILL a worker and every process it started (its work horse), and reap it."""
         process = self.started[name]
-        os.killpg(process.pid, signal.SIGKILL)
+        doomed = [process.pid, *descendants(process.pid)]
+        for pid in doomed:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in doomed[1:]):
+            assert time.monotonic() < deadline, f"processes {doomed} outlived SIGKILL"
+            time.sleep(0.05)
 
     def logs(self) -> str:
         """The tail of each worker's output, for failure messages."""
