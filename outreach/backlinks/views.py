@@ -53,11 +53,7 @@ def upload(campaign_id: int) -> str | Response:
             db.session.commit()
             flash("Outreach does not know this file's columns yet: say which is which.", "info")
             return redirect(url_for(".mapping", import_id=item.id))
-        try:
-            launch_import(item, signed_in_user().id)
-        except tasks.JobsUnavailable:
-            uploads.discard(path, current_app.instance_path)  # the error page says why
-            raise
+        launch_import(item, signed_in_user().id)
         db.session.commit()
         flash(f"Importing {item.filename} ({formats.ExportFormat(item.format).label}).", "success")
         return redirect(url_for(".show", import_id=item.id))
