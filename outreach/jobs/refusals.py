@@ -8,7 +8,7 @@ from flask import Blueprint, flash, jsonify, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from outreach.extensions import db
-from outreach.jobs.tasks import JobsUnavailable
+from outreach.jobs.availability import JobsUnavailable
 from outreach.jobs.uploads import UploadNotSaved
 from outreach.web import safe_next
 

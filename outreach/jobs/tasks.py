@@ -8,30 +8,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask, current_app
-from redis.exceptions import RedisError
 from rq import Callback, Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.jobs.availability import RedisError, require_queue
 from outreach.jobs.connection import get_redis
 from outreach.jobs.models import Task, TaskStatus
 
 JOB_TIMEOUT = 6 * 3600
-
-
-class JobsUnavailable(Exception):
-    """The job queue (Redis) does not answer, so no job can be started now."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "Background jobs are unavailable right now (the job queue is not answering), "
-            "so nothing was started. Try again in a minute."
-        )
 
 
 def get_queue(app: Flask | None = None) -> Queue:
@@ -51,15 +41,10 @@ def launch(
     """Add a Task row and enqueue ``func(*args)`` once the current transaction commits.
 
     Enqueueing after commit means the worker always finds the rows the job is about.
-    Raises :class:`JobsUnavailable` before anything is written when Redis does not answer
-    (the caller's transaction is then rolled back by the error page); should Redis go away
-    between this check and the commit, the Task is marked failed with that reason.
+    Raises ``JobsUnavailable`` before anything is written when Redis does not answer; the
+    error page then rolls the caller's transaction back and says so.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    try:
-        get_redis(app).ping()
-    except RedisError as exc:
-        raise JobsUnavailable() from exc
+    require_queue(current_app._get_current_object())  # type: ignore[attr-defined]
     task = Task(
         id=str(uuid.uuid4()),
         workspace_id=workspace_id,
@@ -69,28 +54,18 @@ def launch(
         status=TaskStatus.QUEUED,
     )
     db.session.add(task)
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     session = db.session()
-    task_id = task.id
 
     def enqueue_after_commit(_session: Session) -> None:
-        try:
-            get_queue(app).enqueue(
-                func,
-                *args,
-                job_id=task_id,
-                job_timeout=job_timeout,
-                description=description,
-                on_failure=Callback(record_failure),
-            )
-        except RedisError as exc:
-            unavailable = JobsUnavailable()
-            with db.engine.begin() as connection:  # the session's transaction is over
-                connection.execute(
-                    update(Task)
-                    .where(Task.id == task_id)
-                    .values(status=TaskStatus.FAILED, error=str(unavailable), finished_at=utcnow())
-                )
-            raise unavailable from exc
+        get_queue(app).enqueue(
+            func,
+            *args,
+            job_id=task.id,
+            job_timeout=job_timeout,
+            description=description,
+            on_failure=Callback(record_failure),
+        )
 
     event.listen(session, "after_commit", enqueue_after_commit, once=True)
     return task
