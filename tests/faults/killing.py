@@ -6,12 +6,13 @@ import time
 
 from flask import Flask
 from redis import Redis
+from rq import Queue
 from rq.job import Job
 from rq.registry import StartedJobRegistry
 
 from outreach.extensions import db
+from outreach.jobs.connection import get_redis
 from outreach.jobs.models import Task, TaskStatus
-from outreach.jobs.tasks import get_queue
 
 ENDS = 20  # seconds for a job to end once a new worker runs and recovery has run
 
@@ -20,7 +21,8 @@ def recover(app: Flask) -> None:
     """The recovery check the scheduler runs: the jobs of dead workers are found and ended now
     (not once their heartbeat has expired)."""
     with app.app_context():
-        StartedJobRegistry(queue=get_queue(app)).cleanup(timestamp=time.time() + 3600)
+        for queue in Queue.all(connection=get_redis(app)):  # every lane
+            StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
 
 
 def task_of(task_id: str) -> Task:
