@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := outreach
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run test e2e lint bench clean
+.PHONY: help install system-deps run test e2e faults lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,9 @@ test: $(STAMP) ## Run the test suite (SQLite + embedded Redis, plus PostgreSQL/R
 
 e2e: $(STAMP) ## The whole loop in Chromium against flask serve, SMTP and Dovecot (tests/e2e)
 	$(BIN)/pytest -q -p no:cacheprovider -m e2e tests/e2e
+
+faults: $(STAMP) ## Only the fault tests (killed workers, Redis/PostgreSQL restarts, full disk)
+	$(BIN)/pytest -q -m faults tests/faults
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .

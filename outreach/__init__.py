@@ -28,6 +28,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.campaigns import views as campaigns
     from outreach.crawl import views as crawl
     from outreach.extensions import csrf, db, migrate
+    from outreach.jobs import refusals
     from outreach.jobs import views as jobs
     from outreach.jobs.connection import get_redis
     from outreach.links import views as links
@@ -72,6 +73,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         reports.bp,
         scoring.bp,
         jobs.bp,
+        refusals.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

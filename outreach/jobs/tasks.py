@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.jobs.availability import RedisError, require_queue
 from outreach.jobs.connection import get_redis
 from outreach.jobs.models import Task, TaskStatus
 from outreach.jobs.queues import Lane as Lane
@@ -36,7 +37,10 @@ def launch(
     """Add a Task row and enqueue ``func(*args)`` on ``lane`` once the transaction commits.
 
     Enqueueing after commit means the worker always finds the rows the job is about.
+    Raises ``JobsUnavailable`` before anything is written when Redis does not answer; the
+    error page then rolls the caller's transaction back and says so.
     """
+    require_queue(current_app._get_current_object())  # type: ignore[attr-defined]
     task = Task(
         id=str(uuid.uuid4()),
         workspace_id=workspace_id,
@@ -107,7 +111,7 @@ def describe(task: Task) -> TaskView:
     if status in (TaskStatus.QUEUED, TaskStatus.RUNNING):
         try:
             job = Job.fetch(task.id, connection=get_redis())
-        except NoSuchJobError:
+        except (NoSuchJobError, RedisError):  # Redis down: what the row says, until it is back
             return TaskView(task, status, progress, error)
         rq_status = job.get_status(refresh=False)
         if rq_status is not None:

@@ -9,6 +9,7 @@ a command-line import of the user's own file never loses it.
 
 from __future__ import annotations
 
+import errno
 import re
 import shutil
 import time
@@ -37,11 +38,33 @@ def upload_dir(instance_path: str, workspace_id: int) -> Path:
     return folder
 
 
-def store_upload(stream: IO[bytes], instance_path: str, workspace_id: int) -> Path:
-    """Copy an uploaded file to disk in chunks (never all in memory)."""
-    path = upload_dir(instance_path, workspace_id) / f"{uuid.uuid4().hex}.upload"
-    with path.open("wb") as out:
-        shutil.copyfileobj(stream, out, length=1024 * 1024)
+class UploadNotSaved(Exception):
+    """An upload the server could not write to disk (full, or failing); nothing of it is kept."""
+
+
+def store_upload(
+    stream: IO[bytes], instance_path: str, workspace_id: int, suffix: str = ".upload"
+) -> Path:
+    """Copy an uploaded file to disk in chunks (never all in memory), whole or not at all.
+
+    A disk that fills up (or fails) mid-way leaves no partial file: the copy is deleted and
+    :class:`UploadNotSaved` says why, for the page to show.
+    """
+    path = upload_dir(instance_path, workspace_id) / f"{uuid.uuid4().hex}{suffix}"
+    try:
+        with path.open("wb") as out:
+            shutil.copyfileobj(stream, out, length=1024 * 1024)
+    except OSError as exc:
+        path.unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise UploadNotSaved(
+                "The server ran out of disk space while saving this file, so nothing was "
+                "kept. Try again once space is freed, or upload a smaller file."
+            ) from exc
+        raise UploadNotSaved(
+            f"The server could not save this file ({exc.strerror or type(exc).__name__}), "
+            "so nothing was kept."
+        ) from exc
     return path
 
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import login_required
 from sqlalchemy import func, select
@@ -13,6 +10,7 @@ from werkzeug.wrappers import Response
 from outreach.accounts.context import current_workspace, signed_in_user
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
+from outreach.jobs import uploads
 from outreach.scoring import blocklist
 from outreach.scoring.combine import LABELS, RISK_CAP
 from outreach.scoring.forms import BlocklistForm, RankedListForm, RescoreForm, WeightsForm
@@ -111,10 +109,8 @@ def ranked_lists() -> str | Response:
     workspace = current_workspace()
     form = RankedListForm()
     if form.validate_on_submit():
-        folder = Path(current_app.instance_path) / "uploads" / str(workspace.id)
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{uuid.uuid4().hex}.ranks"
-        form.file.data.save(path)
+        stream = form.file.data.stream
+        path = uploads.store_upload(stream, current_app.instance_path, workspace.id, ".ranks")
         launch_ranked_import(workspace.id, path, signed_in_user().id)
         db.session.commit()
         flash("The list is being loaded; campaigns are rescored after it.", "success")

@@ -18,6 +18,7 @@ from outreach.pitches.sending import deliver
 from tests.factories import Factory
 from tests.pitches import builders
 from tests.support.smtp import LOCAL_MAIL, SmtpServer
+from tests.support.workers import descendants
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,7 +70,10 @@ def test_worker_killed_mid_batch_sends_nothing_twice_and_loses_nothing(
     try:
         assert smtp.recorder.stalled.wait(timeout=30), "the worker never reached message 3"
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)
+        # The work horse is in a process group of its own (RQ's setpgrp): kill it by id too,
+        # or it would carry on sending once the stalled server lets go.
+        for pid in [worker.pid, *descendants(worker.pid)]:
+            os.kill(pid, signal.SIGKILL)
         worker.wait(timeout=10)
 
     S = MessageStatus

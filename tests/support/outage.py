@@ -149,10 +149,14 @@ def redis_server_binary() -> str:
 
 
 class RedisServer:
-    """A private ``redis-server`` on a free port, without persistence, that can be restarted."""
+    """A private ``redis-server`` on a free port that can be restarted.
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
+    Without persistence a restart loses everything; ``persistent`` keeps an append-only
+    file written at every command, so a restart keeps the queues as a production Redis does.
+    """
+
+    def __init__(self, folder: Path, persistent: bool = False) -> None:
+        self.folder, self.persistent = folder, persistent
         self.port = free_port()
         self.url = f"redis://127.0.0.1:{self.port}/0"
         self.process: subprocess.Popen[bytes] | None = None
@@ -160,7 +164,9 @@ class RedisServer:
     def start(self) -> RedisServer:
         """Start the server and wait until it answers."""
         command = [redis_server_binary(), "--port", str(self.port), "--bind", "127.0.0.1"]
-        command += ["--save", "", "--appendonly", "no", "--dir", str(self.folder)]
+        command += ["--save", "", "--dir", str(self.folder)]
+        appendonly = ["yes", "--appendfsync", "always"] if self.persistent else ["no"]
+        command += ["--appendonly", *appendonly]
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )

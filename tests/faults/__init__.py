@@ -1,0 +1,2 @@
+"""Faults injected into real processes: killed workers, restarts of Redis and PostgreSQL, a full
+disk."""
