@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, cast, func, select
+from sqlalchemy import ColumnElement, String, case, cast, func, select, union_all
 from sqlalchemy.sql import Executable
 
 from outreach.accounts.models import Membership, User
@@ -263,21 +263,29 @@ def counts(scope: Scope) -> dict[Stage, int]:
 
 
 def board(scope: Scope) -> list[Column]:
-    """Every stage in board order, with its count and at most CARDS_PER_COLUMN cards."""
+    """Every stage in board order, with its count and at most CARDS_PER_COLUMN cards.
+
+    The cards of every column come in one statement: a UNION ALL of one best-first LIMIT
+    per stage (each served by ``ix_prospect_board``), whatever the number of stages.
+    """
     found = counts(scope)
-    columns = []
-    for stage in Stage:
-        column = Column(stage=stage, count=found[stage])
-        if column.count and scope.filters.stage in (None, stage):
-            query = (
-                select(*CARD_COLUMNS)
-                .where(*scope.where(stage=stage))
-                .order_by(*best_first())
-                .limit(CARDS_PER_COLUMN)
-            )
-            column.cards = _cards(query, scope.people, scope.campaign.id)
-        columns.append(column)
-    return columns
+    shown = [stage for stage in Stage if found[stage] and scope.filters.stage in (None, stage)]
+    cards: dict[Stage, list[Card]] = {stage: [] for stage in Stage}
+    if shown:
+        parts = [
+            select(*CARD_COLUMNS)
+            .where(*scope.where(stage=stage))
+            .order_by(*best_first())
+            .limit(CARDS_PER_COLUMN)
+            .subquery()
+            for stage in shown
+        ]
+        query = union_all(*(select(part) for part in parts))
+        for card in _cards(query, scope.people, scope.campaign.id):
+            cards[card.stage].append(card)
+    for column in cards.values():
+        column.sort(key=lambda card: (card.score is None, -(card.score or 0), card.id))
+    return [Column(stage=stage, count=found[stage], cards=cards[stage]) for stage in Stage]
 
 
 def _order(sort: str) -> list[Any]:
