@@ -182,6 +182,8 @@ class Settings:
     invitation_days: float = _setting("OUTREACH_INVITATION_DAYS", 7.0, float)
     login_limit_account: str = _setting("OUTREACH_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes", str)
     login_limit_address: str = _setting("OUTREACH_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes", str)
+    # The intersect's and the reports' cache in Redis (``jobs/cache.py``); 0 turns it off.
+    page_cache_seconds: int = _setting("OUTREACH_PAGE_CACHE_SECONDS", 300, int)
 
     @classmethod
     def from_env(cls, instance_path: Path | None = None) -> Settings:
