@@ -136,6 +136,8 @@ class Settings:
     database_url: str = _setting("DATABASE_URL", "", str, "SQLALCHEMY_DATABASE_URI")
     redis_url: str | None = _setting("REDIS_URL", None, optional)
     queue: str = _setting("OUTREACH_QUEUE", "outreach", str)
+    # The intersect's and the reports' cache in Redis (``jobs/cache.py``); 0 turns it off.
+    page_cache_seconds: int = _setting("OUTREACH_PAGE_CACHE_SECONDS", 300, int)
     base_url: str = _setting("OUTREACH_BASE_URL", "http://127.0.0.1:5000", str)
     # Web defences (README "Security"): HTTPS (Secure cookies, HSTS), trusted proxy hops.
     https: bool = _setting("OUTREACH_HTTPS", False, flag)
@@ -182,8 +184,6 @@ class Settings:
     invitation_days: float = _setting("OUTREACH_INVITATION_DAYS", 7.0, float)
     login_limit_account: str = _setting("OUTREACH_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes", str)
     login_limit_address: str = _setting("OUTREACH_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes", str)
-    # The intersect's and the reports' cache in Redis (``jobs/cache.py``); 0 turns it off.
-    page_cache_seconds: int = _setting("OUTREACH_PAGE_CACHE_SECONDS", 300, int)
 
     @classmethod
     def from_env(cls, instance_path: Path | None = None) -> Settings:
