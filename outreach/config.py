@@ -136,8 +136,6 @@ class Settings:
     database_url: str = _setting("DATABASE_URL", "", str, "SQLALCHEMY_DATABASE_URI")
     redis_url: str | None = _setting("REDIS_URL", None, optional)
     queue: str = _setting("OUTREACH_QUEUE", "outreach", str)
-    # The intersect's and the reports' cache in Redis (``jobs/cache.py``); 0 turns it off.
-    page_cache_seconds: int = _setting("OUTREACH_PAGE_CACHE_SECONDS", 300, int)
     base_url: str = _setting("OUTREACH_BASE_URL", "http://127.0.0.1:5000", str)
     # Web defences (README "Security"): HTTPS (Secure cookies, HSTS), trusted proxy hops.
     https: bool = _setting("OUTREACH_HTTPS", False, flag)
@@ -155,6 +153,8 @@ class Settings:
     secret_box_key: str | None = _setting("OUTREACH_SECRET_BOX_KEY", None, optional)
     check_mx: bool = _setting("OUTREACH_CHECK_MX", False, flag)
     repitch_days: float = _setting("OUTREACH_REPITCH_DAYS", 90.0, float)
+    # The intersect's and the reports' cache in Redis (``jobs/cache.py``); 0 turns it off.
+    page_cache_seconds: int = _setting("OUTREACH_PAGE_CACHE_SECONDS", 300, int)
     send_stale_seconds: float = _setting("OUTREACH_SEND_STALE_SECONDS", 300.0, float)
     smtp_cafile: str | None = _setting("OUTREACH_SMTP_CAFILE", None, optional)
     # Mail connections (SMTP, IMAP): the address policy of outreach/net/mail.py.
