@@ -1,12 +1,13 @@
 """The dashboard's report, shared by the team while its data stays the same (``jobs.cache``).
 
 Building a report over a million links takes seconds; the team's members opening the
-dashboard within a minute share one build. The key carries a version of the data read in a
-few index lookups: the workspace's last recount of links (every import and lost-marking),
-its targets, and the newest row of the tables the report counts (activity records every
-stage move; placed links, checks, messages and replies). What those cannot see (a message
-changing status) shows within ``REPORT_SECONDS``. While one request rebuilds an outdated
-report, the others show the one it replaces.
+dashboard share one build until the data changes. The key carries a version of the data read
+in a few index lookups: the workspace's last recount of links (every import and
+lost-marking), its targets, and the newest row of the tables the report counts (activity
+records every stage move, send, reply, bounce and deletion; placed links and their checks;
+messages and replies). What those cannot see (a teammate renamed) shows within
+``REPORT_SECONDS``. While one request rebuilds an outdated report, the others show the one
+it replaces.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from outreach.reports.models import ReferringDomainTarget
 from outreach.reports.report import Report
 from outreach.reports.scope import Scope
 
-REPORT_SECONDS = 60
+REPORT_SECONDS = 300
 
 
 def version(scope: Scope) -> tuple[object, ...]:
