@@ -3,7 +3,7 @@ in index order), the newest score row of a campaign (the version of its
 cached intersect) and the outbox's counts per status read from an index alone
 
 Revision ID: load_page_indexes
-Revises: s21b_delivery_answers
+Revises: 17a_api_tokens
 Create Date: 2026-12-04
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "load_page_indexes"
-down_revision = "s21b_delivery_answers"
+down_revision = "17a_api_tokens"
 branch_labels = None
 depends_on = None
 
