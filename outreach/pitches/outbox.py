@@ -87,19 +87,14 @@ def get_message(workspace_id: int, message_id: int) -> OutboundMessage:
     return get_in_workspace(OutboundMessage, workspace_id, message_id)
 
 
-PAGE_SIZE = 50
-
-
 def messages_of(
-    workspace_id: int, status: MessageStatus | None = None, page: int = 1
+    workspace_id: int, status: MessageStatus | None = None, limit: int = 200
 ) -> list[OutboundMessage]:
-    """One page of the workspace's outbox rows, newest first, optionally of one status (one
-    row more than a page, which tells the page that an older one follows)."""
+    """The workspace's outbox rows, newest first, optionally of one status."""
     query = select(OutboundMessage).where(OutboundMessage.workspace_id == workspace_id)
     if status is not None:
         query = query.where(OutboundMessage.status == status)
-    query = query.order_by(OutboundMessage.id.desc())
-    return list(db.session.scalars(query.offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)))
+    return list(db.session.scalars(query.order_by(OutboundMessage.id.desc()).limit(limit)))
 
 
 def counts_of(workspace_id: int) -> dict[MessageStatus, int]:

@@ -27,7 +27,6 @@ from outreach.pitches.models import MessageStatus, OutboundMessage
 from outreach.pitches.views.blueprint import bp
 from outreach.prospects.models import Contact
 from outreach.prospects.services import get_prospect, prospects_of_campaign
-from outreach.web import parse_id
 
 
 @bp.route("/campaigns/<int:campaign_id>/sequence", methods=["GET", "POST"])
@@ -117,15 +116,11 @@ def outbox_page() -> str:
     workspace = current_workspace()
     wanted = request.args.get("status")
     status = MessageStatus(wanted) if wanted in {s.value for s in MessageStatus} else None
-    page = min(parse_id(request.args.get("page")) or 1, 100_000)
-    messages = outbox.messages_of(workspace.id, status, page)
     return render_template(
         "pitches/outbox.html",
-        messages=messages[: outbox.PAGE_SIZE],
+        messages=outbox.messages_of(workspace.id, status),
         counts=outbox.counts_of(workspace.id),
         status=status,
-        page=page,
-        older=len(messages) > outbox.PAGE_SIZE,
     )
 
 
