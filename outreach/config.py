@@ -158,6 +158,8 @@ class Settings:
     secret_box_key: str | None = _setting("OUTREACH_SECRET_BOX_KEY", None, optional)
     check_mx: bool = _setting("OUTREACH_CHECK_MX", False, flag)
     repitch_days: float = _setting("OUTREACH_REPITCH_DAYS", 90.0, float)
+    # The intersect's and the reports' cache in Redis (``jobs/cache.py``); 0 turns it off.
+    page_cache_seconds: int = _setting("OUTREACH_PAGE_CACHE_SECONDS", 300, int)
     send_stale_seconds: float = _setting("OUTREACH_SEND_STALE_SECONDS", 300.0, float)
     smtp_cafile: str | None = _setting("OUTREACH_SMTP_CAFILE", None, optional)
     # Mail connections (SMTP, IMAP): the address policy of outreach/net/mail.py.

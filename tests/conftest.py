@@ -143,6 +143,7 @@ def app(database: str, redis_url: str, session_dir: Path, tmp_path: Path) -> Ite
         "WTF_CSRF_ENABLED": False,
         "OUTREACH_QUEUE": "outreach-test",
         "OUTREACH_BASE_URL": "http://localhost",
+        "OUTREACH_PAGE_CACHE_SECONDS": 0,  # tests/jobs/test_cache.py turns it on
         "SERVER_NAME": None,
         **LOCAL_MAIL,
     }

@@ -6,6 +6,7 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from outreach.accounts.models import Invitation, Membership, Role, User, Workspace
@@ -122,12 +123,13 @@ def first_membership(user_id: int) -> Membership | None:
 
 
 def members_of(workspace_id: int) -> list[Membership]:
-    """Memberships of a workspace, owners first."""
+    """Memberships of a workspace, owners first, each with its user (one query)."""
     return list(
         db.session.scalars(
             select(Membership)
             .where(Membership.workspace_id == workspace_id)
             .join(User)
+            .options(contains_eager(Membership.user))
             .order_by(Membership.role.desc(), User.email)
         )
     )

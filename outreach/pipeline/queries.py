@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, case, cast, func, select
+from sqlalchemy import ColumnElement, String, case, cast, func, select, union_all
 from sqlalchemy.sql import Executable
 
 from outreach.accounts.models import Membership, User
@@ -268,22 +268,56 @@ def counts(scope: Scope) -> dict[Stage, int]:
     return found
 
 
+def _split() -> bool:
+    """Whether best-first listings are read as two parts (see ``_part``): on PostgreSQL, not
+    on SQLite, whose descending index order already puts NULLs last."""
+    return db.session.get_bind().dialect.name != "sqlite"
+
+
+def _part(where: list[Any], scored: bool | None, skip: int, take: int) -> Any:
+    """One index-ordered part of a best-first listing (see ``best_first``): the scored rows,
+    best first (PostgreSQL reads ``score DESC`` backwards along the index, where NULLs
+    would come first, hence the split), the unscored ones, oldest first, or (``None``)
+    every row in ``best_first`` order."""
+    if scored is None:
+        query = select(*CARD_COLUMNS).where(*where).order_by(*best_first())
+    elif scored:
+        query = select(*CARD_COLUMNS).where(*where, Prospect.score.is_not(None))
+        query = query.order_by(Prospect.score.desc(), Prospect.id)
+    else:
+        query = select(*CARD_COLUMNS).where(*where, Prospect.score.is_(None))
+        query = query.order_by(Prospect.id)
+    return query.offset(skip).limit(take).subquery()
+
+
+def _in_best_order(cards: list[Card]) -> list[Card]:
+    return sorted(cards, key=lambda card: (card.score is None, -(card.score or 0), card.id))
+
+
 def board(scope: Scope) -> list[Column]:
-    """Every stage in board order, with its count and at most CARDS_PER_COLUMN cards."""
+    """Every stage in board order, with its count and at most CARDS_PER_COLUMN cards.
+
+    The cards of every column come in one statement: a UNION ALL of index-ordered LIMITs
+    per stage (scored, then unscored, on PostgreSQL), whatever the number of stages.
+    """
     found = counts(scope)
-    columns = []
-    for stage in Stage:
-        column = Column(stage=stage, count=found[stage])
-        if column.count and scope.filters.stage in (None, stage):
-            query = (
-                select(*CARD_COLUMNS)
-                .where(*scope.where(stage=stage))
-                .order_by(*best_first())
-                .limit(CARDS_PER_COLUMN)
-            )
-            column.cards = _cards(query, scope.people, scope.campaign.id)
-        columns.append(column)
-    return columns
+    shown = [stage for stage in Stage if found[stage] and scope.filters.stage in (None, stage)]
+    cards: dict[Stage, list[Card]] = {stage: [] for stage in Stage}
+    if shown:
+        parts = [
+            _part(scope.where(stage=stage), scored, 0, CARDS_PER_COLUMN)
+            for stage in shown
+            for scored in ((True, False) if _split() else (None,))
+        ]
+        query = union_all(*(select(part) for part in parts))
+        for card in _cards(query, scope.people, scope.campaign.id):
+            cards[card.stage].append(card)
+    return [
+        Column(
+            stage=stage, count=found[stage], cards=_in_best_order(cards[stage])[:CARDS_PER_COLUMN]
+        )
+        for stage in Stage
+    ]
 
 
 def _order(sort: str) -> list[Any]:
@@ -301,18 +335,36 @@ def _order(sort: str) -> list[Any]:
     return best_first()
 
 
+def _best_page(where: list[Any], scored: int, skip: int) -> Any:
+    """A page of the table in best-first order, from the two index-ordered parts."""
+    from_scored = max(0, min(PAGE_SIZE, scored - skip))
+    parts = [
+        _part(where, True, min(skip, scored), from_scored),
+        _part(where, False, max(0, skip - scored), PAGE_SIZE - from_scored),
+    ]
+    return union_all(*(select(part) for part in parts))
+
+
 def table(scope: Scope) -> Page:
     """One page of the campaign's prospects, filtered and sorted."""
     where = scope.where()
-    total = db.session.scalar(select(func.count()).select_from(Prospect).where(*where)) or 0
+    total, scored = db.session.execute(
+        select(func.count(), func.count(Prospect.score)).select_from(Prospect).where(*where)
+    ).one()
     pages = max(1, math.ceil(total / PAGE_SIZE))
     page = min(scope.filters.page, pages)
+    skip = (page - 1) * PAGE_SIZE
+    if scope.filters.sort == "score" and _split():
+        rows = _in_best_order(
+            _cards(_best_page(where, scored, skip), scope.people, scope.campaign.id)
+        )
+        return Page(rows=rows, total=total, page=page, pages=pages)
     query = (
         select(*CARD_COLUMNS)
         .where(*where)
         .order_by(*_order(scope.filters.sort))
         .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .offset(skip)
     )
     return Page(
         rows=_cards(query, scope.people, scope.campaign.id), total=total, page=page, pages=pages

@@ -148,6 +148,8 @@ class OutboundMessage(TimestampMixin, Base):
     """One e-mail in the outbox: the truth of what is queued and what was sent."""
 
     __tablename__ = "outbound_message"
+    # The outbox's counts per status, read from the index alone.
+    __table_args__ = (Index("ix_outbound_message_workspace_status", "workspace_id", "status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspace.id", ondelete="CASCADE"), index=True

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, case, exists, func, not_, select
 from sqlalchemy.orm import aliased
 
-from outreach.backlinks.models import Backlink
+from outreach.backlinks.models import Backlink, TargetSummary
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
+from outreach.jobs.cache import cache_key, cached
 from outreach.prospects.models import ProspectScore
 
 if TYPE_CHECKING:
@@ -392,3 +393,28 @@ def languages(campaign: Campaign) -> list[str]:
         )
         if value
     ]
+
+
+def version(campaign: Campaign) -> tuple[object, ...]:
+    """What the intersect of the campaign is computed from, in a few index lookups: the
+    campaign's sites, the last recount of the workspace's links (every import and lost-marking
+    ends with one) and the campaign's last scoring (which rewrites its score rows)."""
+    recounted = db.session.execute(
+        select(func.max(TargetSummary.updated_at), func.sum(TargetSummary.links)).where(
+            TargetSummary.workspace_id == campaign.workspace_id
+        )
+    ).one()
+    scored = db.session.scalar(
+        select(func.max(ProspectScore.id)).where(ProspectScore.campaign_id == campaign.id)
+    )
+    sites = (campaign.site_domain, tuple(sorted(c.domain for c in campaign.competitors)))
+    return (campaign.id, sites, tuple(recounted), scored)
+
+
+def cached_page(campaign: Campaign, query: IntersectQuery) -> tuple[IntersectPage, list[str]]:
+    """One page of the intersect and the languages of its filter, shared by every member who
+    asks while the data stays the same (``jobs.cache``)."""
+    key = cache_key("intersect", campaign.id, query)
+    return cached(
+        key, cache_key(version(campaign)), lambda: (intersect(campaign, query), languages(campaign))
+    )

@@ -51,6 +51,8 @@ class Prospect(TimestampMixin, Base):
         UniqueConstraint("campaign_id", "domain"),
         # The board's columns: one campaign, one stage, best score first.
         Index("ix_prospect_board", "campaign_id", "stage", "score", "id"),
+        # The table's pages, best score first, read in index order (``queries._part``).
+        Index("ix_prospect_best", "campaign_id", "score", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
@@ -121,6 +123,8 @@ class ProspectScore(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "domain"),
         Index("ix_prospect_score_rank", "campaign_id", "score"),
+        # The newest row of a campaign: its last scoring, the intersect cache's version.
+        Index("ix_prospect_score_latest", "campaign_id", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(

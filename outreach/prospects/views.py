@@ -14,7 +14,7 @@ from outreach.accounts.services import members_of
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
 from outreach.prospects import bulk, services
-from outreach.prospects.intersect import SORTS, IntersectQuery, intersect, languages
+from outreach.prospects.intersect import SORTS, IntersectQuery, cached_page
 
 bp = Blueprint("prospects", __name__)
 
@@ -52,14 +52,14 @@ def intersect_page(campaign_id: int) -> str:
     workspace = current_workspace()
     campaign = get_campaign(workspace.id, campaign_id)
     query = query_from_args()
-    results = intersect(campaign, query)
+    results, languages = cached_page(campaign, query)
     return render_template(
         "prospects/intersect.html",
         campaign=campaign,
         results=results,
         query=query,
         sorts=SORTS,
-        languages=languages(campaign),
+        languages=languages,
         args={k: v for k, v in request.args.items() if k != "page"},
         actions=bulk.ACTIONS,
         scopes=bulk.SCOPES,

@@ -15,11 +15,12 @@ from outreach.campaigns.services import campaigns_of
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.reports import targets
+from outreach.reports.cached import cached_report
 from outreach.reports.dashboard import report_charts
 from outreach.reports.exports import to_csv
 from outreach.reports.forms import FilterForm, TargetForm, month_of
 from outreach.reports.periods import add_months, current_month, month_label, parse_month
-from outreach.reports.report import TREND_MONTHS, build
+from outreach.reports.report import TREND_MONTHS
 from outreach.reports.scope import Scope, scope_for
 from outreach.reports.tables import report_tables
 from outreach.scoping import get_in_workspace
@@ -53,7 +54,7 @@ def dashboard() -> str:
     """Referring domains, authority, competitor gap, funnel and team, with charts and tables."""
     workspace = current_workspace()
     form, scope, first, last = _filters(workspace)
-    report = build(scope, first, last)
+    report = cached_report(scope, first, last)
     target_form = TargetForm(campaign=str(scope.campaign_id or ""), month=month_label(last))
     return render_template(
         "reports/dashboard.html",
@@ -80,7 +81,7 @@ def download() -> Response:
     workspace = current_workspace()
     key = request.args.get("table", "")
     _, scope, first, last = _filters(workspace)
-    table = report_tables(build(scope, first, last)).get(key)
+    table = report_tables(cached_report(scope, first, last)).get(key)
     if table is None:
         abort(404)
     name = f"{key}-{month_label(first)}-{month_label(last)}.csv"

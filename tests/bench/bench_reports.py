@@ -65,8 +65,12 @@ def _links(workspace_id: int, total: int, rng: random.Random) -> Iterator[tuple[
         )  # fmt: skip
 
 
-def seed(workspace_id: int, campaign_id: int, user_id: int, total: int) -> None:
-    """Backlinks, domains and their authority, and a pipeline, all through COPY."""
+def seed(
+    workspace_id: int, campaign_id: int, user_id: int, total: int, prospects: int = 20_000
+) -> None:
+    """Backlinks, domains and their authority, and a pipeline, all through COPY.
+
+    The first workspace of a fresh database only: later steps read whole tables."""
     rng = random.Random(11)
     conn = db.session.connection()
     _copy(conn, "backlink", [
@@ -94,7 +98,7 @@ def seed(workspace_id: int, campaign_id: int, user_id: int, total: int) -> None:
         "workspace_id", "campaign_id", "domain", "stage", "owner_id", "score_breakdown",
         "opportunity_types", "version", "created_at", "updated_at",
     ], ((workspace_id, campaign_id, f"lead{n}.org", "contacted", user_id, "{}", "[]", 1, now, now)
-        for n in range(20_000)))  # fmt: skip
+        for n in range(prospects)))  # fmt: skip
     conn.execute(
         text(
             "INSERT INTO contact (workspace_id, email, first_name, last_name, domain, role_address,"
