@@ -187,6 +187,8 @@ class Settings:
     invitation_days: float = _setting("OUTREACH_INVITATION_DAYS", 7.0, float)
     login_limit_account: str = _setting("OUTREACH_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes", str)
     login_limit_address: str = _setting("OUTREACH_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes", str)
+    # The JSON API (README "API"): requests per token, in `limits` notation.
+    api_rate_limit: str = _setting("OUTREACH_API_RATE_LIMIT", "600 per minute", str)
 
     def queue_names(self) -> dict[str, str]:
         """The RQ queue of each lane, in the order a worker on all of them takes jobs."""
