@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, require_owner, signed_in_user
 from outreach.campaigns.models import CampaignKind
 from outreach.extensions import db
 from outreach.net.settings import mail_policy_from_config
-from outreach.pitches import delivery, library, mailboxes, previews, sandbox
+from outreach.pitches import delivery, jobs, library, mailboxes, previews, sandbox
 from outreach.pitches.forms import MailboxForm, TemplateForm
 from outreach.pitches.models import Mailbox, SmtpSecurity
 from outreach.pitches.views.blueprint import bp
@@ -172,6 +174,8 @@ def mailbox_form(mailbox_id: int | None = None) -> str | Response:
         else:
             db.session.add(target)
             db.session.commit()
+            with contextlib.suppress(RedisError):  # polled on the next tick, not after a backoff
+                jobs.clear_backoff(current_app, target.id)
             flash("Mailbox saved.", "success")
             if cleared:
                 flash(
