@@ -14,7 +14,7 @@ from outreach.accounts.context import current_workspace, require_owner, signed_i
 from outreach.campaigns.models import CampaignKind
 from outreach.extensions import db
 from outreach.net.settings import mail_policy_from_config
-from outreach.pitches import delivery, jobs, library, mailboxes, previews, sandbox
+from outreach.pitches import delivery, library, mailboxes, previews, sandbox
 from outreach.pitches.forms import MailboxForm, TemplateForm
 from outreach.pitches.models import Mailbox, SmtpSecurity
 from outreach.pitches.views.blueprint import bp
@@ -174,8 +174,10 @@ def mailbox_form(mailbox_id: int | None = None) -> str | Response:
         else:
             db.session.add(target)
             db.session.commit()
+            from outreach.pitches.jobs import clear_backoff
+
             with contextlib.suppress(RedisError):  # polled on the next tick, not after a backoff
-                jobs.clear_backoff(current_app, target.id)
+                clear_backoff(current_app, target.id)
             flash("Mailbox saved.", "success")
             if cleared:
                 flash(
