@@ -16,19 +16,29 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from redis import Redis
 from rq import Worker
 from sqlalchemy import select
 
 from outreach.backlinks.models import BacklinkImport, ImportStatus
 from outreach.extensions import db
+from outreach.jobs import tasks
 from outreach.jobs.cli import worker_commands
-from outreach.jobs.queues import Lane, parse_lanes, queue_name, queue_names, round_robin
+from outreach.jobs.models import Task, TaskStatus
+from outreach.jobs.queues import (
+    Lane,
+    get_queue,
+    parse_lanes,
+    queue_name,
+    queue_names,
+    round_robin,
+)
 from outreach.pitches.jobs import poll_mailboxes
 from outreach.pitches.models import Mailbox
 from tests.backlinks.ahrefs import Link, write_ahrefs
 from tests.factories import Factory
+from tests.jobs.sample_jobs import write_note
 from tests.pitches import builders
 from tests.support.processes import Processes
 from tests.support.silent import SilentServer, silent_server
@@ -66,6 +76,28 @@ def test_serve_runs_a_worker_of_its_own_for_each_lane() -> None:
     lanes = [command[command.index("--lane") + 1] for command in commands]
     assert sorted(lanes) == sorted([lane.value for lane in Lane] * 2)
     assert worker_commands(0) == []
+
+
+def test_a_worker_on_one_lane_leaves_the_other_queues_alone(
+    app: Flask, runner: FlaskCliRunner, factory: Factory
+) -> None:
+    _, workspace = factory.user_with_workspace("o@example.com", "Acme")
+    kept = tasks.launch(
+        write_note, workspace.id, "later", workspace_id=workspace.id, description="n"
+    )
+    mail = tasks.launch(
+        write_note, workspace.id, "now", workspace_id=workspace.id, description="n", lane=Lane.MAIL
+    )
+    db.session.commit()
+    bad = runner.invoke(args=["worker", "--burst", "--lane", "email"])
+    assert bad.exit_code != 0 and "unknown lane 'email'" in bad.output
+    result = runner.invoke(args=["worker", "--burst", "--without-scheduler", "--lane", "mail"])
+    assert result.exit_code == 0, result.output
+    assert queue_name(app.config, Lane.MAIL) in result.output
+    db.session.expire_all()
+    assert db.session.get_one(Task, mail.id).status is TaskStatus.FINISHED
+    assert db.session.get_one(Task, kept.id).status is TaskStatus.QUEUED
+    assert get_queue(app, Lane.DEFAULT).count == 1
 
 
 @pytest.fixture

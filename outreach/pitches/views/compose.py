@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, require_owner, signed_in_user
@@ -172,6 +174,10 @@ def mailbox_form(mailbox_id: int | None = None) -> str | Response:
         else:
             db.session.add(target)
             db.session.commit()
+            from outreach.pitches.jobs import clear_backoff
+
+            with contextlib.suppress(RedisError):  # polled on the next tick, not after a backoff
+                clear_backoff(current_app, target.id)
             flash("Mailbox saved.", "success")
             if cleared:
                 flash(
