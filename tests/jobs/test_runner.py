@@ -43,6 +43,7 @@ def test_the_rq_cron_config_module_registers_every_recurring_job(
         "mailbox-poll": "* * * * *",
         "link-sweep": "15 * * * *",
         "upload-sweep": "30 * * * *",
+        "job-recovery": "* * * * *",
     }
     assert {job.queue_name for job in jobs.values()} == {"cron-config-test"}
     assert {job.func_name for job in jobs.values()} == {"outreach.jobs.runner.run_recurring"}
