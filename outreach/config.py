@@ -185,7 +185,7 @@ class Settings:
     # Background processes (README "Production"): heartbeats, staleness, recovery, restarts.
     worker_heartbeat: float = _setting("OUTREACH_WORKER_HEARTBEAT", 20.0, float)
     worker_stale_after: float = _setting("OUTREACH_WORKER_STALE_AFTER", 60.0, float)
-    scheduler_stale_after: float = _setting("OUTREACH_SCHEDULER_STALE_AFTER", 150.0, float)
+    scheduler_stale_after: float = _setting("OUTREACH_SCHEDULER_STALE_AFTER", 90.0, float)
     recovery_schedule: str = _setting("OUTREACH_RECOVERY_SCHEDULE", "* * * * *", str)
     restart_backoff: float = _setting("OUTREACH_RESTART_BACKOFF", 1.0, float)
     restart_backoff_max: float = _setting("OUTREACH_RESTART_BACKOFF_MAX", 60.0, float)

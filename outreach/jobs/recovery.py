@@ -3,8 +3,9 @@
 RQ finds such a job by itself only late: its started-job entry must expire (a minute or more
 after the last heartbeat) and a worker's maintenance pass (every ten minutes) must run. The
 recovery pass here, run every minute by the cron scheduler and whenever a worker starts,
-hands RQ's own abandoned-job handling (:meth:`StartedJobRegistry.cleanup`) every job whose
-worker is gone: its key expired, or it ran on this machine and its process no longer exists.
+runs RQ's own abandoned-job handling (:meth:`StartedJobRegistry.cleanup`) on every queue, for
+the expired entries and, at once, for every job whose worker ran on this machine and whose
+process no longer exists.
 It then closes each Task that RQ already failed while the Task still says queued or running
 (a work horse killed outright gets no failure callback), and each Task whose job is gone.
 
@@ -148,13 +149,13 @@ def _pid_gone(pid: int) -> bool:
 
 
 def worker_gone(connection: Redis, name: str) -> bool:
-    """The worker's key expired, or it ran here and its process is gone."""
-    last, host, pid = connection.hmget(f"rq:worker:{name}", "last_heartbeat", HOST_FIELD, "pid")
-    if not last:
-        return True
-    if host and as_text(host) == host_identity() and pid:
-        return _pid_gone(int(pid))
-    return False
+    """The worker ran on this machine and its process is gone: certain, and known at once.
+
+    For a worker elsewhere (or one whose key already expired) RQ's own rule decides: its
+    job's heartbeat expires in the started-job registry, which the pass hands RQ too.
+    """
+    host, pid = connection.hmget(f"rq:worker:{name}", HOST_FIELD, "pid")
+    return bool(host and as_text(host) == host_identity() and pid and _pid_gone(int(pid)))
 
 
 def forget_dead_workers(connection: Redis) -> int:
@@ -165,9 +166,9 @@ def forget_dead_workers(connection: Redis) -> int:
     """
     forgotten = 0
     for key in [as_text(k) for k in connection.smembers(REDIS_WORKER_KEYS)]:
-        host, pid, queues = connection.hmget(key, HOST_FIELD, "pid", "queues")
-        if not (host and as_text(host) == host_identity() and pid and _pid_gone(int(pid))):
+        if not worker_gone(connection, key.removeprefix("rq:worker:")):
             continue
+        queues = connection.hget(key, "queues")
         with connection.pipeline() as pipe:
             pipe.delete(key)
             pipe.srem(REDIS_WORKER_KEYS, key)

@@ -15,6 +15,7 @@ from flask import Flask
 from redis import Redis
 from rq import Worker
 from rq.job import Job
+from rq.registry import StartedJobRegistry
 from sqlalchemy import select
 
 from outreach.crawl import services as crawl_services
@@ -194,3 +195,28 @@ def test_a_job_rq_failed_without_telling_its_task_is_closed_with_the_reason(
     assert crawl.status is CrawlStatus.FAILED and task.status is TaskStatus.FAILED
     assert task.error == crawl.error and WORKER_LOST in str(task.error)
     assert run_crawl.__name__ == task.name
+
+
+def test_a_worker_elsewhere_keeps_its_job_until_its_heartbeat_expires(
+    app: Flask, factory: Factory, redis_url: str
+) -> None:
+    _, workspace = factory.user_with_workspace("o@example.com", "Acme")
+    task = launch_rescore(factory.campaign(workspace), "a test")
+    db.session.commit()
+    job = _started_by_a_dead_worker(app, redis_url, task.id)
+    connection = Redis.from_url(redis_url)
+    key = f"rq:worker:{job.worker_name}"
+    connection.hset(key, HOST_FIELD, "another-machine|boot|1")  # its pid means nothing here
+    assert _recover(app, redis_url)["abandoned"] == 0
+    still = db.session.get(Task, task.id)
+    assert still is not None and still.status is TaskStatus.QUEUED
+    assert connection.exists(key), "a worker elsewhere is not forgotten"
+
+    registry = StartedJobRegistry(queue=get_queue(app))
+    for entry in connection.zrange(registry.key, 0, -1):
+        connection.zadd(registry.key, {entry: 1})  # its heartbeat expired long ago
+    _recover(app, redis_url)
+
+    closed = db.session.get(Task, task.id)
+    assert closed is not None and closed.status is TaskStatus.FAILED
+    assert closed.error == WORKER_LOST

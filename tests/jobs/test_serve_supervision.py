@@ -1,4 +1,4 @@
-"""``flask serve`` keeps its worker alive, and a SIGKILLed serve leaves no process behind."""
+"""``flask serve`` keeps its worker and scheduler alive; a SIGKILLed serve leaves no child."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from typing import Any
 
 from redis import Redis
 from rq import Queue, Worker
+from rq.cron import CronScheduler
 
 from tests.jobs.sample_jobs import process_id
 
@@ -42,6 +43,10 @@ def _until(condition: Callable[[], Any], what: str, within: float = 60) -> Any:
 
 def _worker_pids(connection: Redis) -> set[int]:
     return {w.pid for w in Worker.all(queue=Queue(QUEUE, connection=connection)) if w.pid}
+
+
+def _scheduler_pids(connection: Redis) -> set[int]:
+    return {s.pid for s in CronScheduler.all(connection) if s.pid and _alive(s.pid)}
 
 
 def _health(port: int) -> tuple[int, dict[str, Any]]:
@@ -73,7 +78,7 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
-def test_serve_restarts_a_killed_worker_and_dies_whole_when_killed(
+def test_serve_restarts_a_killed_worker_and_scheduler_and_dies_whole_when_killed(
     redis_url: str, tmp_path: Path
 ) -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
@@ -104,17 +109,21 @@ def test_serve_restarts_a_killed_worker_and_dies_whole_when_killed(
         _, body = _until(lambda: _health(port)[0] == 200 and _health(port), "healthz ok")
         assert [w["name"] for w in body["workers"]] and len(body["schedulers"]) == 1
 
+        (cron,) = _scheduler_pids(connection)
         os.kill(first, signal.SIGKILL)
+        os.kill(cron, signal.SIGKILL)
         (second,) = _until(
             lambda: (pids := _worker_pids(connection)) and first not in pids and pids,
             "a new worker, and the killed one forgotten",
         )
+        _until(lambda: _scheduler_pids(connection) - {cron}, "a new cron scheduler")
         job = Queue(QUEUE, connection=connection).enqueue(process_id)
         _until(lambda: job.get_status(refresh=True) == "finished", "the job ran")
         _, body = _until(lambda: _health(port)[0] == 200 and _health(port), "healthz ok")
         assert len(body["workers"]) == 1 and body["workers"][0]["stale"] is False
         output = log.read_text()
         assert f"worker-1 (pid {first}) died after" in output, output
+        assert f"scheduler (pid {cron}) died after" in output, output
         assert "killed by SIGKILL; restarting in 0.2 s" in output, output
 
         family = _descendants(server.pid)
