@@ -16,6 +16,7 @@ from redis import Redis
 from rq import Worker
 from rq.job import Job
 from rq.registry import StartedJobRegistry
+from rq.utils import as_text
 from sqlalchemy import select
 
 from outreach.crawl import services as crawl_services
@@ -214,7 +215,7 @@ def test_a_worker_elsewhere_keeps_its_job_until_its_heartbeat_expires(
 
     registry = StartedJobRegistry(queue=get_queue(app))
     for entry in connection.zrange(registry.key, 0, -1):
-        connection.zadd(registry.key, {entry: 1})  # its heartbeat expired long ago
+        connection.zadd(registry.key, {as_text(entry): 1})  # its heartbeat expired long ago
     _recover(app, redis_url)
 
     closed = db.session.get(Task, task.id)
