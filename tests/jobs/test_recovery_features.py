@@ -16,7 +16,6 @@ from redis import Redis
 from rq import Worker
 from rq.job import Job
 from rq.registry import StartedJobRegistry
-from rq.utils import as_text
 from sqlalchemy import select
 
 from outreach.crawl import services as crawl_services
@@ -214,8 +213,8 @@ def test_a_worker_elsewhere_keeps_its_job_until_its_heartbeat_expires(
     assert connection.exists(key), "a worker elsewhere is not forgotten"
 
     registry = StartedJobRegistry(queue=get_queue(app))
-    for entry in connection.zrange(registry.key, 0, -1):
-        connection.zadd(registry.key, {as_text(entry): 1})  # its heartbeat expired long ago
+    for job_id, execution_id in registry.get_job_and_execution_ids(cleanup=False):
+        connection.zadd(registry.key, {f"{job_id}:{execution_id}": 1})  # expired long ago
     _recover(app, redis_url)
 
     closed = db.session.get(Task, task.id)
