@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from outreach.accounts.context import current_workspace
 from outreach.jobs import tasks
 from outreach.jobs.health import quick_redis, recurring_health
-from outreach.jobs.liveness import workers_missing
+from outreach.jobs.liveness import liveness, workers_missing
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
 
@@ -32,7 +32,15 @@ def recurring_banner() -> dict[str, Any]:
 def index() -> str:
     """Recurring work, then the queued, running, failed and finished jobs of the workspace."""
     views = tasks.recent_tasks(current_workspace().id)
-    return render_template("jobs/index.html", tasks=views, recurring=recurring_health())
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    processes = liveness(app, quick_redis(app))
+    return render_template(
+        "jobs/index.html",
+        tasks=views,
+        recurring=recurring_health(),
+        live_workers=[w for w in processes.workers if not w.stale],
+        processes=processes,
+    )
 
 
 @bp.get("/<task_id>.json")

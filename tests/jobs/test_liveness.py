@@ -83,3 +83,15 @@ def test_signed_out_pages_and_an_unreachable_redis_show_no_worker_banner(
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "Background jobs cannot run" in html and BANNER not in html
+
+
+def test_the_jobs_page_says_whether_workers_run(
+    app: Flask, client: FlaskClient, auth: SignIn, redis_url: str
+) -> None:
+    auth()
+    page = client.get("/jobs/").get_data(as_text=True)
+    assert 'data-workers="0"' in page and "No job worker has been seen for a minute" in page
+    live_worker(redis_url, "worker-a", ago=3)
+    live_worker(redis_url, "worker-b", ago=90)  # dead, not yet forgotten by RQ
+    page = client.get("/jobs/").get_data(as_text=True)
+    assert 'data-workers="1"' in page and "1 worker running (0 busy)" in page
