@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 from redis import Redis
-from rq import Worker
+from rq import Queue, Worker
 from rq.job import Job
 from rq.registry import StartedJobRegistry
 from sqlalchemy import select
@@ -25,7 +25,6 @@ from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.models import Task, TaskStatus
 from outreach.jobs.recovery import HOST_FIELD, JOB_LOST, WORKER_LOST, host_identity, recover
-from outreach.jobs.tasks import get_queue
 from outreach.pitches import jobs as pitch_jobs
 from outreach.pitches import outbox, sequences
 from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage
@@ -43,8 +42,8 @@ def _dead_pid() -> int:
 def _started_by_a_dead_worker(app: Flask, redis_url: str, job_id: str) -> Job:
     """Have a worker (on this machine, whose process is gone) take ``job_id`` and stop."""
     connection = Redis.from_url(redis_url)
-    queue = get_queue(app)
     job = Job.fetch(job_id, connection=connection)
+    queue = Queue(job.origin, connection=connection)  # whichever queue the job went to
     worker = Worker([queue], connection=connection, name=f"dead-{job_id[:8]}")
     worker.register_birth()
     connection.hset(worker.key, mapping={HOST_FIELD: host_identity(), "pid": _dead_pid()})
@@ -121,7 +120,8 @@ def test_a_mailbox_poll_leaves_the_reason_on_the_mailbox(
     box = builders.mailbox(workspace, imap_host="127.0.0.1")
     db.session.commit()
     pitch_jobs.poll_mailboxes()
-    (job_id,) = get_queue(app).job_ids
+    connection = Redis.from_url(redis_url)
+    (job_id,) = [job_id for queue in Queue.all(connection) for job_id in queue.job_ids]
     job = _started_by_a_dead_worker(app, redis_url, job_id)
 
     _recover(app, redis_url)
@@ -178,7 +178,7 @@ def test_a_job_rq_failed_without_telling_its_task_is_closed_with_the_reason(
     db.session.commit()
     connection = Redis.from_url(redis_url)
     job = Job.fetch(str(run.task_id), connection=connection)
-    queue = get_queue(app)
+    queue = Queue(job.origin, connection=connection)
     queue.remove(job)
     worker: Any = Worker([queue], connection=connection)
     worker.prepare_execution(job)
@@ -212,7 +212,7 @@ def test_a_worker_elsewhere_keeps_its_job_until_its_heartbeat_expires(
     assert still is not None and still.status is TaskStatus.QUEUED
     assert connection.exists(key), "a worker elsewhere is not forgotten"
 
-    registry = StartedJobRegistry(queue=get_queue(app))
+    registry = StartedJobRegistry(job.origin, connection=connection)
     for job_id, execution_id in registry.get_job_and_execution_ids(cleanup=False):
         connection.zadd(registry.key, {f"{job_id}:{execution_id}": 1})  # expired long ago
     _recover(app, redis_url)

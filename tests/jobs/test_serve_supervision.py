@@ -120,9 +120,9 @@ def test_serve_restarts_a_killed_worker_and_scheduler_and_dies_whole_when_killed
         job = Queue(QUEUE, connection=connection).enqueue(process_id)
         _until(lambda: job.get_status(refresh=True) == "finished", "the job ran")
         _, body = _until(lambda: _health(port)[0] == 200 and _health(port), "healthz ok")
-        assert len(body["workers"]) == 1 and body["workers"][0]["stale"] is False
+        assert body["workers"] and not any(w["stale"] for w in body["workers"])
         output = log.read_text()
-        assert f"worker-1 (pid {first}) died after" in output, output
+        assert f"(pid {first}) died after" in output, output
         assert f"scheduler (pid {cron}) died after" in output, output
         assert "killed by SIGKILL; restarting in 0.2 s" in output, output
 
