@@ -80,7 +80,7 @@ def test_every_page_carries_the_security_headers_and_no_inline_code(
     app: Flask, client: FlaskClient, factory: Factory, auth: SignIn, redis_url: str
 ) -> None:
     _, workspace = auth()
-    live_worker(redis_url)  # else /healthz rightly answers 503
+    live_worker(app)  # else /healthz rightly answers 503
     live_scheduler(redis_url)
     pages = 0
     for url in _get_routes(app, factory, workspace):

@@ -45,27 +45,29 @@ class Liveness:
     workers: list[Heartbeat]
     schedulers: list[Heartbeat]
     error: str | None = None
+    queues: tuple[str, ...] = ()  # each must have a live worker
 
     @property
     def problems(self) -> list[str]:
-        """What is wrong, in words: no live worker or scheduler, or a stale one."""
+        """What is wrong, in words: no live worker (on some queue) or scheduler, or a stale one."""
         if self.error:
             return [self.error]
-        found = []
-        if not any(not w.stale for w in self.workers):
-            found.append("no job worker is running")
+        live = [w for w in self.workers if not w.stale]
+        found = [] if live else ["no job worker is running"]
+        served = {queue for w in live for queue in w.queues}
+        if live:
+            found += [f"no job worker takes queue {q!r}" for q in self.queues if q not in served]
         if not any(not s.stale for s in self.schedulers):
             found.append("no cron scheduler is running")
-        found += [f"worker {w.name} has not been seen for {w.age:.0f} s" for w in self._stale()]
+        found += [
+            f"worker {w.name} has not been seen for {w.age:.0f} s" for w in self.workers if w.stale
+        ]
         found += [
             f"cron scheduler {s.name} has not been seen for {s.age:.0f} s"
             for s in self.schedulers
             if s.stale
         ]
         return found
-
-    def _stale(self) -> list[Heartbeat]:
-        return [w for w in self.workers if w.stale]
 
     @property
     def ok(self) -> bool:
@@ -117,7 +119,12 @@ def read_liveness(app: Flask, connection: Redis, now: float | None = None) -> Li
                 stale=age is None or age > settings.scheduler_stale_after,
             )
         )
-    return Liveness(workers, cron)
+    return Liveness(workers, cron, queues=expected_queues(app))
+
+
+def expected_queues(app: Flask) -> tuple[str, ...]:
+    """The queues Outreach puts jobs on, each of which needs a worker."""
+    return (Settings.from_config(app.config).queue,)
 
 
 def liveness(app: Flask, connection: Redis) -> Liveness:

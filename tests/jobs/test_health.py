@@ -59,7 +59,7 @@ def test_two_periods_without_success_are_not_yet_overdue(
     app: Flask, client: FlaskClient, auth: Any, redis_url: str
 ) -> None:
     auth()
-    live_worker(redis_url)
+    live_worker(app)
     live_scheduler(redis_url)
     for entry in recurring.registered():
         ago = timedelta(minutes=2, seconds=30)

@@ -31,8 +31,10 @@ def test_server_error_gets_a_friendly_500_without_details(app: Flask, client: Fl
     assert "Something went wrong" in page and "secret internals" not in page
 
 
-def test_health_endpoint_answers_without_login(client: FlaskClient, redis_url: str) -> None:
-    live_worker(redis_url)
+def test_health_endpoint_answers_without_login(
+    app: Flask, client: FlaskClient, redis_url: str
+) -> None:
+    live_worker(app)
     live_scheduler(redis_url)
     response = client.get("/healthz")
     assert response.status_code == 200, response.get_json()
