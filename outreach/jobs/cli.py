@@ -17,23 +17,44 @@ from redis import Redis
 
 from outreach.config import Settings
 from outreach.jobs.connection import redis_url, stop_embedded_redis
+from outreach.jobs.queues import Lane, parse_lanes, queue_names
 from outreach.jobs.supervisor import Supervisor, describe_exit
 from outreach.jobs.worker import OutreachWorker
 from outreach.redact import redact_url
 
 
 @click.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 @click.option("--with-scheduler/--without-scheduler", default=True, help="Run RQ's scheduler too.")
+@click.option(
+    "--lane",
+    "lanes",
+    multiple=True,
+    help=f"Work only on these lanes ({', '.join(Lane)}); default: all, in that order.",
+)
 @with_appcontext
-def worker(burst: bool, with_scheduler: bool) -> None:
+def worker(burst: bool, with_scheduler: bool, lanes: tuple[str, ...]) -> None:
     """Run a job worker (the embedded Redis is started when REDIS_URL is unset)."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    try:
+        names = queue_names(app.config, parse_lanes(lanes))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--lane") from None
     url = redis_url(app)
-    click.echo(f"Worker on {redact_url(url)}, queue {app.config['OUTREACH_QUEUE']!r}")
+    click.echo(f"Worker on {redact_url(url)}, queues {', '.join(names)}")
     connection = Redis.from_url(url)
-    runner = OutreachWorker([app.config["OUTREACH_QUEUE"]], connection=connection, app=app)
+    runner = OutreachWorker(names, connection=connection, app=app)
     runner.work(burst=burst, with_scheduler=with_scheduler)
+
+
+def worker_commands(per_lane: int) -> list[list[str]]:
+    """The ``flask worker`` commands ``flask serve`` starts: ``per_lane`` workers per lane.
+
+    One worker per lane means a mailbox that never answers holds only the mail worker, and a
+    slow crawl only the fetch worker: an import on the default queue starts at once.
+    """
+    flask = [sys.executable, "-m", "flask", "--app", "outreach", "worker"]
+    return [[*flask, "--lane", lane.value] for lane in Lane for _ in range(max(per_lane, 0))]
 
 
 def cron_command(url: str) -> list[str]:
@@ -50,7 +71,9 @@ def _interrupt(signum: int, frame: object) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
-@click.option("--workers", "worker_count", default=1, type=int, help="Job workers to start.")
+@click.option(
+    "--workers", "worker_count", default=1, type=int, help="Job workers to start per lane."
+)
 @click.option("--threads", default=8, type=int, help="Request threads of the web server.")
 @with_appcontext
 def serve(host: str, port: int, worker_count: int, threads: int) -> None:
@@ -62,7 +85,6 @@ def serve(host: str, port: int, worker_count: int, threads: int) -> None:
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     settings = Settings.from_config(app.config)
     env = {**os.environ, "REDIS_URL": redis_url(app), "OUTREACH_INSTANCE_PATH": app.instance_path}
-    worker_command = [sys.executable, "-m", "flask", "--app", "outreach", "worker"]
     web_command = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "1"]
     web_command += ["--threads", str(max(threads, 1)), "--graceful-timeout", "5"]
     # No control socket: gunicorn's default path is one per user, shared by every instance.
@@ -78,13 +100,17 @@ def serve(host: str, port: int, worker_count: int, threads: int) -> None:
         log=lambda line: click.echo(f"[serve] {line}", err=True),
     )
     try:
-        for number in range(1, max(worker_count, 0) + 1):
-            supervisor.add(f"worker-{number}", worker_command)
+        commands = worker_commands(worker_count)
+        per_lane: dict[str, int] = {}
+        for command in commands:  # named after their lane: worker-mail-1
+            lane = command[-1]
+            per_lane[lane] = per_lane.get(lane, 0) + 1
+            supervisor.add(f"worker-{lane}-{per_lane[lane]}", command)
         supervisor.add("scheduler", cron_command(env["REDIS_URL"]))
         supervisor.add("web", web_command, restart=False)
         click.echo(
             f"Outreach on http://{host}:{port} (gunicorn, {threads} threads) with "
-            f"{max(worker_count, 0)} job worker(s) and RQ's cron scheduler. Ctrl-C stops all."
+            f"{len(commands)} job worker(s) and RQ's cron scheduler. Ctrl-C stops all."
         )
         status = supervisor.run()  # until the web server stops on its own...
     except KeyboardInterrupt:  # ...or Ctrl-C or SIGTERM: a normal stop

@@ -20,6 +20,7 @@ from rq.utils import as_text, utcparse
 from rq.worker_registration import REDIS_WORKER_KEYS
 
 from outreach.config import Settings
+from outreach.jobs.queues import queue_names
 
 BANNER_CACHE_SECONDS = 10.0
 
@@ -123,8 +124,8 @@ def read_liveness(app: Flask, connection: Redis, now: float | None = None) -> Li
 
 
 def expected_queues(app: Flask) -> tuple[str, ...]:
-    """The queues Outreach puts jobs on, each of which needs a worker."""
-    return (Settings.from_config(app.config).queue,)
+    """The queues Outreach puts jobs on (one per lane), each of which needs a worker."""
+    return tuple(queue_names(app.config))
 
 
 def liveness(app: Flask, connection: Redis) -> Liveness:
