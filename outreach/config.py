@@ -189,6 +189,13 @@ class Settings:
     invitation_days: float = _setting("OUTREACH_INVITATION_DAYS", 7.0, float)
     login_limit_account: str = _setting("OUTREACH_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes", str)
     login_limit_address: str = _setting("OUTREACH_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes", str)
+    # Background processes (README "Production"): heartbeats, staleness, recovery, restarts.
+    worker_heartbeat: float = _setting("OUTREACH_WORKER_HEARTBEAT", 20.0, float)
+    worker_stale_after: float = _setting("OUTREACH_WORKER_STALE_AFTER", 60.0, float)
+    scheduler_stale_after: float = _setting("OUTREACH_SCHEDULER_STALE_AFTER", 90.0, float)
+    recovery_schedule: str = _setting("OUTREACH_RECOVERY_SCHEDULE", "* * * * *", str)
+    restart_backoff: float = _setting("OUTREACH_RESTART_BACKOFF", 1.0, float)
+    restart_backoff_max: float = _setting("OUTREACH_RESTART_BACKOFF_MAX", 60.0, float)
     # The JSON API (README "API"): requests per token, in `limits` notation.
     api_rate_limit: str = _setting("OUTREACH_API_RATE_LIMIT", "600 per minute", str)
 

@@ -20,6 +20,7 @@ from outreach import create_app
 from outreach.extensions import db
 from outreach.web import CONTENT_SECURITY_POLICY, FLASH_CHARS, FLASH_COUNT
 from tests.factories import Factory, SignIn
+from tests.support.heartbeats import live_scheduler, live_worker
 from tests.test_isolation import BUILDERS
 
 PLACEHOLDERS = {"token": "not-a-token", "filename": "css/app.css"}
@@ -76,9 +77,11 @@ def _get_routes(app: Flask, factory: Factory, workspace: Any) -> list[str]:
 
 
 def test_every_page_carries_the_security_headers_and_no_inline_code(
-    app: Flask, client: FlaskClient, factory: Factory, auth: SignIn
+    app: Flask, client: FlaskClient, factory: Factory, auth: SignIn, redis_url: str
 ) -> None:
     _, workspace = auth()
+    live_worker(app)  # else /healthz rightly answers 503
+    live_scheduler(redis_url)
     pages = 0
     for url in _get_routes(app, factory, workspace):
         response = client.get(url)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 from blinker import Namespace
+from flask import current_app
+from sqlalchemy import select
 
 from outreach.backlinks.imports import ImportRefused, run_import, summary
 from outreach.backlinks.loader import LoadResult
@@ -13,6 +16,8 @@ from outreach.campaigns.models import Campaign
 from outreach.extensions import db
 from outreach.jobs import context, tasks, uploads
 from outreach.jobs.context import job_context, report_progress
+from outreach.jobs.models import TaskStatus
+from outreach.jobs.recovery import when_lost
 
 # Sent with the import once its rows are loaded, inside the job's transaction: features
 # that read backlinks (scoring) connect to it, as this core package may not import them.
@@ -77,6 +82,53 @@ def _load(import_id: int) -> dict[str, Any] | None:
         return summary(record)
 
 
+@dataclass(frozen=True)
+class ImportState:
+    """An import as its page and its JSON both show it."""
+
+    status: str
+    label: str
+    error: str | None
+    rows_read: int
+    rows_imported: int
+    rows_rejected: int
+
+
+def lost_message(reason: str) -> str:
+    """What a failed import says when its job died: an import keeps all its rows or none."""
+    return f"{reason}; nothing was kept. Upload the file again to retry."
+
+
+def import_state(item: BacklinkImport) -> ImportState:
+    """The record's state, or, while its job runs, the job's live progress; a job that RQ
+    already failed (its worker died) shows as failed with nothing kept, as the recovery
+    pass will record it."""
+    state = ImportState(
+        item.status.value,
+        item.status.label,
+        item.error,
+        item.rows_read,
+        item.rows_imported,
+        item.rows_rejected,
+    )
+    if not item.task_id or item.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return state
+    task = tasks.get_task(item.workspace_id, item.task_id)
+    if task is None:
+        return state
+    view = tasks.describe(task)
+    if view.status in (TaskStatus.FAILED, TaskStatus.CANCELLED):
+        failed = ImportStatus.FAILED
+        return ImportState(failed.value, failed.label, lost_message(view.error or ""), 0, 0, 0)
+    live = view.progress
+    return replace(
+        state,
+        rows_read=int(live.get("rows_read", state.rows_read)),
+        rows_imported=int(live.get("rows_imported", state.rows_imported)),
+        rows_rejected=int(live.get("rows_rejected", state.rows_rejected)),
+    )
+
+
 def launch_import(item: BacklinkImport, user_id: int | None) -> None:
     """Queue the import job of an upload (it starts once the caller commits)."""
     task = tasks.launch(
@@ -88,3 +140,18 @@ def launch_import(item: BacklinkImport, user_id: int | None) -> None:
     )
     item.task_id = task.id
     item.status = ImportStatus.QUEUED
+
+
+@when_lost(import_backlinks)
+def _import_lost(job_id: str, args: tuple[Any, ...] | None, reason: str) -> str | None:
+    """The worker died mid-import: the transaction rolled back, so nothing was kept."""
+    record = db.session.scalar(select(BacklinkImport).where(BacklinkImport.task_id == job_id))
+    if record is None and args:
+        record = db.session.get(BacklinkImport, args[0])
+    if record is None or record.status not in (ImportStatus.QUEUED, ImportStatus.RUNNING):
+        return None
+    message = lost_message(reason)
+    record.status, record.error = ImportStatus.FAILED, message
+    record.rows_read = record.rows_imported = record.rows_rejected = 0
+    uploads.discard(record.stored_path, current_app.instance_path)
+    return message

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -20,11 +19,11 @@ from outreach.accounts.context import current_workspace, signed_in_user
 from outreach.activity.services import record
 from outreach.backlinks import formats, imports
 from outreach.backlinks.forms import MappingForm, UploadForm
-from outreach.backlinks.jobs import launch_import
+from outreach.backlinks.jobs import import_state, launch_import
 from outreach.backlinks.models import ImportStatus
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
-from outreach.jobs import tasks, uploads
+from outreach.jobs import uploads
 
 bp = Blueprint("backlinks", __name__)
 
@@ -107,7 +106,8 @@ def show(import_id: int) -> str:
     workspace = current_workspace()
     item = imports.get_import(workspace.id, import_id)
     campaign = get_campaign(workspace.id, item.campaign_id or 0)
-    return render_template("backlinks/show.html", item=item, campaign=campaign)
+    state = import_state(item)
+    return render_template("backlinks/show.html", item=item, state=state, campaign=campaign)
 
 
 @bp.post("/imports/<int:import_id>/mark-lost")
@@ -130,21 +130,13 @@ def mark_lost(import_id: int) -> Response:
 @bp.get("/imports/<int:import_id>.json")
 @login_required
 def status(import_id: int) -> Response:
-    """Progress of an import, for the progress bar (kept in Redis, so it survives reloads)."""
-    workspace = current_workspace()
-    item = imports.get_import(workspace.id, import_id)
-    progress = {
-        "rows_read": item.rows_read,
-        "rows_imported": item.rows_imported,
-        "rows_rejected": item.rows_rejected,
-    }
-    state = item.status.value
-    if item.task_id and item.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
-        task = tasks.get_task(workspace.id, item.task_id)
-        if task is None:
-            abort(404)
-        view = tasks.describe(task)
-        progress.update({k: v for k, v in view.progress.items() if k in progress})
-        if view.status.value == "failed":
-            state = "failed"
-    return jsonify(status=state, error=item.error, **progress)
+    """Progress of an import, for the progress bar (the same state as the page shows)."""
+    item = imports.get_import(current_workspace().id, import_id)
+    state = import_state(item)
+    return jsonify(
+        status=state.status,
+        error=state.error,
+        rows_read=state.rows_read,
+        rows_imported=state.rows_imported,
+        rows_rejected=state.rows_rejected,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from flask import current_app
 from rq import get_current_job
 from sqlalchemy import update
 
@@ -18,6 +19,7 @@ from outreach.extensions import db
 from outreach.jobs import tasks
 from outreach.jobs.context import JobRefused, job_context, report_progress
 from outreach.jobs.models import Task, TaskStatus
+from outreach.jobs.recovery import when_lost
 from outreach.jobs.uploads import discard, stored_upload
 from outreach.web import shorten
 
@@ -84,6 +86,16 @@ def import_contacts(
         finally:
             if path is not None:
                 discard(path, app.instance_path)
+
+
+@when_lost(import_contacts)
+def _contacts_lost(job_id: str, args: tuple[Any, ...] | None, reason: str) -> str:
+    """The worker died mid-import: its one transaction rolled back, so nothing was kept."""
+    if args and len(args) >= 3:
+        path = stored_upload(current_app.instance_path, args[0], args[2])
+        if path is not None:
+            discard(path, current_app.instance_path)
+    return f"{reason}; nothing was kept. Upload the file again to retry."
 
 
 def launch_contact_import(

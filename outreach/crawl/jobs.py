@@ -19,6 +19,7 @@ from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs import tasks
 from outreach.jobs.context import job_context, report_progress
+from outreach.jobs.recovery import when_lost
 from outreach.net import SafeFetcher
 from outreach.net.settings import policy_from_config
 from outreach.urls import InvalidURL, registrable_domain
@@ -140,3 +141,17 @@ def launch_crawl(run: CrawlRun, user_id: int | None) -> None:
         lane=tasks.Lane.FETCH,
     )
     run.task_id = task.id
+
+
+@when_lost(run_crawl)
+def _crawl_lost(job_id: str, args: tuple[Any, ...] | None, reason: str) -> str | None:
+    """The worker died mid-crawl: what the checkpoints committed is kept."""
+    run = db.session.scalar(select(CrawlRun).where(CrawlRun.task_id == job_id))
+    if run is None and args:
+        run = db.session.get(CrawlRun, args[0])
+    if run is None or not run.status.active:
+        return None
+    pages = run.pages_fetched
+    message = f"{reason}; the {pages:,} page{'s' if pages != 1 else ''} fetched before were kept"
+    run.status, run.finished_at, run.error = CrawlStatus.FAILED, utcnow(), message
+    return message

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import sys
 
 import click
@@ -16,8 +15,10 @@ from flask import current_app
 from flask.cli import with_appcontext
 from redis import Redis
 
+from outreach.config import Settings
 from outreach.jobs.connection import redis_url, stop_embedded_redis
 from outreach.jobs.queues import Lane, parse_lanes, queue_names
+from outreach.jobs.supervisor import Supervisor, describe_exit
 from outreach.jobs.worker import OutreachWorker
 from outreach.redact import redact_url
 
@@ -76,8 +77,13 @@ def _interrupt(signum: int, frame: object) -> None:
 @click.option("--threads", default=8, type=int, help="Request threads of the web server.")
 @with_appcontext
 def serve(host: str, port: int, worker_count: int, threads: int) -> None:
-    """Start gunicorn, job workers and RQ's cron scheduler together (what ``make run`` does)."""
+    """Start gunicorn, job workers and RQ's cron scheduler together (what ``make run`` does).
+
+    A worker or the scheduler that dies is started again (after 1 s, then 2, 4... up to
+    ``OUTREACH_RESTART_BACKOFF_MAX``); all of them stop with serve, however it ends.
+    """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    settings = Settings.from_config(app.config)
     env = {**os.environ, "REDIS_URL": redis_url(app), "OUTREACH_INSTANCE_PATH": app.instance_path}
     web_command = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", "1"]
     web_command += ["--threads", str(max(threads, 1)), "--graceful-timeout", "5"]
@@ -85,35 +91,34 @@ def serve(host: str, port: int, worker_count: int, threads: int) -> None:
     web_command += ["--no-control-socket", "--access-logfile", "-", "outreach.wsgi:app"]
     # SIGTERM (from a process manager, or `kill`) stops everything as Ctrl-C does, so the
     # web server, the workers and the embedded Redis are shut down instead of being orphaned.
-    signal.signal(signal.SIGTERM, _interrupt)
-    signal.signal(signal.SIGINT, _interrupt)  # even when started with SIGINT ignored
-    children: list[subprocess.Popen[bytes]] = []
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, _interrupt)  # SIGINT even when started with it ignored
+    supervisor = Supervisor(
+        env,
+        backoff=settings.restart_backoff,
+        backoff_max=settings.restart_backoff_max,
+        log=lambda line: click.echo(f"[serve] {line}", err=True),
+    )
     try:
-        for command in worker_commands(worker_count):
-            children.append(subprocess.Popen(command, env=env))
-        children.append(subprocess.Popen(cron_command(env["REDIS_URL"]), env=env))
-        web = subprocess.Popen(web_command, env=env)
-        children.append(web)
+        commands = worker_commands(worker_count)
+        per_lane: dict[str, int] = {}
+        for command in commands:  # named after their lane: worker-mail-1
+            lane = command[-1]
+            per_lane[lane] = per_lane.get(lane, 0) + 1
+            supervisor.add(f"worker-{lane}-{per_lane[lane]}", command)
+        supervisor.add("scheduler", cron_command(env["REDIS_URL"]))
+        supervisor.add("web", web_command, restart=False)
         click.echo(
             f"Outreach on http://{host}:{port} (gunicorn, {threads} threads) with "
-            f"{len(children) - 2} job worker(s) and RQ's cron scheduler. Ctrl-C stops all."
+            f"{len(commands)} job worker(s) and RQ's cron scheduler. Ctrl-C stops all."
         )
-        status = web.wait()  # until the web server stops on its own...
+        status = supervisor.run()  # until the web server stops on its own...
     except KeyboardInterrupt:  # ...or Ctrl-C or SIGTERM: a normal stop
         status = 0
     finally:
-        _stop(children)
+        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+            signal.signal(signum, signal.SIG_IGN)  # a second Ctrl-C must not cut the stop short
+        supervisor.stop()
         stop_embedded_redis()
     if status != 0:
-        raise click.ClickException(f"the web server stopped (exit status {status})")
-
-
-def _stop(children: list[subprocess.Popen[bytes]]) -> None:
-    for child in children:
-        child.terminate()
-    for child in children:
-        try:
-            child.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            child.kill()
-            child.wait()
+        raise click.ClickException(f"the web server stopped ({describe_exit(status)})")

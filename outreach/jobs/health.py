@@ -71,7 +71,7 @@ def recurring_health(app: Flask | None = None, now: datetime | None = None) -> R
     now = now or utcnow()
     entries = recurring.registered()
     try:
-        connection = _quick_redis(app)
+        connection = quick_redis(app)
         states = read_states(connection, [entry.name for entry in entries], now)
         schedulers = CronScheduler.all(connection)
     except RedisError as exc:
@@ -105,7 +105,7 @@ def recurring_health(app: Flask | None = None, now: datetime | None = None) -> R
     return RecurringHealth(jobs, len(schedulers))
 
 
-def _quick_redis(app: Flask) -> Redis:
+def quick_redis(app: Flask) -> Redis:
     """A client that gives up within a second or two: pages must not hang on a dead Redis."""
     client = app.extensions.get("outreach_health_redis")
     if client is None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import current_app
 from rq import Callback
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import AbandonedJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
@@ -71,16 +71,22 @@ def record_failure(
     job: Job, connection: Any, exc_type: type, value: BaseException, tb: Any
 ) -> None:
     """RQ failure callback: mark the Task failed with a readable reason (killed workers too)."""
-    from outreach.jobs.context import failure_reason, job_context
+    from outreach.jobs import recovery
+    from outreach.jobs.context import failure_reason, worker_app
 
-    reason = failure_reason(value)
-    with job_context():
-        task = db.session.get(Task, job.id)
-        if task is not None and task.status is not TaskStatus.FINISHED:
-            task.status = TaskStatus.FAILED
-            task.error = reason
-            task.finished_at = utcnow()
-            db.session.commit()
+    if isinstance(value, AbandonedJobError):  # its worker died: the feature's record too
+        recovery.close_in_worker_app(job, recovery.WORKER_LOST)
+        return
+    with worker_app().app_context():
+        try:
+            task = db.session.get(Task, job.id)
+            if task is not None and task.status is not TaskStatus.FINISHED:
+                task.status = TaskStatus.FAILED
+                task.error = failure_reason(value)
+                task.finished_at = utcnow()
+                db.session.commit()
+        finally:
+            db.session.remove()
 
 
 @dataclass
@@ -116,11 +122,12 @@ def describe(task: Task) -> TaskView:
         rq_status = job.get_status(refresh=False)
         if rq_status is not None:
             status = _RQ_STATUS.get(rq_status, status)
-        progress.update(job.meta.get("progress", {}))
+        if status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):  # counts of work undone
+            progress.update(job.meta.get("progress", {}))
         if status is TaskStatus.FAILED and not error:
-            result = job.latest_result()
-            lines = (result.exc_string or "").strip().splitlines() if result else []
-            error = lines[-1] if lines else "failed"
+            from outreach.jobs.recovery import reason_of
+
+            error = reason_of(job)  # the recovery pass records the same on the Task soon
     return TaskView(task, status, progress, error)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, g, render_template, url_for
+from flask import Blueprint, Flask, current_app, g, render_template, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from outreach.accounts.context import current_workspace
@@ -14,7 +16,8 @@ from outreach.accounts.services import workspaces_of
 from outreach.activity.services import recent
 from outreach.campaigns.services import campaigns_of
 from outreach.extensions import db
-from outreach.jobs.health import recurring_health
+from outreach.jobs.health import quick_redis, recurring_health
+from outreach.jobs.liveness import Heartbeat, liveness
 from outreach.jobs.tasks import recent_tasks
 from outreach.prospects.models import Stage
 from outreach.prospects.stages import stage_counts
@@ -53,10 +56,20 @@ def home() -> str:
 
 @bp.get("/healthz")
 def health() -> tuple[dict[str, Any], int]:
-    """Health for monitors: 503 when Redis is unreachable or recurring work is overdue."""
+    """Health for monitors: 503 when the database or Redis is unreachable, no job worker or
+    cron scheduler is alive (or one is stale), or recurring work is overdue."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     report = recurring_health()
+    processes = liveness(app, quick_redis(app))
+    database = _database_error()
+    ok = report.ok and processes.ok and database is None
     body: dict[str, Any] = {
-        "status": "ok" if report.ok else "failing",
+        "status": "ok" if ok else "failing",
+        "database": {"ok": database is None, "error": database},
+        "redis": {"ok": report.error is None and processes.error is None},
+        "workers": [_heartbeat(worker) for worker in processes.workers],
+        "schedulers": [_heartbeat(scheduler) for scheduler in processes.schedulers],
+        "problems": ([database] if database else []) + processes.problems,
         "cron_schedulers": report.schedulers,
         "recurring": [
             {
@@ -73,7 +86,28 @@ def health() -> tuple[dict[str, Any], int]:
     }
     if report.error:
         body["error"] = report.error
-    return body, 200 if report.ok else 503
+    return body, 200 if ok else 503
+
+
+def _heartbeat(beat: Heartbeat) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "name": beat.name,
+        "last_heartbeat": _iso(beat.last_heartbeat),
+        "age_seconds": round(beat.age, 1) if beat.age is not None else None,
+        "stale": beat.stale,
+    }
+    if beat.queues or beat.state:
+        row.update(queues=list(beat.queues), state=beat.state)
+    return row
+
+
+def _database_error() -> str | None:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        return f"the database is unreachable ({type(exc).__name__})"
+    return None
 
 
 @bp.get("/livez")

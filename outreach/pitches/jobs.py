@@ -15,18 +15,19 @@ import contextlib
 
 from flask import Flask
 from rq.exceptions import DuplicateJobError
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from outreach.config import Settings
 from outreach.extensions import db
 from outreach.jobs.connection import get_redis
 from outreach.jobs.context import job_context
 from outreach.jobs.queues import Lane, get_queue, round_robin
+from outreach.jobs.recovery import when_lost
 from outreach.jobs.recurring import recurring
 from outreach.jobs.tasks import launch
 from outreach.net.mail import MailRefused
 from outreach.pitches.imap import poll
-from outreach.pitches.models import Mailbox, OutboundMessage
+from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage
 from outreach.pitches.outbox import BATCH_SIZE, due_ids, recover_stalled
 from outreach.pitches.sending import deliver
 
@@ -67,6 +68,35 @@ def poll_mailbox_job(mailbox_id: int) -> dict[str, int]:
             mailbox.poll_error = None
             db.session.commit()
         return counts
+
+
+@when_lost(send_messages)
+def _send_lost(job_id: str, args: tuple[object, ...] | None, reason: str) -> str:
+    """The worker died mid-batch: a row it left ``sending`` may have gone out, so it waits
+    for a person (never resent); rows it had not reached stay queued for the next tick."""
+    ids = list(args[0]) if args and isinstance(args[0], list) else []
+    held = 0
+    if ids:
+        result = db.session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.id.in_(ids), OutboundMessage.status == MessageStatus.SENDING)
+            .values(
+                status=MessageStatus.NEEDS_REVIEW,
+                error="the worker stopped mid-send; check the Sent folder before sending again",
+            )
+            .execution_options(synchronize_session=False)
+        )
+        held = int(getattr(result, "rowcount", 0) or 0)
+    return f"{reason}; {held} message(s) being sent set aside for review, the rest stay queued"
+
+
+@when_lost(poll_mailbox_job)
+def _poll_lost(job_id: str, args: tuple[object, ...] | None, reason: str) -> str:
+    """The worker died mid-poll: say so on the mailbox (the next poll starts over)."""
+    mailbox = db.session.get(Mailbox, args[0]) if args else None
+    if mailbox is not None:
+        mailbox.poll_error = reason[:300]
+    return reason
 
 
 def back_off(app: Flask, mailbox_id: int) -> int:

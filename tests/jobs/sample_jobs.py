@@ -20,3 +20,10 @@ def fail_loudly(workspace_id: int) -> None:
     with job_context():
         record(workspace_id, "workspace", workspace_id, "note", {"text": "half-done"})
         raise ValueError("the disk is on fire")
+
+
+def process_id() -> int:
+    """The id of the process that ran the job (no database needed)."""
+    import os
+
+    return os.getpid()

@@ -8,6 +8,7 @@ import pytest
 from flask import Flask
 
 from outreach.jobs import recurring
+from outreach.jobs.recovery import recover_lost_jobs
 from outreach.jobs.uploads import sweep_abandoned_uploads
 from outreach.links.jobs import enqueue_due_checks
 from outreach.pitches.jobs import outbox_tick, poll_mailboxes
@@ -22,6 +23,7 @@ def test_each_feature_registers_its_recurring_work_with_a_schedule_from_settings
         "mailbox-poll": poll_mailboxes,
         "link-sweep": enqueue_due_checks,
         "upload-sweep": sweep_abandoned_uploads,
+        "job-recovery": recover_lost_jobs,
     }
     schedules = {name: entry.schedule(app.config) for name, entry in entries.items()}
     assert schedules == {
@@ -29,6 +31,7 @@ def test_each_feature_registers_its_recurring_work_with_a_schedule_from_settings
         "mailbox-poll": "* * * * *",
         "link-sweep": "0 * * * *",
         "upload-sweep": "30 * * * *",
+        "job-recovery": "* * * * *",
     }
     app.config["OUTREACH_OUTBOX_SCHEDULE"] = "*/5 * * * *"
     assert entries["outbox-tick"].schedule(app.config) == "*/5 * * * *"

@@ -43,6 +43,7 @@ def test_the_rq_cron_config_module_registers_every_recurring_job(
         "mailbox-poll": "* * * * *",
         "link-sweep": "15 * * * *",
         "upload-sweep": "30 * * * *",
+        "job-recovery": "* * * * *",
     }
     lanes = {entry.name: entry.lane for entry in recurring.registered()}
     config = {"OUTREACH_QUEUE": "cron-config-test"}
