@@ -68,7 +68,7 @@ def test_moving_a_card_a_teammate_just_moved_shows_the_conflict(
     db.session.commit()
     card = page.locator(f"#card-{prospect_id}")
     card.locator(".card-meta").drag_to(_column(page, Stage.QUALIFIED))
-    expect(page.get_by_role("alert")).to_have_text(
+    expect(page.locator("#board-message")).to_have_text(
         "drag.example was moved by someone else to Negotiating; reload."
     )
     expect(_column(page, Stage.PROSPECT).locator(f"#card-{prospect_id}")).to_have_class(
