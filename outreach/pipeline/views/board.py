@@ -13,6 +13,7 @@ from outreach.extensions import db
 from outreach.pipeline import queries
 from outreach.pipeline.forms import STAGE_CHOICES, BulkMoveForm, MoveForm
 from outreach.pipeline.views.blueprint import bp
+from outreach.pitches.mailboxes import sendable_by
 from outreach.prospects import stages
 from outreach.prospects.models import Stage
 from outreach.prospects.services import get_prospect
@@ -44,6 +45,7 @@ def _listing(campaign_id: int) -> tuple[queries.Scope, dict[str, object]]:
         "opportunities": queries.OPPORTUNITIES,
         "initials": queries.initials,
         "here": request.full_path.rstrip("?"),
+        "senders": [(m.id, m.from_email) for m in sendable_by(workspace.id, signed_in_user().id)],
     }
     return scope, context
 

@@ -10,103 +10,18 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, signed_in_user
-from outreach.campaigns.services import get_campaign
 from outreach.extensions import csrf, db
 from outreach.pitches import (
     events,
     held,
     jobs,
-    library,
-    mailboxes,
     outbox,
-    sequences,
     suppression,
 )
-from outreach.pitches.forms import EnrollForm, MessageForm, StepForm, SuppressionForm
+from outreach.pitches.forms import MessageForm, SuppressionForm
 from outreach.pitches.models import MessageStatus, OutboundMessage
 from outreach.pitches.views.blueprint import bp
 from outreach.prospects.models import Contact
-from outreach.prospects.services import get_prospect, prospects_of_campaign
-
-
-@bp.route("/campaigns/<int:campaign_id>/sequence", methods=["GET", "POST"])
-@login_required
-def sequence(campaign_id: int) -> str | Response:
-    """A campaign's steps: add one, and start the sequence for prospects."""
-    workspace = current_workspace()
-    campaign = get_campaign(workspace.id, campaign_id)
-    form = StepForm()
-    form.template_id.choices = [(t.id, t.name) for t in library.templates_of(workspace.id)]
-    if form.validate_on_submit():
-        template = library.get_template(workspace.id, form.template_id.data or 0)
-        sequences.add_step(campaign, template, form.delay_business_days.data or 0)
-        db.session.commit()
-        flash("Step added.", "success")
-        return redirect(url_for(".sequence", campaign_id=campaign.id))
-    enroll_form = _enroll_form(workspace.id, campaign.id)
-    steps = sequences.steps_of(campaign.id)
-    names = {t.id: t.name for t in library.templates_of(workspace.id)}
-    return render_template(
-        "pitches/sequence.html",
-        campaign=campaign,
-        steps=steps,
-        names=names,
-        form=form,
-        enroll_form=enroll_form,
-    )
-
-
-def _enroll_form(workspace_id: int, campaign_id: int) -> EnrollForm:
-    form = EnrollForm()
-    prospects = prospects_of_campaign(campaign_id)
-    form.prospect_ids.choices = [(p.id, f"{p.domain} ({p.stage.label})") for p in prospects]
-    own = mailboxes.sendable_by(workspace_id, signed_in_user().id)
-    form.mailbox_id.choices = [(m.id, m.from_email) for m in own]
-    return form
-
-
-@bp.post("/campaigns/<int:campaign_id>/sequence/enroll")
-@login_required
-def enroll(campaign_id: int) -> Response:
-    """Queue the sequence for the chosen prospects' contacts."""
-    workspace = current_workspace()
-    campaign = get_campaign(workspace.id, campaign_id)
-    form = _enroll_form(workspace.id, campaign.id)
-    if not form.validate_on_submit():
-        flash("Choose prospects and a mailbox.", "error")
-        return redirect(url_for(".sequence", campaign_id=campaign.id))
-    mailbox = mailboxes.get_mailbox(workspace.id, form.mailbox_id.data or 0)
-    user_id = signed_in_user().id
-    started, problems = 0, []
-    for prospect_id in form.prospect_ids.data or []:
-        prospect = get_prospect(workspace.id, prospect_id)
-        if prospect.campaign_id != campaign.id:
-            abort(404)
-        for contact in sequences.contacts_of(prospect):
-            try:
-                sequences.enroll(campaign, prospect, contact, mailbox, user_id)
-                started += 1
-            except sequences.SequenceError as exc:
-                problems.append(str(exc))
-    db.session.commit()
-    flash(
-        f"Sequence started for {started} contact(s). See the outbox for held messages.", "success"
-    )
-    for problem in problems[:5]:
-        flash(problem, "error")
-    return redirect(url_for(".outbox_page"))
-
-
-@bp.post("/pitches/steps/<int:step_id>/delete")
-@login_required
-def delete_step(step_id: int) -> Response:
-    """Remove a step from its sequence."""
-    step = sequences.get_step(current_workspace().id, step_id)
-    campaign_id = step.campaign_id
-    sequences.remove_step(step)
-    db.session.commit()
-    flash("Step removed.", "success")
-    return redirect(url_for(".sequence", campaign_id=campaign_id))
 
 
 @bp.get("/pitches/outbox")
