@@ -1,0 +1,36 @@
+"""user's last workspace: where the next sign-in lands
+
+Revision ID: s14a_last_workspace
+Revises: s21b_delivery_answers
+Create Date: 2026-12-04
+
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+
+revision = "s14a_last_workspace"
+down_revision = "s21b_delivery_answers"
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table("user_account", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("last_workspace_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_user_account_last_workspace_id_workspace"),
+            "workspace",
+            ["last_workspace_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
+
+
+def downgrade():
+    with op.batch_alter_table("user_account", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_user_account_last_workspace_id_workspace"), type_="foreignkey"
+        )
+        batch_op.drop_column("last_workspace_id")
