@@ -17,6 +17,7 @@ from outreach.campaigns.services import campaigns_of
 from outreach.extensions import db
 from outreach.jobs.health import recurring_health
 from outreach.jobs.tasks import recent_tasks
+from outreach.main.feed import describe
 from outreach.prospects.models import Stage
 from outreach.prospects.stages import stage_counts
 from outreach.scoping import InOtherWorkspace
@@ -48,7 +49,7 @@ def home() -> str:
         campaigns=campaigns_of(workspace.id),
         counts=stage_counts(workspace.id),
         stages=list(Stage),
-        activity=recent(workspace.id, 10),
+        activity=describe(recent(workspace.id, 10)),
         tasks=recent_tasks(workspace.id, 5),
     )
 
