@@ -4,20 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, g, session
+from flask import abort, g, request, session
 from flask_login import current_user
 
 from outreach.accounts.models import Membership, Role, User, Workspace
 from outreach.accounts.services import first_membership, membership
 from outreach.extensions import db
+from outreach.web import timezone_named
+
+TIMEZONE_COOKIE = "tz"  # the browser's IANA time zone, set by static/js/timezone.js
 
 
 def load_current_workspace() -> None:
-    """Before each request: pick the session's workspace if the user still belongs to it."""
+    """Before each request: pick the session's workspace if the user still belongs to it.
+
+    Also the time zone pages show times in: the user's choice, else their browser's (the
+    ``tz`` cookie static/js/timezone.js sets), else UTC.
+    """
     g.workspace = None
     g.membership = None
+    g.timezone = timezone_named(request.cookies.get(TIMEZONE_COOKIE))
     if not current_user.is_authenticated:
         return
+    g.timezone = timezone_named(current_user.timezone) or g.timezone
     wanted = session.get("workspace_id")
     member = membership(current_user.id, wanted) if wanted else None
     if member is None and current_user.last_workspace_id:  # a new session: where they left off

@@ -33,6 +33,8 @@ class User(UserMixin, TimestampMixin, Base):
     last_workspace_id: Mapped[int | None] = mapped_column(
         ForeignKey("workspace.id", ondelete="SET NULL")
     )
+    # An IANA time zone for the times pages show; None follows the browser's.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
     @property

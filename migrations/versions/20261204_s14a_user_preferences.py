@@ -1,6 +1,6 @@
-"""user's last workspace: where the next sign-in lands
+"""user preferences: the last workspace (where the next sign-in lands) and the time zone
 
-Revision ID: s14a_last_workspace
+Revision ID: s14a_user_preferences
 Revises: s21b_delivery_answers
 Create Date: 2026-12-04
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = "s14a_last_workspace"
+revision = "s14a_user_preferences"
 down_revision = "s21b_delivery_answers"
 branch_labels = None
 depends_on = None
@@ -19,6 +19,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("last_workspace_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("timezone", sa.String(length=64), nullable=True))
         batch_op.create_foreign_key(
             batch_op.f("fk_user_account_last_workspace_id_workspace"),
             "workspace",
@@ -33,4 +34,5 @@ def downgrade():
         batch_op.drop_constraint(
             batch_op.f("fk_user_account_last_workspace_id_workspace"), type_="foreignkey"
         )
+        batch_op.drop_column("timezone")
         batch_op.drop_column("last_workspace_id")
