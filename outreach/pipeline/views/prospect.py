@@ -13,8 +13,8 @@ from outreach.extensions import db
 from outreach.pipeline import queries
 from outreach.pipeline.forms import STAGE_CHOICES, DetailsForm, NoteForm
 from outreach.pipeline.timeline import timeline
-from outreach.pipeline.today import today_list
 from outreach.pipeline.views.blueprint import bp
+from outreach.pipeline.workqueue import work_queue
 from outreach.prospects import services
 from outreach.prospects.models import Prospect
 from outreach.prospects.stages import Conflict
@@ -108,8 +108,8 @@ def update_details(prospect_id: int) -> Response | tuple[str, int]:
 @bp.get("/today")
 @login_required
 def today() -> str:
-    """The signed-in user's prospects that are overdue or due today or tomorrow."""
+    """This week's work: replies, follow-ups, reclamations, alerts, bounces, reminders."""
     workspace = current_workspace()
-    day = utcnow().date()
-    groups = today_list(workspace.id, signed_in_user(), day)
-    return render_template("pipeline/today.html", groups=groups, today=day)
+    now = utcnow()
+    queue = work_queue(workspace.id, signed_in_user(), now)
+    return render_template("pipeline/today.html", queue=queue, today=now.date())

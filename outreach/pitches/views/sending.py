@@ -22,6 +22,7 @@ from outreach.pitches.forms import MessageForm, SuppressionForm
 from outreach.pitches.models import MessageStatus, OutboundMessage
 from outreach.pitches.views.blueprint import bp
 from outreach.prospects.models import Contact
+from outreach.web import safe_next
 
 
 @bp.get("/pitches/outbox")
@@ -59,7 +60,7 @@ def _decide(message_id: int, action: Callable[[OutboundMessage], None]) -> Respo
     else:
         db.session.commit()
         flash("Done.", "success")
-    return redirect(url_for(".outbox_page"))
+    return redirect(safe_next(request.form.get("next"), url_for(".outbox_page")))
 
 
 @bp.post("/pitches/outbox/<int:message_id>/release")
@@ -67,18 +68,19 @@ def _decide(message_id: int, action: Callable[[OutboundMessage], None]) -> Respo
 def release_message(message_id: int) -> Response:
     """Send a held or needs-review message after all, rendered again with today's data."""
     message = outbox.get_message(current_workspace().id, message_id)
+    back = safe_next(request.form.get("next"), url_for(".outbox_page"))
     try:
         still_held = held.release(message)
     except ValueError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for(".outbox_page"))
+        return redirect(back)
     db.session.commit()
     if still_held:
         flash(f"Still held: {still_held}. Fill it in, or edit this message.", "error")
     else:
         flash("Released: it goes out with the next send.", "success")
-    return redirect(url_for(".outbox_page"))
+    return redirect(back)
 
 
 @bp.route("/pitches/outbox/<int:message_id>/edit", methods=["GET", "POST"])
