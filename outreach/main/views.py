@@ -17,6 +17,7 @@ from outreach.campaigns.services import campaigns_of
 from outreach.extensions import db
 from outreach.jobs.health import recurring_health
 from outreach.jobs.tasks import recent_tasks
+from outreach.main.checklist import setup_checklist
 from outreach.main.feed import describe
 from outreach.prospects.models import Stage
 from outreach.prospects.stages import stage_counts
@@ -50,6 +51,7 @@ def home() -> str:
         counts=stage_counts(workspace.id),
         stages=list(Stage),
         activity=describe(recent(workspace.id, 10)),
+        checklist=setup_checklist(workspace.id),
         tasks=recent_tasks(workspace.id, 5),
     )
 
