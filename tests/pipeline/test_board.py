@@ -6,9 +6,10 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
+from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.pipeline import queries
-from outreach.prospects.models import Stage
+from outreach.prospects.models import ProspectScore, Stage
 from outreach.prospects.stages import move
 from tests.factories import Factory, SignIn
 from tests.pipeline.helpers import crawled_prospect, current, prospect, teammate
@@ -257,3 +258,27 @@ def test_table_paginates_and_sorts(
     by_domain = client.get(url, query_string={"sort": "domain"}).get_data(as_text=True)
     assert by_domain.index("a.example") < by_domain.index("b.example")
     assert "c.example" not in by_domain
+
+
+def test_cards_show_score_authority_and_how_many_competitors_link(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, workspace = auth()
+    campaign = factory.campaign(workspace)
+    prospect(campaign, "hub.example", score=71)
+    db.session.add(
+        ProspectScore(
+            workspace_id=workspace.id,
+            campaign_id=campaign.id,
+            domain="hub.example",
+            score=71,
+            authority=48.6,
+            breakdown=[{"signal": "overlap", "value": 2, "weight": 10}],
+            scored_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    page = client.get(f"/campaigns/{campaign.id}/board").get_data(as_text=True)
+    card = page[page.index('id="card-') : page.index("</li>", page.index('id="card-'))]
+    assert "★ " not in card  # the star is drawn by CSS; the number is the score
+    assert ">71<" in card and ">A 49<" in card and ">2 comp.<" in card

@@ -37,7 +37,7 @@ def test_dragging_a_card_to_another_column_moves_it_for_good(page: Any, factory:
     _, prospect_id = _sign_in_and_open_board(page, factory)
     card = page.locator(f"#card-{prospect_id}")
     card.locator(".card-meta").drag_to(_column(page, Stage.QUALIFIED))
-    expect(page.locator("#board-message")).to_have_text("drag.example moved to Qualified.")
+    expect(page.locator("#board-message")).to_contain_text("drag.example moved to Qualified.")
     expect(_column(page, Stage.QUALIFIED).locator("[data-count]")).to_have_text("1")
     page.reload()
     expect(_column(page, Stage.QUALIFIED).locator(f"#card-{prospect_id}")).to_be_visible()
@@ -47,6 +47,8 @@ def test_dragging_a_card_to_another_column_moves_it_for_good(page: Any, factory:
 
 def test_the_card_menu_moves_a_card_with_the_keyboard_alone(page: Any, factory: Factory) -> None:
     _, prospect_id = _sign_in_and_open_board(page, factory)
+    page.get_by_label("Stage menu of drag.example").focus()
+    page.keyboard.press("Enter")  # opens the card's menu
     menu = page.get_by_label("Move drag.example to")
     menu.focus()
     for _ in range(4):  # Prospect -> Qualified -> Contact found -> Queued -> Contacted
@@ -75,3 +77,43 @@ def test_moving_a_card_a_teammate_just_moved_shows_the_conflict(
         "card conflict"
     )
     assert current(prospect_id).stage is Stage.NEGOTIATING
+
+
+def test_closed_stages_sit_in_a_strip_and_a_move_can_be_undone(page: Any, factory: Factory) -> None:
+    _, prospect_id = _sign_in_and_open_board(page, factory)
+    strip = page.get_by_role("complementary", name="Closed stages")
+    for stage in (Stage.REJECTED, Stage.NO_RESPONSE, Stage.DO_NOT_CONTACT, Stage.LOST):
+        expect(strip.locator(f'section[data-stage="{stage.value}"]')).to_be_visible()
+    assert page.locator(".board > section.board-column").count() == 9
+    width = page.evaluate("document.querySelector('.board').scrollWidth")
+    assert width < 2600, width  # 13 full columns made it 3,100 px wide
+
+    card = page.locator(f"#card-{prospect_id}")
+    card.locator(".card-meta").drag_to(strip.locator('section[data-stage="rejected"]'))
+    expect(page.locator("#board-message")).to_contain_text("drag.example moved to Rejected.")
+    expect(strip.locator('section[data-stage="rejected"] [data-count]')).to_have_text("1")
+    assert current(prospect_id).stage is Stage.REJECTED
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator("#board-message")).to_have_text("drag.example moved to Prospect.")
+    expect(_column(page, Stage.PROSPECT).locator(f"#card-{prospect_id}")).to_be_visible()
+    assert current(prospect_id).stage is Stage.PROSPECT
+
+
+def test_do_not_contact_asks_first(page: Any, factory: Factory) -> None:
+    _, prospect_id = _sign_in_and_open_board(page, factory)
+    never = page.locator('section[data-stage="do_not_contact"]')
+    questions: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        questions.append(dialog.message)
+        dialog.dismiss() if len(questions) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    card = page.locator(f"#card-{prospect_id}")
+    card.locator(".card-meta").drag_to(never)
+    expect(never.locator("[data-count]")).to_have_text("0")  # declined: nothing moved
+    assert current(prospect_id).stage is Stage.PROSPECT
+    card.locator(".card-meta").drag_to(never)
+    expect(never.locator("[data-count]")).to_have_text("1")
+    assert current(prospect_id).stage is Stage.DO_NOT_CONTACT
+    assert questions[0].startswith("Move drag.example to Do not contact?")
