@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -9,7 +10,8 @@ from flask.testing import FlaskClient
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.pipeline import queries
-from outreach.prospects.models import ProspectScore, Stage
+from outreach.pitches.models import MessageStatus, OutboundMessage
+from outreach.prospects.models import Contact, ProspectContact, ProspectScore, Stage
 from outreach.prospects.stages import move
 from tests.factories import Factory, SignIn
 from tests.pipeline.helpers import crawled_prospect, current, prospect, teammate
@@ -282,3 +284,40 @@ def test_cards_show_score_authority_and_how_many_competitors_link(
     card = page[page.index('id="card-') : page.index("</li>", page.index('id="card-'))]
     assert "★ " not in card  # the star is drawn by CSS; the number is the score
     assert ">71<" in card and ">A 49<" in card and ">2 comp.<" in card
+
+
+def test_the_table_shows_each_prospects_contact_and_when_it_was_last_written_to(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, workspace = auth()
+    campaign = factory.campaign(workspace)
+    written = prospect(campaign, "written.example")
+    prospect(campaign, "silent.example")
+    first = Contact(workspace_id=workspace.id, email="ed@written.example")
+    second = Contact(workspace_id=workspace.id, email="al@written.example")
+    db.session.add_all([first, second])
+    db.session.flush()
+    db.session.add_all(
+        [
+            ProspectContact(prospect_id=written.id, contact_id=first.id, is_primary=True),
+            ProspectContact(prospect_id=written.id, contact_id=second.id),
+            OutboundMessage(
+                workspace_id=workspace.id,
+                prospect_id=written.id,
+                contact_id=first.id,
+                status=MessageStatus.SENT,
+                message_id="<one@ours>",
+                subject="Hello",
+                body="Hi",
+                sent_at=utcnow() - timedelta(days=3),
+            ),
+        ]
+    )
+    db.session.commit()
+    page = client.get(f"/campaigns/{campaign.id}/prospects").get_data(as_text=True)
+    assert 'data-select-all="pick"' in page
+    row = page[page.index(f'id="row-{written.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert "ed@written.example" in row and "+1" in row and "3 days ago" in row
+    silent = page[page.index("silent.example") :]
+    assert "none" in silent[: silent.index("</tr>")]

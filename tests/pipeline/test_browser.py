@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from outreach.campaigns.models import Campaign
 from outreach.extensions import db
 from outreach.prospects.models import Stage
 from outreach.prospects.stages import move
@@ -117,3 +118,17 @@ def test_do_not_contact_asks_first(page: Any, factory: Factory) -> None:
     expect(never.locator("[data-count]")).to_have_text("1")
     assert current(prospect_id).stage is Stage.DO_NOT_CONTACT
     assert questions[0].startswith("Move drag.example to Do not contact?")
+
+
+def test_the_tables_select_all_ticks_every_row_on_the_page(page: Any, factory: Factory) -> None:
+    campaign_id, _ = _sign_in_and_open_board(page, factory)
+    campaign = db.session.get(Campaign, campaign_id)
+    assert campaign is not None
+    prospect(campaign, "second.example", score=10)
+    page.goto(f"/campaigns/{campaign_id}/prospects")
+    everything = page.get_by_label("Tick every prospect on this page")
+    everything.check()
+    expect(page.get_by_label("Tick drag.example")).to_be_checked()
+    expect(page.get_by_label("Tick second.example")).to_be_checked()
+    page.get_by_label("Tick second.example").uncheck()
+    assert page.evaluate("document.querySelector('[data-select-all]').indeterminate") is True

@@ -11,6 +11,7 @@ from outreach.campaigns.services import get_campaign
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.pipeline import queries
+from outreach.pipeline.contact_facts import contact_facts
 from outreach.pipeline.forms import STAGE_CHOICES, BulkMoveForm, MoveForm
 from outreach.pipeline.views.blueprint import bp
 from outreach.pitches.mailboxes import sendable_by
@@ -66,7 +67,9 @@ def board(campaign_id: int) -> str:
 def table(campaign_id: int) -> str:
     """A campaign's prospects as a sortable, paginated table."""
     scope, context = _listing(campaign_id)
-    return render_template("pipeline/table.html", page=queries.table(scope), **context)
+    page = queries.table(scope)
+    facts = contact_facts([row.id for row in page.rows])
+    return render_template("pipeline/table.html", page=page, facts=facts, **context)
 
 
 @bp.post("/prospects/<int:prospect_id>/move")
