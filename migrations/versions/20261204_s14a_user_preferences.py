@@ -1,4 +1,5 @@
-"""user preferences: the last workspace (where the next sign-in lands) and the time zone
+"""user preferences (the last workspace, where the next sign-in lands, and the time zone), and
+when an inbound message was read
 
 Revision ID: s14a_user_preferences
 Revises: s21b_delivery_answers
@@ -29,7 +30,13 @@ def upgrade():
         )
 
 
+    with op.batch_alter_table("inbound_message", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("read_at", sa.DateTime(timezone=True), nullable=True))
+
+
 def downgrade():
+    with op.batch_alter_table("inbound_message", schema=None) as batch_op:
+        batch_op.drop_column("read_at")
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_constraint(
             batch_op.f("fk_user_account_last_workspace_id_workspace"), type_="foreignkey"

@@ -15,6 +15,7 @@ from outreach.pipeline.forms import STAGE_CHOICES, DetailsForm, NoteForm
 from outreach.pipeline.timeline import timeline
 from outreach.pipeline.views.blueprint import bp
 from outreach.pipeline.workqueue import work_queue
+from outreach.pitches.thread import thread
 from outreach.prospects import services
 from outreach.prospects.models import Prospect
 from outreach.prospects.stages import Conflict
@@ -35,6 +36,7 @@ def _render(
             campaign=get_campaign(prospect.workspace_id, prospect.campaign_id),
             owner=names.get(prospect.owner_id) if prospect.owner_id else None,
             entries=timeline(prospect, names),
+            conversation=thread(prospect),
             note_form=note,
             details_form=details,
             stage_choices=STAGE_CHOICES,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, signed_in_user
+from outreach.db import utcnow
 from outreach.extensions import csrf, db
 from outreach.pitches import (
     events,
@@ -21,6 +22,7 @@ from outreach.pitches import (
 from outreach.pitches.forms import MessageForm, SuppressionForm
 from outreach.pitches.models import MessageStatus, OutboundMessage
 from outreach.pitches.views.blueprint import bp
+from outreach.pitches.waiting import still_waiting
 from outreach.prospects.models import Contact
 from outreach.web import safe_next
 
@@ -28,25 +30,40 @@ from outreach.web import safe_next
 @bp.get("/pitches/outbox")
 @login_required
 def outbox_page() -> str:
-    """Queued, held, sent and needs-review messages, with reasons."""
+    """The outbox: to whom, for which prospect, from where, when, and why each message waits."""
     workspace = current_workspace()
     wanted = request.args.get("status")
     status = MessageStatus(wanted) if wanted in {s.value for s in MessageStatus} else None
     return render_template(
         "pitches/outbox.html",
-        messages=outbox.messages_of(workspace.id, status),
+        rows=outbox.listing(workspace.id, status),
         counts=outbox.counts_of(workspace.id),
         status=status,
     )
 
 
+@bp.get("/pitches/outbox/<int:message_id>")
+@login_required
+def message_page(message_id: int) -> str:
+    """One outbox message as it will be (or was) sent, with why it waits."""
+    workspace = current_workspace()
+    message = outbox.get_message(workspace.id, message_id)
+    [row] = outbox.listing(workspace.id, None, only_id=message.id)
+    return render_template("pitches/message.html", row=row, message=message)
+
+
 @bp.post("/pitches/outbox/send")
 @login_required
 def send_due() -> Response:
-    """Hand the workspace's due messages to background send jobs."""
-    count = jobs.dispatch(current_workspace().id, signed_in_user().id)
+    """Hand the workspace's due messages to background send jobs, and say what still waits."""
+    workspace = current_workspace()
+    count = jobs.dispatch(workspace.id, signed_in_user().id)
+    waiting = still_waiting(workspace.id, utcnow())
     db.session.commit()
     flash(f"{count} due message(s) handed to the sender.", "success")
+    if waiting:
+        reasons = "; ".join(f"{n} {reason}" for reason, n in waiting.items())
+        flash(f"Still waiting: {reasons}.", "info")
     return redirect(url_for(".outbox_page"))
 
 
