@@ -2,6 +2,7 @@
 
 from outreach.accounts.models import Invitation, Membership, Role, User, UserSession, Workspace
 from outreach.activity.models import Activity
+from outreach.api.models import ApiToken
 from outreach.backlinks.models import (
     Backlink,
     BacklinkImport,
@@ -54,6 +55,7 @@ __all__ = [
     "Activity",
     "Alert",
     "AlertSubscription",
+    "ApiToken",
     "Backlink",
     "BacklinkImport",
     "BlockKind",

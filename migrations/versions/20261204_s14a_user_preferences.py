@@ -2,7 +2,7 @@
 when an inbound message was read
 
 Revision ID: s14a_user_preferences
-Revises: s21b_delivery_answers
+Revises: 17a_api_tokens
 Create Date: 2026-12-04
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 
 revision = "s14a_user_preferences"
-down_revision = "s21b_delivery_answers"
+down_revision = "17a_api_tokens"
 branch_labels = None
 depends_on = None
 
