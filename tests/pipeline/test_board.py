@@ -321,3 +321,16 @@ def test_the_table_shows_each_prospects_contact_and_when_it_was_last_written_to(
     assert "ed@written.example" in row and "+1" in row and "3 days ago" in row
     silent = page[page.index("silent.example") :]
     assert "none" in silent[: silent.index("</tr>")]
+
+
+def test_an_empty_campaigns_board_and_table_say_what_to_do_next(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, workspace = auth()
+    campaign = factory.campaign(workspace)
+    intersect = f"/campaigns/{campaign.id}/intersect"
+    for url in (f"/campaigns/{campaign.id}/board", f"/campaigns/{campaign.id}/prospects"):
+        page = client.get(url).get_data(as_text=True)
+        assert "No prospects in this campaign yet" in page and f'href="{intersect}"' in page
+    filtered = client.get(f"/campaigns/{campaign.id}/prospects?q=nothing").get_data(as_text=True)
+    assert "No prospects match these filters." in filtered and "Clear the filters" in filtered
