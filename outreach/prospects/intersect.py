@@ -11,12 +11,12 @@ from sqlalchemy.orm import aliased
 from outreach.backlinks.models import Backlink
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.prospects.models import ProspectScore
+from outreach.prospects.models import Prospect, ProspectScore
 
 if TYPE_CHECKING:
     from sqlalchemy.sql import Select
 
-    GroupedSelect = Select[str, int, float | None, int, float | None]
+    GroupedSelect = Select[str, int, float | None, int, float | None, float | None]
 
 SORTS = {
     "score": "Score",
@@ -47,6 +47,7 @@ class IntersectQuery:
     sort: str = "score"
     page: int = 1
     page_size: int = PAGE_SIZE
+    hide_added: bool = False  # leave out domains already in the campaign's pipeline
 
 
 @dataclass
@@ -87,6 +88,7 @@ class IntersectRow:
     risk_flags: list[dict[str, Any]] = field(default_factory=list)
     breakdown: list[dict[str, Any]] = field(default_factory=list)
     scored: bool = False
+    traffic: float | None = None  # the best organic traffic figure an export gave
 
     @classmethod
     def of(cls, found: Any) -> IntersectRow:
@@ -97,7 +99,7 @@ class IntersectRow:
             level = "domain" if found.domain_authority is not None else "page"
         row = cls(
             found.domain, found.competitor_count, found.authority, found.link_count,
-            authority_level=level,
+            authority_level=level, traffic=found.traffic,
         )  # fmt: skip
         if found.scored_at is not None:
             row.scored = True
@@ -187,6 +189,25 @@ def _links_to_us(campaign: Campaign) -> Any:
     )
 
 
+def _in_pipeline(campaign: Campaign) -> Any:
+    """EXISTS a prospect of the campaign for the link's source domain."""
+    return exists().where(
+        Prospect.campaign_id == campaign.id, Prospect.domain == Backlink.source_domain
+    )
+
+
+def pipeline_stages(campaign: Campaign, domains: list[str]) -> dict[str, tuple[int, str]]:
+    """Which of these domains are already prospects of the campaign: (prospect id, stage)."""
+    if not domains:
+        return {}
+    rows = db.session.execute(
+        select(Prospect.domain, Prospect.id, Prospect.stage).where(
+            Prospect.campaign_id == campaign.id, Prospect.domain.in_(domains)
+        )
+    )
+    return {domain: (prospect_id, stage.label) for domain, prospect_id, stage in rows}
+
+
 def _grouped(campaign: Campaign, query: IntersectQuery) -> GroupedSelect:
     competitors = [c.domain for c in campaign.competitors]
     own = set(competitors) | ({campaign.site_domain} if campaign.site_domain else set())
@@ -207,6 +228,8 @@ def _grouped(campaign: Campaign, query: IntersectQuery) -> GroupedSelect:
         conditions.append(Backlink.source_domain.like(f"%.{query.tld.strip('.').lower()}"))
     if query.search:
         conditions.append(Backlink.source_domain.contains(query.search.strip().lower()))
+    if query.hide_added:
+        conditions.append(~_in_pipeline(campaign))
     competitor_count = func.count(func.distinct(Backlink.target_domain)).label("competitor_count")
     domain_authority = func.max(Backlink.authority)
     authority = func.coalesce(domain_authority, func.max(Backlink.page_authority)).label(
@@ -219,6 +242,7 @@ def _grouped(campaign: Campaign, query: IntersectQuery) -> GroupedSelect:
             authority,
             func.count().label("link_count"),
             domain_authority.label("domain_authority"),
+            func.max(Backlink.traffic).label("traffic"),
         )
         .where(*conditions)
         .group_by(Backlink.source_domain)
