@@ -99,6 +99,7 @@ def register_error_pages(app: Flask) -> None:
         if exc.code is None or exc.code < 400:  # routing redirects are HTTPExceptions too
             return exc
         if isinstance(exc, InOtherWorkspace) and request.method in ("GET", "HEAD"):
+            db.session.rollback()  # nothing the failed request did is kept
             workspace = open_other_workspace(exc.workspace_id)
             if workspace is not None:
                 db.session.commit()

@@ -55,7 +55,10 @@ def _references(row: InboundMessage) -> str:
     """The thread's Message-IDs, oldest first, ending with the reply being answered."""
     ours = (
         db.session.scalar(
-            select(OutboundMessage).where(OutboundMessage.message_id == row.in_reply_to)
+            select(OutboundMessage).where(
+                OutboundMessage.workspace_id == row.workspace_id,
+                OutboundMessage.message_id == row.in_reply_to,
+            )
         )
         if row.in_reply_to
         else None

@@ -30,9 +30,13 @@ from outreach.pitches.models import (
     SequenceEnrollment,
 )
 from outreach.pitches.suppression import suppressed_by
-from outreach.prospects.models import Contact, Prospect, ProspectScore
+from outreach.prospects.models import Contact, Prospect, ProspectScore, Stage
 
 MAX_TOP = 500
+MAX_CHOSEN = 500  # prospects one request may enrol
+# Beyond the stages the sender refuses, a prospect mid-conversation or that never answered a
+# sequence is not pitched cold again.
+SKIP_STAGES = sequences.STOP_STAGES | {Stage.NEGOTIATING, Stage.NO_RESPONSE}
 
 
 @dataclass(frozen=True)
@@ -131,7 +135,7 @@ def _already_here(campaign: Campaign, prospect: Prospect) -> SequenceEnrollment 
 
 def skip_reason(campaign: Campaign, prospect: Prospect, hold_days: float) -> str | None:
     """Why this prospect must not be enrolled, before its contacts are looked at."""
-    if prospect.stage in sequences.STOP_STAGES:
+    if prospect.stage in SKIP_STAGES:
         return f"it is in {prospect.stage.label}"
     existing = _already_here(campaign, prospect)
     if existing is not None:
@@ -206,7 +210,7 @@ def top_by_score(campaign: Campaign, count: int) -> list[Prospect]:
             )
             .where(
                 Prospect.campaign_id == campaign.id,
-                Prospect.stage.not_in(sequences.STOP_STAGES),
+                Prospect.stage.not_in(SKIP_STAGES),
                 Prospect.id.not_in(enrolled),
             )
             .order_by(ProspectScore.score.desc().nulls_last(), Prospect.id)

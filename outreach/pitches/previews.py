@@ -56,10 +56,17 @@ def field_errors(subject: str, body: str) -> dict[str, list[str]]:
     return errors
 
 
-def _context(workspace_id: int, prospect: Prospect | None) -> tuple[merge.Context, bool]:
-    """The merge fields for a prospect's primary contact, and whether contact fields are blank."""
-    mailbox = db.session.scalar(
-        select(Mailbox).where(Mailbox.workspace_id == workspace_id).order_by(Mailbox.id).limit(1)
+def _context(
+    workspace_id: int, prospect: Prospect | None, mailbox_id: int | None
+) -> tuple[merge.Context, bool]:
+    """The merge fields for a prospect's primary contact, and whether contact fields are blank.
+
+    The sender is the chosen mailbox when it is the workspace's, else its first one.
+    """
+    query = select(Mailbox).where(Mailbox.workspace_id == workspace_id)
+    chosen = query.where(Mailbox.id == mailbox_id) if mailbox_id else None
+    mailbox = (db.session.scalar(chosen) if chosen is not None else None) or db.session.scalar(
+        query.order_by(Mailbox.id).limit(1)
     )
     if prospect is None:
         blank = {root: dict.fromkeys(names, "") for root, names in sandbox.FIELDS.items()}
@@ -72,7 +79,13 @@ def _context(workspace_id: int, prospect: Prospect | None) -> tuple[merge.Contex
     return merge.build_context(contact, prospect, campaign, mailbox), not contacts
 
 
-def preview_text(workspace_id: int, subject: str, body: str, prospect_id: int | None) -> Preview:
+def preview_text(
+    workspace_id: int,
+    subject: str,
+    body: str,
+    prospect_id: int | None,
+    mailbox_id: int | None = None,
+) -> Preview:
     """Render subject and body for a prospect of the workspace (or none), with the errors."""
     prospect = db.session.get(Prospect, prospect_id) if prospect_id is not None else None
     if prospect is not None and prospect.workspace_id != workspace_id:
@@ -81,7 +94,7 @@ def preview_text(workspace_id: int, subject: str, body: str, prospect_id: int | 
     if any(result.errors.values()):
         result.problem = "Fix the problems under the fields to see the preview."
         return result
-    context, result.without_contact = _context(workspace_id, prospect)
+    context, result.without_contact = _context(workspace_id, prospect, mailbox_id)
     result.missing = sandbox.missing_fields(sandbox.check_pitch(subject, body), context)
     for name in result.missing:  # shown in place, so the person sees where the blank would be
         root, attr = name.split(".", 1)

@@ -165,7 +165,10 @@ def _not_yet(
         return "not_due"
     if message.in_reply_to:
         previous = db.session.scalar(
-            select(OutboundMessage.status).where(OutboundMessage.message_id == message.in_reply_to)
+            select(OutboundMessage.status).where(
+                OutboundMessage.workspace_id == message.workspace_id,
+                OutboundMessage.message_id == message.in_reply_to,
+            )
         )
         if previous is not None and previous is not MessageStatus.SENT:  # None: not ours
             return "waiting_for_previous"

@@ -40,7 +40,10 @@ def why_waiting(message: OutboundMessage, mailbox: Mailbox | None, now: datetime
         return "scheduled"
     if message.in_reply_to:
         previous = db.session.scalar(
-            select(OutboundMessage.status).where(OutboundMessage.message_id == message.in_reply_to)
+            select(OutboundMessage.status).where(
+                OutboundMessage.workspace_id == message.workspace_id,
+                OutboundMessage.message_id == message.in_reply_to,
+            )
         )
         if previous is not None and previous is not MessageStatus.SENT:
             return "waiting for the previous step to be sent"

@@ -198,14 +198,16 @@ def _in_pipeline(campaign: Campaign) -> Any:
 
 def pipeline_stages(campaign: Campaign, domains: list[str]) -> dict[str, tuple[int, str]]:
     """Which of these domains are already prospects of the campaign: (prospect id, stage)."""
-    if not domains:
-        return {}
-    rows = db.session.execute(
-        select(Prospect.domain, Prospect.id, Prospect.stage).where(
-            Prospect.campaign_id == campaign.id, Prospect.domain.in_(domains)
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(domains), 500):  # bounded IN lists, whatever the export's size
+        rows = db.session.execute(
+            select(Prospect.domain, Prospect.id, Prospect.stage).where(
+                Prospect.campaign_id == campaign.id,
+                Prospect.domain.in_(domains[start : start + 500]),
+            )
         )
-    )
-    return {domain: (prospect_id, stage.label) for domain, prospect_id, stage in rows}
+        found.update({domain: (pid, stage.label) for domain, pid, stage in rows})
+    return found
 
 
 def _grouped(campaign: Campaign, query: IntersectQuery) -> GroupedSelect:
@@ -312,9 +314,13 @@ def intersect(campaign: Campaign, query: IntersectQuery) -> IntersectPage:
     return IntersectPage(rows, total, query)
 
 
-def all_prospects(campaign: Campaign, query: IntersectQuery) -> list[IntersectRow]:
-    """Every prospect of the intersect, best first (for the CLI and exports)."""
+def all_prospects(
+    campaign: Campaign, query: IntersectQuery, limit: int | None = None
+) -> list[IntersectRow]:
+    """Every prospect of the intersect (or the first ``limit``), best first (CLI, exports)."""
     grouped = _ordered(_scored(campaign, _grouped(campaign, query)), query.sort)
+    if limit is not None:
+        grouped = grouped.limit(limit)
     rows = [IntersectRow.of(r) for r in db.session.execute(grouped)]
     for start in range(0, len(rows), 500):
         _attach_links(campaign, rows[start : start + 500], query)

@@ -25,7 +25,7 @@ HEADERS = (
 
 def intersect_table(campaign: Campaign, query: IntersectQuery) -> Table:
     """Every domain the filters match (up to MAX_ROWS), best first, one row each."""
-    rows = all_prospects(campaign, query)[:MAX_ROWS]
+    rows = all_prospects(campaign, query, limit=MAX_ROWS)
     stages = pipeline_stages(campaign, [row.domain for row in rows])
     return Table(
         "intersect",

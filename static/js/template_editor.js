@@ -43,6 +43,8 @@
     data.append("subject", subject.value);
     data.append("body", body.value);
     data.append("prospect_id", chooser ? chooser.value : "");
+    var sender = document.getElementById("test-mailbox");
+    data.append("mailbox_id", sender ? sender.value : "");
     var mine = ++sent;
     form.setAttribute("data-preview-state", "loading");
     fetch(url, {
@@ -74,6 +76,8 @@
     field.addEventListener("focus", function () { lastField = field; });
   });
   if (chooser) { chooser.addEventListener("change", refresh); }
+  var senderChoice = document.getElementById("test-mailbox");
+  if (senderChoice) { senderChoice.addEventListener("change", refresh); }
   Array.prototype.forEach.call(document.querySelectorAll("[data-insert]"), function (button) {
     button.addEventListener("click", function () { insert(lastField, button.getAttribute("data-insert")); later(); });
   });

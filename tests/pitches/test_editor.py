@@ -136,3 +136,16 @@ def test_a_new_workspace_starts_with_a_starter_library(factory: Factory) -> None
         assert sandbox.check_pitch(template.subject, template.body).ok, template.name
         assert template.version == 1
     assert "Follow-up" in names and "Unlinked mention" in names
+
+
+def test_the_preview_signs_as_the_mailbox_chosen_for_the_test(
+    client: FlaskClient, auth: SignIn
+) -> None:
+    _, workspace = auth()
+    builders.mailbox(workspace, from_name="First Sender")
+    second = builders.mailbox(workspace, from_name="Second Sender", from_email="two@ours.example")
+    body = "Best, {{ sender.name }}"
+    assert _preview(client, "Hi", body)["body"] == "Best, First Sender"
+    data = {"subject": "Hi", "body": body, "prospect_id": "", "mailbox_id": str(second.id)}
+    chosen = client.post("/pitches/templates/preview", data=data).get_json()
+    assert chosen["body"] == "Best, Second Sender"

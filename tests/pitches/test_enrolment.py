@@ -243,3 +243,15 @@ def test_the_top_n_form_enrols_the_best_scored(
     )
     assert "Enrolled (1)" in response.get_data(as_text=True)
     assert _enrolled_contacts() == ["editor@high.example"]
+
+
+def test_prospects_mid_conversation_or_that_never_answered_are_not_pitched_cold(
+    factory: Factory,
+) -> None:
+    workspace, campaign, mailbox = _setup(factory)
+    talking, _ = builders.prospect(workspace, campaign, "talking.example", stage=Stage.NEGOTIATING)
+    silent, _ = builders.prospect(workspace, campaign, "silent.example", stage=Stage.NO_RESPONSE)
+    outcome = enrolment.enrol_prospects(campaign, [talking, silent], mailbox, None)
+    assert outcome.enrolled == []
+    assert {s.reason for s in outcome.skipped} == {"it is in Negotiating", "it is in No response"}
+    assert enrolment.top_by_score(campaign, 10) == []

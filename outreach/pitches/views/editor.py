@@ -119,6 +119,7 @@ def preview_template() -> Response:
         request.form.get("subject", ""),
         request.form.get("body", ""),
         parse_id(request.form.get("prospect_id")),
+        parse_id(request.form.get("mailbox_id")),
     )
     return jsonify(result.as_json())
 
@@ -139,6 +140,7 @@ def send_test_template() -> tuple[str, int]:
         form.subject.data or "",
         form.body.data or "",
         parse_id(request.form.get("prospect_id")),
+        box.id,
     )
     if any(result.errors.values()) or result.problem:
         flash("Fix the template before sending a test.", "error")

@@ -92,6 +92,9 @@ def enroll_selected(campaign_id: int) -> str | Response:
     if not form.validate_on_submit() or not picks:
         flash("Tick the prospects to write to, and choose a mailbox.", "error")
         return redirect(back)
+    if len(picks) > enrolment.MAX_CHOSEN:
+        flash(f"Tick at most {enrolment.MAX_CHOSEN} prospects at a time.", "error")
+        return redirect(back)
     mailbox = mailboxes.get_mailbox(workspace.id, form.mailbox_id.data or 0)
     found = prospects_by_id(workspace.id, set(picks))
     chosen = [p for p in found.values() if p.campaign_id == campaign.id]
