@@ -13,6 +13,7 @@ from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.pitches import enrolment, sequences, suppression
 from outreach.pitches.models import (
+    EnrollmentStatus,
     Mailbox,
     MessageStatus,
     OutboundMessage,
@@ -255,3 +256,44 @@ def test_prospects_mid_conversation_or_that_never_answered_are_not_pitched_cold(
     assert outcome.enrolled == []
     assert {s.reason for s in outcome.skipped} == {"it is in Negotiating", "it is in No response"}
     assert enrolment.top_by_score(campaign, 10) == []
+
+
+def test_moving_a_prospect_to_a_closing_stage_stops_its_sequence(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, workspace = auth()
+    campaign = builders.campaign_with_sequence(factory, workspace, steps=2)
+    box = builders.mailbox(workspace)
+    going, _ = builders.prospect(workspace, campaign, "going.example")
+    closing, _ = builders.prospect(workspace, campaign, "closing.example")
+    enrolment.enrol_prospects(campaign, [going, closing], box, None)
+    db.session.commit()
+    for item, stage in ((going, "qualified"), (closing, "do_not_contact")):
+        response = client.post(
+            f"/prospects/{item.id}/move", data={"stage": stage, "version": str(item.version)}
+        )
+        assert response.status_code == 302
+    db.session.expire_all()
+    statuses = {
+        domain: (status, sorted(m.value for m in messages))
+        for domain, status, messages in [
+            (
+                item.domain,
+                db.session.scalars(
+                    select(SequenceEnrollment.status).where(
+                        SequenceEnrollment.prospect_id == item.id
+                    )
+                ).one(),
+                db.session.scalars(
+                    select(OutboundMessage.status).where(OutboundMessage.prospect_id == item.id)
+                ).all(),
+            )
+            for item in (going, closing)
+        ]
+    }
+    assert statuses["going.example"] == (EnrollmentStatus.ACTIVE, ["queued", "queued"])
+    assert statuses["closing.example"] == (EnrollmentStatus.STOPPED, ["cancelled", "cancelled"])
+    reason = db.session.scalars(
+        select(SequenceEnrollment.stop_reason).where(SequenceEnrollment.prospect_id == closing.id)
+    ).one()
+    assert reason == "the prospect moved to Do not contact"
