@@ -96,13 +96,21 @@
     }
   }
 
+  // A card's menu moves it in place (and can be undone) like a drag; without this script the
+  // form posts and the page comes back.
   board.addEventListener("submit", (event) => {
     const form = event.target.closest && event.target.closest(".move-form");
     if (!form) return;
     const card = form.closest(".card");
-    if (form.querySelector('select[name="stage"]').value === NEVER && !confirmNever(card.dataset.domain)) {
-      event.preventDefault();
-    }
+    const stage = form.querySelector('select[name="stage"]').value;
+    const target = board.querySelector('.board-column[data-stage="' + stage + '"]');
+    if (!card || !target) return;
+    event.preventDefault();
+    if (target === card.closest(".board-column")) return;
+    moveCard(card, target).then(() => {
+      const summary = card.querySelector("details.card-menu > summary");
+      if (summary) summary.focus();
+    });
   });
 
   board.addEventListener("dragstart", (event) => {

@@ -56,11 +56,14 @@ def test_the_card_menu_moves_a_card_with_the_keyboard_alone(page: Any, factory: 
         page.keyboard.press("ArrowDown")
     expect(menu).to_have_value("contacted")
     page.keyboard.press("Tab")  # to the card's Move button
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    expect(page.get_by_text("drag.example is now in Contacted.")).to_be_visible()
+    page.keyboard.press("Enter")  # moves in place, without reloading the board
+    expect(page.locator("#board-message")).to_contain_text("drag.example moved to Contacted.")
     expect(_column(page, Stage.CONTACTED).locator(f"#card-{prospect_id}")).to_be_visible()
+    expect(page.get_by_label("Stage menu of drag.example")).to_be_focused()
     assert current(prospect_id).stage is Stage.CONTACTED
+    page.get_by_role("button", name="Undo").click()  # menu moves can be undone too
+    expect(_column(page, Stage.PROSPECT).locator(f"#card-{prospect_id}")).to_be_visible()
+    assert current(prospect_id).stage is Stage.PROSPECT
 
 
 def test_moving_a_card_a_teammate_just_moved_shows_the_conflict(
