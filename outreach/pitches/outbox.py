@@ -11,7 +11,7 @@ goes to ``needs_review`` for a person instead of being sent again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
@@ -105,6 +105,14 @@ class OutboxRow:
     why: str
 
 
+def _why(message: OutboundMessage, mailbox: Mailbox | None, now: datetime) -> str:
+    """Why the row waits, with the last failed attempt when a retry is pending."""
+    reason = why_waiting(message, mailbox, now)
+    if message.error and reason:
+        return f"{reason}; last attempt: {message.error}"
+    return reason or message.error or ""
+
+
 def listing(
     workspace_id: int,
     status: MessageStatus | None = None,
@@ -143,7 +151,7 @@ def listing(
             campaign,
             mailbox.from_email if mailbox else "",
             position,
-            why_waiting(message, mailbox, now) or message.error or "",
+            _why(message, mailbox, now),
         )
         for message, email, domain, campaign, mailbox, position in db.session.execute(
             query.order_by(OutboundMessage.id.desc()).limit(limit)
