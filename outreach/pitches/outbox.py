@@ -107,6 +107,8 @@ class OutboxRow:
 
 def _why(message: OutboundMessage, mailbox: Mailbox | None, now: datetime) -> str:
     """Why the row waits, with the last failed attempt when a retry is pending."""
+    if message.status in (MessageStatus.CANCELLED, MessageStatus.FAILED):
+        return message.hold_reason or message.error or ""
     reason = why_waiting(message, mailbox, now)
     if message.error and reason:
         return f"{reason}; last attempt: {message.error}"
