@@ -15,10 +15,12 @@ from outreach.resources import resource_dir
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the Flask app from the environment, with ``config`` overriding settings."""
-    # Each feature's jobs module registers its recurring work (outreach.jobs.recurring).
+    # Each feature's jobs module registers its recurring work (outreach.jobs.recurring);
+    # starters gives each new workspace its template library.
     import outreach.jobs.recovery
     import outreach.links.jobs
-    import outreach.pitches.jobs  # noqa: F401
+    import outreach.pitches.jobs
+    import outreach.pitches.starters  # noqa: F401
     from outreach import cli, models  # noqa: F401  (models: complete metadata for Alembic)
     from outreach.accounts import views as accounts
     from outreach.accounts.auth import init_login

@@ -20,7 +20,8 @@ from outreach.campaigns.services import create_campaign
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.links.models import LinkCheck, LinkStatus, PlacedLink
-from outreach.pitches.models import PitchTemplate, SequenceStep
+from outreach.pitches.library import templates_of
+from outreach.pitches.models import SequenceStep
 from outreach.prospects.models import Contact, Prospect, ProspectContact, Stage
 
 DEMO_EMAIL = "demo@example.com"
@@ -51,32 +52,6 @@ SOURCES = [
 ]
 COMPETITORS = ["rei.com", "backcountry.com", "moosejaw.com"]
 
-TEMPLATES = [
-    (
-        CampaignKind.GUEST_POST,
-        "Guest post pitch",
-        "Guest post idea for {{ prospect.domain }}",
-        'Hi {{ contact.first_name | default("there") }},\n\nI loved {{ prospect.page_title | '
-        'default("your recent guides") }}. Would your readers like a piece on planning a first '
-        "overnight hike?\n\nBest,\n{{ sender.name }}",
-    ),
-    (
-        CampaignKind.RESOURCE_PAGE,
-        "Resource page suggestion",
-        "A resource for your hiking links page",
-        'Hi {{ contact.first_name | default("there") }},\n\nYour resources page links to '
-        "{{ competitor.link_url }}. Our checklist at {{ our.page_url }} might fit too.\n\n"
-        "Thanks,\n{{ sender.name }}",
-    ),
-    (
-        CampaignKind.BROKEN_LINK,
-        "Broken link replacement",
-        "A broken link on {{ prospect.domain }}",
-        'Hi {{ contact.first_name | default("there") }},\n\n{{ broken_link.url }} on your page '
-        "no longer works. {{ our.page_url }} covers the same ground.\n\nCheers,\n{{ sender.name }}",
-    ),
-]
-
 
 def seed(owner: User) -> Workspace:
     """Create the demo workspace for ``owner`` and fill it."""
@@ -104,20 +79,15 @@ def seed(owner: User) -> Workspace:
         ["gear"],
         4,
     )
-    templates = []
-    for kind, name, subject, body in TEMPLATES:
-        template = PitchTemplate(
-            workspace_id=workspace.id, name=name, kind=kind, subject=subject, body=body
-        )
-        db.session.add(template)
-        templates.append(template)
-    db.session.flush()
+    # The workspace starts with the starter templates: the pitch, then two follow-ups.
+    by_name = {template.name: template for template in templates_of(workspace.id)}
+    steps = [by_name["Guest post pitch"], by_name["Follow-up"], by_name["Follow-up"]]
     for position, delay in enumerate((0, 3, 5)):
         db.session.add(
             SequenceStep(
                 campaign_id=guides.id,
                 position=position,
-                template_id=templates[0].id,
+                template_id=steps[position].id,
                 delay_business_days=delay,
             )
         )

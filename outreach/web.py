@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, available_timezones
 
 from flask import (
     Flask,
     Response,
     current_app,
+    g,
+    has_app_context,
     has_request_context,
     message_flashed,
     request,
@@ -65,9 +69,26 @@ def ago(moment: datetime | None) -> str:
     return "within a minute" if future else "just now"
 
 
+@cache
+def known_timezones() -> frozenset[str]:
+    """The IANA time zone names this machine knows."""
+    return frozenset(available_timezones())
+
+
+def timezone_named(name: str | None) -> ZoneInfo | None:
+    """The time zone of that IANA name, or None for anything unknown."""
+    return ZoneInfo(name) if name and name in known_timezones() else None
+
+
 def when(moment: datetime | None) -> str:
-    """A timestamp as 'YYYY-MM-DD HH:MM UTC'."""
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+    """A timestamp in the viewer's time zone (``g.timezone``, else UTC): '2026-12-04 09:30 CET'."""
+    if moment is None:
+        return "—"
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    zone = g.get("timezone") if has_app_context() else None
+    local = moment.astimezone(zone or UTC)
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname() or 'UTC'}"
 
 
 def init_templates(app: Flask) -> None:

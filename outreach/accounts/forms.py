@@ -84,3 +84,9 @@ class ChangePasswordForm(PasswordFields):
     """A new password, with the current one."""
 
     current = PasswordField("Current password", validators=[InputRequired(), Length(max=200)])
+
+
+class TimezoneForm(FlaskForm):
+    """The time zone pages show times in; empty follows the browser."""
+
+    timezone = SelectField("Time zone", validators=[Optional()])

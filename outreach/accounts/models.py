@@ -29,6 +29,12 @@ class User(UserMixin, TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_account: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # The workspace opened last: where the next sign-in lands.
+    last_workspace_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workspace.id", ondelete="SET NULL")
+    )
+    # An IANA time zone for the times pages show; None follows the browser's.
+    timezone: Mapped[str | None] = mapped_column(String(64))
     memberships: Mapped[list[Membership]] = relationship(back_populates="user")
 
     @property

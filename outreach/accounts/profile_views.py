@@ -8,10 +8,11 @@ from werkzeug.wrappers import Response
 
 from outreach.accounts import access, sessions, throttle
 from outreach.accounts.auth import current_token
-from outreach.accounts.context import signed_in_user
-from outreach.accounts.forms import ActionForm, ChangePasswordForm
+from outreach.accounts.context import TIMEZONE_COOKIE, signed_in_user
+from outreach.accounts.forms import ActionForm, ChangePasswordForm, TimezoneForm
 from outreach.accounts.services import AccountError
 from outreach.extensions import db
+from outreach.web import known_timezones
 
 bp = Blueprint("profile", __name__)
 
@@ -44,10 +45,36 @@ def account() -> str | Response:
     return render_template(
         "accounts/account.html",
         form=form,
+        zone_form=_timezone_form(user.timezone),
         action=ActionForm(),
         sessions=sessions.sessions_of(user.id),
         current_hash=sessions.token_hash(token) if token else "",
     )
+
+
+def _timezone_form(current: str | None) -> TimezoneForm:
+    form = TimezoneForm(timezone=current or "")
+    browser = request.cookies.get(TIMEZONE_COOKIE) or "unknown"
+    form.timezone.choices = [("", f"Follow this browser ({browser})")] + [
+        (name, name.replace("_", " ")) for name in sorted(known_timezones())
+    ]
+    return form
+
+
+@bp.post("/account/timezone")
+@login_required
+def set_timezone() -> Response:
+    """Choose the time zone pages show times in, or follow the browser's."""
+    user = signed_in_user()
+    form = _timezone_form(user.timezone)
+    if form.validate_on_submit():
+        user.timezone = form.timezone.data or None
+        db.session.commit()
+        zone = user.timezone or "your browser's time zone"
+        flash(f"Times now show in {zone}.", "success")
+    else:
+        flash("Choose a time zone from the list.", "error")
+    return redirect(url_for(".account"))
 
 
 @bp.post("/account/sessions/end-others")

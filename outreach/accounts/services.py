@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
+from blinker import Namespace
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -21,6 +22,8 @@ STAND_IN_HASH = (
     "scrypt:32768:8:1$5iIwXYYXOyQPnSzz$e00fd2501ad805a1e1af358d5780093936089563456571f9e236d1f"
     "1574081df12b74a6dacdc44924f2b6ab63937e67f17247fea3a8aa975531997bbb46d4fd5"
 )
+# Sent with each new workspace, in its transaction: features add what a workspace starts with.
+workspace_created = Namespace().signal("workspace-created")
 
 
 class AccountError(ValueError):
@@ -82,6 +85,7 @@ def create_workspace(owner: User, name: str, site_domain: str = "") -> Workspace
     workspace.memberships.append(Membership(user=owner, role=Role.OWNER))
     db.session.add(workspace)
     db.session.flush()
+    workspace_created.send(workspace)
     return workspace
 
 

@@ -132,7 +132,7 @@ def accept(token: str) -> str | Response:
                 return redirect(url_for("main.home"))
             db.session.commit()
             # Current in this browser now, as they asked; never their default workspace.
-            workspace = switch_workspace(invitation.workspace_id)
+            workspace = switch_workspace(invitation.workspace_id, remember=False)
             flash(f"You joined {workspace.name}.", "success")
             return redirect(url_for("main.home"))
         return render_template("accounts/accept.html", form=join, invitation=invitation, join=True)
@@ -229,8 +229,8 @@ def new_workspace() -> str | Response:
         workspace = services.create_workspace(
             signed_in_user(), form.name.data or "", form.site_domain.data or ""
         )
-        db.session.commit()
         switch_workspace(workspace.id)
+        db.session.commit()
         flash(f"Workspace {workspace.name} created.", "success")
         return redirect(url_for("main.home"))
     return render_template("accounts/new_workspace.html", form=form)
@@ -241,5 +241,6 @@ def new_workspace() -> str | Response:
 def switch(workspace_id: int) -> Response:
     """Make another of your workspaces the current one."""
     workspace = switch_workspace(workspace_id)
+    db.session.commit()
     flash(f"Now working in {workspace.name}.", "info")
     return redirect(url_for("main.home"))

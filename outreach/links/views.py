@@ -15,7 +15,7 @@ from outreach.links.forms import DiscoverForm, PlacedLinkForm
 from outreach.links.jobs import launch_discovery, queue_check
 from outreach.links.models import LinkStatus
 from outreach.prospects.services import get_prospect, prospect_choices, prospects_by_id
-from outreach.web import parse_id
+from outreach.web import parse_id, safe_next
 
 bp = Blueprint("links", __name__, url_prefix="/links")
 
@@ -149,7 +149,7 @@ def mark_read(alert_id: int) -> Response:
     """Mark one alert read."""
     services.mark_read(current_workspace().id, alert_id)
     db.session.commit()
-    return redirect(url_for(".alerts"))
+    return redirect(safe_next(request.form.get("next"), url_for(".alerts")))
 
 
 @bp.post("/alerts/read-all")

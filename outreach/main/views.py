@@ -5,13 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, g, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
-from outreach.accounts.context import current_workspace
+from outreach.accounts.context import current_workspace, open_other_workspace
 from outreach.accounts.services import workspaces_of
 from outreach.activity.services import recent
 from outreach.campaigns.services import campaigns_of
@@ -19,8 +30,11 @@ from outreach.extensions import db
 from outreach.jobs.health import quick_redis, recurring_health
 from outreach.jobs.liveness import Heartbeat, liveness
 from outreach.jobs.tasks import recent_tasks
+from outreach.main.checklist import setup_checklist
+from outreach.main.feed import describe
 from outreach.prospects.models import Stage
 from outreach.prospects.stages import stage_counts
+from outreach.scoping import InOtherWorkspace
 
 bp = Blueprint("main", __name__)
 
@@ -49,7 +63,8 @@ def home() -> str:
         campaigns=campaigns_of(workspace.id),
         counts=stage_counts(workspace.id),
         stages=list(Stage),
-        activity=recent(workspace.id, 10),
+        activity=describe(recent(workspace.id, 10)),
+        checklist=setup_checklist(workspace.id),
         tasks=recent_tasks(workspace.id, 5),
     )
 
@@ -124,9 +139,16 @@ def register_error_pages(app: Flask) -> None:
     """Friendly pages for 4xx and 500 errors."""
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException) -> tuple[str, int] | HTTPException:
+    def http_error(exc: HTTPException) -> tuple[str, int] | HTTPException | Response:
         if exc.code is None or exc.code < 400:  # routing redirects are HTTPExceptions too
             return exc
+        if isinstance(exc, InOtherWorkspace) and request.method in ("GET", "HEAD"):
+            db.session.rollback()  # nothing the failed request did is kept
+            workspace = open_other_workspace(exc.workspace_id)
+            if workspace is not None:
+                db.session.commit()
+                flash(f"Switched to the workspace {workspace.name}.", "info")
+                return redirect(request.full_path.rstrip("?"))
         return render_template("errors/error.html", error=exc), exc.code
 
     @app.errorhandler(500)

@@ -154,6 +154,7 @@ class Card:
     authority_source: str = ""
     relevance: float | None = None
     risk_flags: list[dict[str, Any]] = field(default_factory=list)
+    competitors: int | None = None  # how many of the campaign's competitors it links to
 
     def overdue(self, today: date) -> bool:
         """True when the due date has passed."""
@@ -235,6 +236,14 @@ def card_from_row(row: Any, people: dict[int, User]) -> Card:
     )
 
 
+def _overlap(breakdown: list[dict[str, Any]] | None) -> int | None:
+    """The competitor count scoring recorded in a breakdown (its ``overlap`` signal)."""
+    for entry in breakdown or []:
+        if entry.get("signal") == "overlap" and isinstance(entry.get("value"), int):
+            return int(entry["value"])
+    return None
+
+
 def _cards(query: Executable, people: dict[int, User], campaign_id: int) -> list[Card]:
     cards = [card_from_row(row, people) for row in db.session.execute(query)]
     if cards:
@@ -246,15 +255,17 @@ def _cards(query: Executable, people: dict[int, User], campaign_id: int) -> list
                 ProspectScore.authority_source,
                 ProspectScore.relevance,
                 ProspectScore.risk_flags,
+                ProspectScore.breakdown,
             ).where(
                 ProspectScore.campaign_id == campaign_id,
                 ProspectScore.domain.in_(list(by_domain)),
             )
         )
-        for domain, authority, source, relevance, flags in scores:
+        for domain, authority, source, relevance, flags, breakdown in scores:
             card = by_domain[domain]
             card.authority, card.authority_source = authority, source or ""
             card.relevance, card.risk_flags = relevance, list(flags or [])
+            card.competitors = _overlap(breakdown)
     return cards
 
 

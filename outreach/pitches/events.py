@@ -11,7 +11,7 @@ from outreach.extensions import db
 from outreach.pitches import sequences
 from outreach.pitches.models import EnrollmentStatus, SequenceEnrollment
 from outreach.prospects.models import Contact, Prospect, Stage
-from outreach.prospects.stages import move
+from outreach.prospects.stages import move, stage_changed
 
 
 def _move_stage(prospect_id: int, stage: Stage, reason: str, tries: int = 3) -> None:
@@ -87,6 +87,16 @@ def after_unsubscribe(workspace_id: int, contact_id: int, prospect_id: int, emai
     cancelled = sequences.stop_for(workspace_id, "unsubscribed", contact_id=contact_id)
     db.session.commit()
     return cancelled
+
+
+@stage_changed.connect
+def stop_on_closing_stage(prospect: Prospect, *, to: Stage, **_: Any) -> None:
+    """A prospect moved to a stage that ends pitching (Replied, Link placed, Live, Rejected, Do
+    not contact): its sequences stop and their unsent messages are cancelled, in the move's
+    transaction."""
+    if to in sequences.STOP_STAGES:
+        reason = f"the prospect moved to {to.label}"
+        sequences.stop_for(prospect.workspace_id, reason, prospect_id=prospect.id)
 
 
 def stop_enrollment(enrollment_id: int | None, reason: str) -> None:

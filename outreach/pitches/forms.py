@@ -8,7 +8,6 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -78,10 +77,12 @@ class StepForm(FlaskForm):
 
 
 class EnrollForm(FlaskForm):
-    """Prospects to start the sequence for, and the mailbox to send from."""
+    """The mailbox to send from, and for the top-by-score form, how many prospects."""
 
-    prospect_ids = SelectMultipleField("Prospects", coerce=int)
     mailbox_id = SelectField("Send from", coerce=int)
+    count = IntegerField(
+        "Top prospects by score: how many", default=20, validators=[Optional(), NumberRange(1, 500)]
+    )
 
 
 class AttachForm(FlaskForm):

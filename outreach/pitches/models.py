@@ -224,6 +224,7 @@ class InboundMessage(TimestampMixin, Base):
     matched_by: Mapped[str] = mapped_column(String(32), default="")  # headers, sender+subject...
     quoted: Mapped[str] = mapped_column(Text, default="")  # the quoted history, shown on demand
     return_on: Mapped[date | None]  # an out-of-office reply's return date, when it gives one
+    read_at: Mapped[datetime | None]  # when a person opened it from the inbox
 
 
 class Suppression(TimestampMixin, Base):

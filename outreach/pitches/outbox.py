@@ -10,15 +10,19 @@ goes to ``needs_review`` for a person instead of being sent again.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from outreach.campaigns.models import Campaign
 from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.pitches.models import MessageStatus, OutboundMessage
+from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage, SequenceStep
+from outreach.pitches.waiting import why_waiting
+from outreach.prospects.models import Contact, Prospect
 from outreach.scoping import get_in_workspace
 
 BATCH_SIZE = 500
@@ -87,14 +91,74 @@ def get_message(workspace_id: int, message_id: int) -> OutboundMessage:
     return get_in_workspace(OutboundMessage, workspace_id, message_id)
 
 
-def messages_of(
-    workspace_id: int, status: MessageStatus | None = None, limit: int = 200
-) -> list[OutboundMessage]:
-    """The workspace's outbox rows, newest first, optionally of one status."""
-    query = select(OutboundMessage).where(OutboundMessage.workspace_id == workspace_id)
+@dataclass(frozen=True)
+class OutboxRow:
+    """One outbox message with what the outbox page shows beside it."""
+
+    message: OutboundMessage
+    to: str
+    prospect_id: int
+    domain: str
+    campaign: str
+    mailbox: str
+    step: int | None
+    why: str
+
+
+def _why(message: OutboundMessage, mailbox: Mailbox | None, now: datetime) -> str:
+    """Why the row waits, with the last failed attempt when a retry is pending."""
+    if message.status in (MessageStatus.CANCELLED, MessageStatus.FAILED):
+        return message.hold_reason or message.error or ""
+    reason = why_waiting(message, mailbox, now)
+    if message.error and reason:
+        return f"{reason}; last attempt: {message.error}"
+    return reason or message.error or ""
+
+
+def listing(
+    workspace_id: int,
+    status: MessageStatus | None = None,
+    limit: int = 200,
+    only_id: int | None = None,
+) -> list[OutboxRow]:
+    """The workspace's outbox rows, newest first, with recipient, prospect, campaign, mailbox,
+    step and why each waits (one query, plus the waiting checks of due rows)."""
+    query = (
+        select(
+            OutboundMessage,
+            Contact.email,
+            Prospect.domain,
+            Campaign.name,
+            Mailbox,
+            SequenceStep.position,
+        )
+        .join(Contact, Contact.id == OutboundMessage.contact_id)
+        .join(Prospect, Prospect.id == OutboundMessage.prospect_id)
+        .join(Campaign, Campaign.id == Prospect.campaign_id)
+        .outerjoin(Mailbox, Mailbox.id == OutboundMessage.mailbox_id)
+        .outerjoin(SequenceStep, SequenceStep.id == OutboundMessage.step_id)
+        .where(OutboundMessage.workspace_id == workspace_id)
+    )
     if status is not None:
         query = query.where(OutboundMessage.status == status)
-    return list(db.session.scalars(query.order_by(OutboundMessage.id.desc()).limit(limit)))
+    if only_id is not None:
+        query = query.where(OutboundMessage.id == only_id)
+    now = utcnow()
+    return [
+        OutboxRow(
+            message,
+            email,
+            message.prospect_id,
+            domain,
+            campaign,
+            mailbox.from_email if mailbox else "",
+            position,
+            _why(message, mailbox, now),
+        )
+        for message, email, domain, campaign, mailbox, position in db.session.execute(
+            query.order_by(OutboundMessage.id.desc()).limit(limit)
+        )
+    ]
 
 
 def counts_of(workspace_id: int) -> dict[MessageStatus, int]:

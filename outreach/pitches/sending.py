@@ -165,9 +165,12 @@ def _not_yet(
         return "not_due"
     if message.in_reply_to:
         previous = db.session.scalar(
-            select(OutboundMessage.status).where(OutboundMessage.message_id == message.in_reply_to)
+            select(OutboundMessage.status).where(
+                OutboundMessage.workspace_id == message.workspace_id,
+                OutboundMessage.message_id == message.in_reply_to,
+            )
         )
-        if previous is not MessageStatus.SENT:
+        if previous is not None and previous is not MessageStatus.SENT:  # None: not ours
             return "waiting_for_previous"
     if not in_sending_hours(mailbox, now):
         return "outside_hours"
@@ -206,7 +209,8 @@ def _blocked(message: OutboundMessage, contact: Contact) -> str:
         if enrollment is not None and enrollment.status is EnrollmentStatus.STOPPED:
             return f"sequence stopped: {enrollment.stop_reason}"
     prospect = db.session.get(Prospect, message.prospect_id)
-    if prospect is not None and prospect.stage in sequences.STOP_STAGES:
+    in_sequence = message.enrollment_id is not None  # a person's own answer goes whatever the stage
+    if in_sequence and prospect is not None and prospect.stage in sequences.STOP_STAGES:
         return f"the prospect is {prospect.stage.label}"
     return ""
 

@@ -17,7 +17,11 @@ from outreach.prospects.models import Prospect, Stage
 from outreach.prospects.services import add_to_pipeline
 
 ACTIONS = {"add": "Add to pipeline", "reject": "Reject", "assign": "Assign to"}
-SCOPES = {"selected": "Ticked domains", "top": "The top N", "filter": "Everything filtered"}
+SCOPES = {
+    "selected": "Ticked domains",
+    "top": "The top N",
+    "filter": "Every domain matching the filters",
+}
 MAX_DOMAINS = 10_000  # one request never acts on more than this many domains
 
 

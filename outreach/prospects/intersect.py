@@ -12,12 +12,12 @@ from outreach.backlinks.models import Backlink, TargetSummary
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
 from outreach.jobs.cache import cache_key, cached
-from outreach.prospects.models import ProspectScore
+from outreach.prospects.models import Prospect, ProspectScore
 
 if TYPE_CHECKING:
     from sqlalchemy.sql import Select
 
-    GroupedSelect = Select[str, int, float | None, int, float | None]
+    GroupedSelect = Select[str, int, float | None, int, float | None, float | None]
 
 SORTS = {
     "score": "Score",
@@ -48,6 +48,7 @@ class IntersectQuery:
     sort: str = "score"
     page: int = 1
     page_size: int = PAGE_SIZE
+    hide_added: bool = False  # leave out domains already in the campaign's pipeline
 
 
 @dataclass
@@ -88,6 +89,7 @@ class IntersectRow:
     risk_flags: list[dict[str, Any]] = field(default_factory=list)
     breakdown: list[dict[str, Any]] = field(default_factory=list)
     scored: bool = False
+    traffic: float | None = None  # the best organic traffic figure an export gave
 
     @classmethod
     def of(cls, found: Any) -> IntersectRow:
@@ -98,7 +100,7 @@ class IntersectRow:
             level = "domain" if found.domain_authority is not None else "page"
         row = cls(
             found.domain, found.competitor_count, found.authority, found.link_count,
-            authority_level=level,
+            authority_level=level, traffic=found.traffic,
         )  # fmt: skip
         if found.scored_at is not None:
             row.scored = True
@@ -188,6 +190,27 @@ def _links_to_us(campaign: Campaign) -> Any:
     )
 
 
+def _in_pipeline(campaign: Campaign) -> Any:
+    """EXISTS a prospect of the campaign for the link's source domain."""
+    return exists().where(
+        Prospect.campaign_id == campaign.id, Prospect.domain == Backlink.source_domain
+    )
+
+
+def pipeline_stages(campaign: Campaign, domains: list[str]) -> dict[str, tuple[int, str]]:
+    """Which of these domains are already prospects of the campaign: (prospect id, stage)."""
+    found: dict[str, tuple[int, str]] = {}
+    for start in range(0, len(domains), 500):  # bounded IN lists, whatever the export's size
+        rows = db.session.execute(
+            select(Prospect.domain, Prospect.id, Prospect.stage).where(
+                Prospect.campaign_id == campaign.id,
+                Prospect.domain.in_(domains[start : start + 500]),
+            )
+        )
+        found.update({domain: (pid, stage.label) for domain, pid, stage in rows})
+    return found
+
+
 def _grouped(campaign: Campaign, query: IntersectQuery) -> GroupedSelect:
     competitors = [c.domain for c in campaign.competitors]
     own = set(competitors) | ({campaign.site_domain} if campaign.site_domain else set())
@@ -208,6 +231,8 @@ def _grouped(campaign: Campaign, query: IntersectQuery) -> GroupedSelect:
         conditions.append(Backlink.source_domain.like(f"%.{query.tld.strip('.').lower()}"))
     if query.search:
         conditions.append(Backlink.source_domain.contains(query.search.strip().lower()))
+    if query.hide_added:
+        conditions.append(~_in_pipeline(campaign))
     competitor_count = func.count(func.distinct(Backlink.target_domain)).label("competitor_count")
     domain_authority = func.max(Backlink.authority)
     authority = func.coalesce(domain_authority, func.max(Backlink.page_authority)).label(
@@ -220,6 +245,7 @@ def _grouped(campaign: Campaign, query: IntersectQuery) -> GroupedSelect:
             authority,
             func.count().label("link_count"),
             domain_authority.label("domain_authority"),
+            func.max(Backlink.traffic).label("traffic"),
         )
         .where(*conditions)
         .group_by(Backlink.source_domain)
@@ -289,9 +315,13 @@ def intersect(campaign: Campaign, query: IntersectQuery) -> IntersectPage:
     return IntersectPage(rows, total, query)
 
 
-def all_prospects(campaign: Campaign, query: IntersectQuery) -> list[IntersectRow]:
-    """Every prospect of the intersect, best first (for the CLI and exports)."""
+def all_prospects(
+    campaign: Campaign, query: IntersectQuery, limit: int | None = None
+) -> list[IntersectRow]:
+    """Every prospect of the intersect (or the first ``limit``), best first (CLI, exports)."""
     grouped = _ordered(_scored(campaign, _grouped(campaign, query)), query.sort)
+    if limit is not None:
+        grouped = grouped.limit(limit)
     rows = [IntersectRow.of(r) for r in db.session.execute(grouped)]
     for start in range(0, len(rows), 500):
         _attach_links(campaign, rows[start : start + 500], query)
@@ -398,7 +428,8 @@ def languages(campaign: Campaign) -> list[str]:
 def version(campaign: Campaign) -> tuple[object, ...]:
     """What the intersect of the campaign is computed from, in a few index lookups: the
     campaign's sites, the last recount of the workspace's links (every import and lost-marking
-    ends with one) and the campaign's last scoring (which rewrites its score rows)."""
+    ends with one), the campaign's last scoring (which rewrites its score rows) and its
+    pipeline's size."""
     recounted = db.session.execute(
         select(func.max(TargetSummary.updated_at), func.sum(TargetSummary.links)).where(
             TargetSummary.workspace_id == campaign.workspace_id
@@ -408,7 +439,12 @@ def version(campaign: Campaign) -> tuple[object, ...]:
         select(func.max(ProspectScore.id)).where(ProspectScore.campaign_id == campaign.id)
     )
     sites = (campaign.site_domain, tuple(sorted(c.domain for c in campaign.competitors)))
-    return (campaign.id, sites, tuple(recounted), scored)
+    pipeline = db.session.execute(  # the hide-added filter changes with the pipeline
+        select(func.count(Prospect.id), func.max(Prospect.id)).where(
+            Prospect.campaign_id == campaign.id
+        )
+    ).one()
+    return (campaign.id, sites, tuple(recounted), scored, tuple(pipeline))
 
 
 def cached_page(campaign: Campaign, query: IntersectQuery) -> tuple[IntersectPage, list[str]]:

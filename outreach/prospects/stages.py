@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from blinker import Namespace
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +22,11 @@ BULK_LIMIT = 500
 
 # Stages a prospect leaves only by a person's hand; automatic moves never pull it out.
 TERMINAL = frozenset({Stage.REJECTED, Stage.DO_NOT_CONTACT})
+
+
+# Sent after each move, in the mover's transaction, with ``previous`` and ``to``: features
+# react there (a closing stage stops the prospect's sequences, in outreach.pitches.events).
+stage_changed = Namespace().signal("prospect-stage-changed")
 
 
 class StageConflict(Exception):
@@ -58,6 +64,7 @@ def move(
     record(
         prospect.workspace_id, "prospect", prospect.id, "stage_changed", detail, actor_id=actor_id
     )
+    stage_changed.send(prospect, previous=previous, to=to)
     return True
 
 

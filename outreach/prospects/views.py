@@ -14,7 +14,13 @@ from outreach.accounts.services import members_of
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
 from outreach.prospects import bulk, services
-from outreach.prospects.intersect import SORTS, IntersectQuery, cached_page
+from outreach.prospects.intersect import (
+    SORTS,
+    IntersectPage,
+    IntersectQuery,
+    cached_page,
+    pipeline_stages,
+)
 
 bp = Blueprint("prospects", __name__)
 
@@ -42,6 +48,7 @@ def query_from_args() -> IntersectQuery:
         search=request.args.get("q") or None,
         sort=sort if sort in SORTS else "score",
         page=int(_number("page", 1, 1, 1_000_000) or 1),
+        hide_added=request.args.get("hide_added") == "1",
     )
 
 
@@ -52,11 +59,24 @@ def intersect_page(campaign_id: int) -> str:
     workspace = current_workspace()
     campaign = get_campaign(workspace.id, campaign_id)
     query = query_from_args()
-    results, languages = cached_page(campaign, query)
+    competitors = len(campaign.competitors)
+    impossible = None
+    languages: list[str] = []
+    if competitors and query.min_competitors > competitors:
+        impossible = (
+            f"At least {query.min_competitors} of {competitors} competitors cannot match: "
+            f"this campaign has {competitors}. Choose {competitors} or fewer."
+        )
+        results = IntersectPage([], 0, query)
+    else:
+        results, languages = cached_page(campaign, query)
     return render_template(
         "prospects/intersect.html",
         campaign=campaign,
         results=results,
+        impossible=impossible,
+        in_pipeline=pipeline_stages(campaign, [row.domain for row in results.rows]),
+        traffic=any(row.traffic is not None for row in results.rows),
         query=query,
         sorts=SORTS,
         languages=languages,

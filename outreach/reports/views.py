@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -14,11 +15,13 @@ from outreach.campaigns.models import Campaign
 from outreach.campaigns.services import campaigns_of
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.prospects.views import query_from_args
 from outreach.reports import targets
 from outreach.reports.cached import cached_report
 from outreach.reports.dashboard import report_charts
 from outreach.reports.exports import to_csv
 from outreach.reports.forms import FilterForm, TargetForm, month_of
+from outreach.reports.intersect_export import intersect_table
 from outreach.reports.periods import add_months, current_month, month_label, parse_month
 from outreach.reports.report import TREND_MONTHS
 from outreach.reports.scope import Scope, scope_for
@@ -87,6 +90,20 @@ def download() -> Response:
     name = f"{key}-{month_label(first)}-{month_label(last)}.csv"
     return Response(
         to_csv(table),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/intersect.csv")
+@login_required
+def intersect_csv(campaign_id: int) -> Response:
+    """The campaign's link intersect, filtered as on its page, as CSV (formulas neutralised)."""
+    campaign = get_in_workspace(Campaign, current_workspace().id, campaign_id)
+    query = replace(query_from_args(), page=1)
+    name = f"intersect-{campaign.id}-{utcnow():%Y-%m-%d}.csv"
+    return Response(
+        to_csv(intersect_table(campaign, query)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

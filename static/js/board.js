@@ -1,6 +1,7 @@
 // The pipeline board: drag a card to another column to move its prospect.
-// Each card also has a plain form (a <select> and a button), which works with the keyboard
-// and without this script. Moves post the card's version; a 409 shows the conflict message.
+// Each card also has a plain form behind its menu (a <select> and a button), which works with
+// the keyboard and without this script. Moves post the card's version; a 409 shows the
+// conflict message. Moving to Do not contact asks first; any drag can be undone for a while.
 (function () {
   "use strict";
   const board = document.getElementById("board");
@@ -8,8 +9,16 @@
   const message = document.getElementById("board-message");
   const token = document.querySelector('meta[name="csrf-token"]').content;
   let dragged = null;
+  let undoTimer = null;
+  const UNDO_SECONDS = 8;
+  const NEVER = "do_not_contact";
+
+  function confirmNever(domain) {
+    return window.confirm("Move " + domain + " to Do not contact? Their sequences stop and they will not be pitched again.");
+  }
 
   function say(text, isError) {
+    window.clearTimeout(undoTimer);
     message.textContent = text;
     message.className = "board-message" + (text ? (isError ? " flash flash-error" : " flash flash-success") : "");
     message.setAttribute("role", isError ? "alert" : "status");
@@ -30,10 +39,25 @@
     tick.value = card.dataset.id + ":" + version;
   }
 
-  async function moveCard(card, target) {
+  function offerUndo(card, source, text) {
+    say(text, false);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "undo secondary small";
+    button.textContent = "Undo";
+    button.addEventListener("click", () => {
+      window.clearTimeout(undoTimer);
+      moveCard(card, source, true);
+    });
+    message.appendChild(button);
+    undoTimer = window.setTimeout(() => { if (button.isConnected) button.remove(); }, UNDO_SECONDS * 1000);
+  }
+
+  async function moveCard(card, target, undoing) {
     const source = card.closest(".board-column");
     const stage = target.dataset.stage;
     if (source === target) return;
+    if (stage === NEVER && !undoing && !confirmNever(card.dataset.domain)) return;
     const body = new FormData();
     body.append("stage", stage);
     body.append("version", card.dataset.version);
@@ -60,7 +84,10 @@
       bumpCount(target, 1);
       refreshCard(card, data.stage, data.version);
       card.classList.remove("conflict");
-      say(card.dataset.domain + " moved to " + data.stage_label + ".", false);
+      const text = card.dataset.domain + " moved to " + data.stage_label + ".";
+      if (undoing) { say(text, false); } else { offerUndo(card, source, text); }
+      const menu = card.querySelector("details.card-menu");
+      if (menu) menu.open = false;
     } else if (response.status === 409) {
       card.classList.add("conflict");
       say(data.error || "Someone else changed this prospect; reload.", true);
@@ -68,6 +95,23 @@
       say(data.error || "The move failed (HTTP " + response.status + "); reload and try again.", true);
     }
   }
+
+  // A card's menu moves it in place (and can be undone) like a drag; without this script the
+  // form posts and the page comes back.
+  board.addEventListener("submit", (event) => {
+    const form = event.target.closest && event.target.closest(".move-form");
+    if (!form) return;
+    const card = form.closest(".card");
+    const stage = form.querySelector('select[name="stage"]').value;
+    const target = board.querySelector('.board-column[data-stage="' + stage + '"]');
+    if (!card || !target) return;
+    event.preventDefault();
+    if (target === card.closest(".board-column")) return;
+    moveCard(card, target).then(() => {
+      const summary = card.querySelector("details.card-menu > summary");
+      if (summary) summary.focus();
+    });
+  });
 
   board.addEventListener("dragstart", (event) => {
     const card = event.target.closest && event.target.closest(".card");

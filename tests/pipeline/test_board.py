@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
 
+from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.pipeline import queries
-from outreach.prospects.models import Stage
+from outreach.pitches.models import MessageStatus, OutboundMessage
+from outreach.prospects.models import Contact, ProspectContact, ProspectScore, Stage
 from outreach.prospects.stages import move
 from tests.factories import Factory, SignIn
 from tests.pipeline.helpers import crawled_prospect, current, prospect, teammate
@@ -257,3 +260,77 @@ def test_table_paginates_and_sorts(
     by_domain = client.get(url, query_string={"sort": "domain"}).get_data(as_text=True)
     assert by_domain.index("a.example") < by_domain.index("b.example")
     assert "c.example" not in by_domain
+
+
+def test_cards_show_score_authority_and_how_many_competitors_link(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, workspace = auth()
+    campaign = factory.campaign(workspace)
+    prospect(campaign, "hub.example", score=71)
+    db.session.add(
+        ProspectScore(
+            workspace_id=workspace.id,
+            campaign_id=campaign.id,
+            domain="hub.example",
+            score=71,
+            authority=48.6,
+            breakdown=[{"signal": "overlap", "value": 2, "weight": 10}],
+            scored_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    page = client.get(f"/campaigns/{campaign.id}/board").get_data(as_text=True)
+    card = page[page.index('id="card-') : page.index("</li>", page.index('id="card-'))]
+    assert "★ " not in card  # the star is drawn by CSS; the number is the score
+    assert ">71<" in card and ">A 49<" in card and ">2 comp.<" in card
+
+
+def test_the_table_shows_each_prospects_contact_and_when_it_was_last_written_to(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, workspace = auth()
+    campaign = factory.campaign(workspace)
+    written = prospect(campaign, "written.example")
+    prospect(campaign, "silent.example")
+    first = Contact(workspace_id=workspace.id, email="ed@written.example")
+    second = Contact(workspace_id=workspace.id, email="al@written.example")
+    db.session.add_all([first, second])
+    db.session.flush()
+    db.session.add_all(
+        [
+            ProspectContact(prospect_id=written.id, contact_id=first.id, is_primary=True),
+            ProspectContact(prospect_id=written.id, contact_id=second.id),
+            OutboundMessage(
+                workspace_id=workspace.id,
+                prospect_id=written.id,
+                contact_id=first.id,
+                status=MessageStatus.SENT,
+                message_id="<one@ours>",
+                subject="Hello",
+                body="Hi",
+                sent_at=utcnow() - timedelta(days=3),
+            ),
+        ]
+    )
+    db.session.commit()
+    page = client.get(f"/campaigns/{campaign.id}/prospects").get_data(as_text=True)
+    assert 'data-select-all="pick"' in page
+    row = page[page.index(f'id="row-{written.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert "ed@written.example" in row and "+1" in row and "3 days ago" in row
+    silent = page[page.index("silent.example") :]
+    assert "none" in silent[: silent.index("</tr>")]
+
+
+def test_an_empty_campaigns_board_and_table_say_what_to_do_next(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, workspace = auth()
+    campaign = factory.campaign(workspace)
+    intersect = f"/campaigns/{campaign.id}/intersect"
+    for url in (f"/campaigns/{campaign.id}/board", f"/campaigns/{campaign.id}/prospects"):
+        page = client.get(url).get_data(as_text=True)
+        assert "No prospects in this campaign yet" in page and f'href="{intersect}"' in page
+    filtered = client.get(f"/campaigns/{campaign.id}/prospects?q=nothing").get_data(as_text=True)
+    assert "No prospects match these filters." in filtered and "Clear the filters" in filtered

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from outreach.campaigns.models import Campaign
 from outreach.extensions import db
 from outreach.prospects.models import Stage
 from outreach.prospects.stages import move
@@ -37,7 +38,7 @@ def test_dragging_a_card_to_another_column_moves_it_for_good(page: Any, factory:
     _, prospect_id = _sign_in_and_open_board(page, factory)
     card = page.locator(f"#card-{prospect_id}")
     card.locator(".card-meta").drag_to(_column(page, Stage.QUALIFIED))
-    expect(page.locator("#board-message")).to_have_text("drag.example moved to Qualified.")
+    expect(page.locator("#board-message")).to_contain_text("drag.example moved to Qualified.")
     expect(_column(page, Stage.QUALIFIED).locator("[data-count]")).to_have_text("1")
     page.reload()
     expect(_column(page, Stage.QUALIFIED).locator(f"#card-{prospect_id}")).to_be_visible()
@@ -47,17 +48,22 @@ def test_dragging_a_card_to_another_column_moves_it_for_good(page: Any, factory:
 
 def test_the_card_menu_moves_a_card_with_the_keyboard_alone(page: Any, factory: Factory) -> None:
     _, prospect_id = _sign_in_and_open_board(page, factory)
+    page.get_by_label("Stage menu of drag.example").focus()
+    page.keyboard.press("Enter")  # opens the card's menu
     menu = page.get_by_label("Move drag.example to")
     menu.focus()
     for _ in range(4):  # Prospect -> Qualified -> Contact found -> Queued -> Contacted
         page.keyboard.press("ArrowDown")
     expect(menu).to_have_value("contacted")
     page.keyboard.press("Tab")  # to the card's Move button
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    expect(page.get_by_text("drag.example is now in Contacted.")).to_be_visible()
+    page.keyboard.press("Enter")  # moves in place, without reloading the board
+    expect(page.locator("#board-message")).to_contain_text("drag.example moved to Contacted.")
     expect(_column(page, Stage.CONTACTED).locator(f"#card-{prospect_id}")).to_be_visible()
+    expect(page.get_by_label("Stage menu of drag.example")).to_be_focused()
     assert current(prospect_id).stage is Stage.CONTACTED
+    page.get_by_role("button", name="Undo").click()  # menu moves can be undone too
+    expect(_column(page, Stage.PROSPECT).locator(f"#card-{prospect_id}")).to_be_visible()
+    assert current(prospect_id).stage is Stage.PROSPECT
 
 
 def test_moving_a_card_a_teammate_just_moved_shows_the_conflict(
@@ -75,3 +81,57 @@ def test_moving_a_card_a_teammate_just_moved_shows_the_conflict(
         "card conflict"
     )
     assert current(prospect_id).stage is Stage.NEGOTIATING
+
+
+def test_closed_stages_sit_in_a_strip_and_a_move_can_be_undone(page: Any, factory: Factory) -> None:
+    _, prospect_id = _sign_in_and_open_board(page, factory)
+    strip = page.get_by_role("complementary", name="Closed stages")
+    for stage in (Stage.REJECTED, Stage.NO_RESPONSE, Stage.DO_NOT_CONTACT, Stage.LOST):
+        expect(strip.locator(f'section[data-stage="{stage.value}"]')).to_be_visible()
+    assert page.locator(".board > section.board-column").count() == 9
+    width = page.evaluate("document.querySelector('.board').scrollWidth")
+    assert width < 2600, width  # 13 full columns made it 3,100 px wide
+
+    card = page.locator(f"#card-{prospect_id}")
+    card.locator(".card-meta").drag_to(strip.locator('section[data-stage="rejected"]'))
+    expect(page.locator("#board-message")).to_contain_text("drag.example moved to Rejected.")
+    expect(strip.locator('section[data-stage="rejected"] [data-count]')).to_have_text("1")
+    assert current(prospect_id).stage is Stage.REJECTED
+    page.get_by_role("button", name="Undo").click()
+    expect(page.locator("#board-message")).to_have_text("drag.example moved to Prospect.")
+    expect(_column(page, Stage.PROSPECT).locator(f"#card-{prospect_id}")).to_be_visible()
+    assert current(prospect_id).stage is Stage.PROSPECT
+
+
+def test_do_not_contact_asks_first(page: Any, factory: Factory) -> None:
+    _, prospect_id = _sign_in_and_open_board(page, factory)
+    never = page.locator('section[data-stage="do_not_contact"]')
+    questions: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        questions.append(dialog.message)
+        dialog.dismiss() if len(questions) == 1 else dialog.accept()
+
+    page.on("dialog", answer)
+    card = page.locator(f"#card-{prospect_id}")
+    card.locator(".card-meta").drag_to(never)
+    expect(never.locator("[data-count]")).to_have_text("0")  # declined: nothing moved
+    assert current(prospect_id).stage is Stage.PROSPECT
+    card.locator(".card-meta").drag_to(never)
+    expect(never.locator("[data-count]")).to_have_text("1")
+    assert current(prospect_id).stage is Stage.DO_NOT_CONTACT
+    assert questions[0].startswith("Move drag.example to Do not contact?")
+
+
+def test_the_tables_select_all_ticks_every_row_on_the_page(page: Any, factory: Factory) -> None:
+    campaign_id, _ = _sign_in_and_open_board(page, factory)
+    campaign = db.session.get(Campaign, campaign_id)
+    assert campaign is not None
+    prospect(campaign, "second.example", score=10)
+    page.goto(f"/campaigns/{campaign_id}/prospects")
+    everything = page.get_by_label("Tick every prospect on this page")
+    everything.check()
+    expect(page.get_by_label("Tick drag.example")).to_be_checked()
+    expect(page.get_by_label("Tick second.example")).to_be_checked()
+    page.get_by_label("Tick second.example").uncheck()
+    assert page.evaluate("document.querySelector('[data-select-all]').indeterminate") is True

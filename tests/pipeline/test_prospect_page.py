@@ -11,7 +11,7 @@ from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.links.models import LinkCheck, LinkStatus, PlacedLink
 from outreach.pitches.models import InboundMessage, MessageStatus, OutboundMessage
-from outreach.prospects.models import Contact, Stage
+from outreach.prospects.models import Contact
 from tests.factories import Factory, SignIn
 from tests.pipeline.helpers import current, prospect, teammate
 
@@ -140,29 +140,3 @@ def test_details_refuse_an_owner_outside_the_workspace(
     data = {"owner": str(stranger.id), "version": "1"}
     response = client.post(f"/prospects/{item.id}/details", data=data)
     assert response.status_code == 400 and current(item.id).owner_id is None
-
-
-def test_today_lists_my_overdue_today_and_tomorrow_prospects_with_reminders(
-    client: FlaskClient, auth: SignIn, factory: Factory
-) -> None:
-    user, workspace = auth()
-    mate = teammate(workspace)
-    campaign = factory.campaign(workspace, name="Spring")
-    day = utcnow().date()
-    prospect(campaign, "late.example", owner=user, due_on=day - timedelta(days=3), reminder="nudge")
-    prospect(campaign, "now.example", owner=user, due_on=day, reminder="call on Friday")
-    prospect(campaign, "next.example", owner=user, due_on=day + timedelta(days=1))
-    prospect(campaign, "later.example", owner=user, due_on=day + timedelta(days=2))
-    prospect(campaign, "done.example", Stage.LIVE, owner=user, due_on=day)
-    prospect(campaign, "theirs.example", owner=mate, due_on=day)
-    _, elsewhere = factory.user_with_workspace("x@example.com", "Elsewhere")
-    prospect(factory.campaign(elsewhere), "foreign.example", owner=user, due_on=day)
-    page = client.get("/today").get_data(as_text=True)
-    overdue = page[page.index('id="today-overdue"') : page.index('id="today-today"')]
-    today = page[page.index('id="today-today"') : page.index('id="today-tomorrow"')]
-    tomorrow = page[page.index('id="today-tomorrow"') :]
-    assert "late.example" in overdue and "nudge" in overdue
-    assert "now.example" in today and "call on Friday" in today and "Spring" in today
-    assert "next.example" in tomorrow
-    for absent in ("later.example", "done.example", "theirs.example", "foreign.example"):
-        assert absent not in page

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pipeline.conftest import browser, live_url, page  # noqa: F401  (fixtures)
 from tests.support.imap import dovecot  # noqa: F401  (fixture)
 from tests.support.smtp import SmtpServer
 

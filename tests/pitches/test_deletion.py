@@ -20,6 +20,7 @@ from outreach.pitches.models import (
     MessageStatus,
     OutboundMessage,
     PitchTemplate,
+    SequenceStep,
     Suppression,
 )
 from outreach.pitches.sending import deliver
@@ -63,11 +64,16 @@ def _database_text() -> str:
     return "\n".join(parts).lower()
 
 
+def _counts() -> tuple[int, int, int, int]:
+    return (_count(Mailbox), _count(PitchTemplate), _count(Contact), _count(Campaign))
+
+
 def test_every_deletion_asks_first_and_a_post_without_confirm_deletes_nothing(
     client: FlaskClient, factory: Factory
 ) -> None:
     workspace, campaign, contact, box = _enrolled(factory)
     template = builders.template(workspace, "Hi", "Hello", name="Spare")
+    before = _counts()
     _sign_in(client, "owner@example.com")
     pages = {
         f"/pitches/mailboxes/{box.id}/delete": "2</strong> queued or held messages",
@@ -80,17 +86,13 @@ def test_every_deletion_asks_first_and_a_post_without_confirm_deletes_nothing(
         assert says in page, url
         assert 'name="confirm" value="yes"' in page
         assert client.post(url, data={}).status_code == 200, "no confirm: the page again"
-    assert (_count(Mailbox), _count(PitchTemplate), _count(Contact), _count(Campaign)) == (
-        1,
-        3,
-        1,
-        1,
-    )
+    assert _counts() == before
 
 
 def test_a_member_cannot_delete_what_only_owners_may(client: FlaskClient, factory: Factory) -> None:
     workspace, campaign, contact, box = _enrolled(factory)
     template = builders.template(workspace, "Hi", "Hello", name="Spare")
+    before = _counts()
     teammate(workspace)
     _sign_in(client, "mate@example.com")
     for url in (
@@ -101,12 +103,7 @@ def test_a_member_cannot_delete_what_only_owners_may(client: FlaskClient, factor
     ):
         assert client.get(url).status_code == 403, url
         assert client.post(url, data={"confirm": "yes"}).status_code == 403, url
-    assert (_count(Mailbox), _count(PitchTemplate), _count(Contact), _count(Campaign)) == (
-        1,
-        3,
-        1,
-        1,
-    )
+    assert _counts() == before
 
 
 def test_a_member_deletes_their_own_mailbox_and_its_waiting_messages_are_cancelled(
@@ -133,14 +130,19 @@ def test_a_template_used_by_a_sequence_is_not_deleted(
     client: FlaskClient, factory: Factory
 ) -> None:
     _, campaign, _, _ = _enrolled(factory)
-    used = db.session.scalars(select(PitchTemplate).order_by(PitchTemplate.id)).first()
+    used = db.session.scalars(
+        select(PitchTemplate)
+        .join(SequenceStep, SequenceStep.template_id == PitchTemplate.id)
+        .where(SequenceStep.campaign_id == campaign.id)
+    ).first()
     assert used is not None
+    before = _count(PitchTemplate)
     _sign_in(client, "owner@example.com")
     response = client.post(
         f"/pitches/templates/{used.id}/delete", data={"confirm": "yes"}, follow_redirects=True
     )
     assert f"The sequence of {campaign.name} uses this template" in response.get_data(as_text=True)
-    assert _count(PitchTemplate) == 2
+    assert _count(PitchTemplate) == before
 
 
 def test_a_deleted_contact_leaves_the_outbox_and_no_readable_address_behind(

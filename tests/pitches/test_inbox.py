@@ -77,7 +77,7 @@ def test_attaching_it_counts_as_the_prospects_reply(
     assert db.session.get_one(OutboundMessage, follow_up.id).status is MessageStatus.CANCELLED
     inbox_page = client.get("/pitches/inbox").get_data(as_text=True)
     assert "Nothing needs a look." in inbox_page
-    latest = inbox_page[inbox_page.index("Latest matched") :]
+    latest = inbox_page[inbox_page.index("<h3>Received</h3>") :]
     assert "chief@blog.example" in latest and "by person" in latest
     page = client.get(f"/prospects/{first.prospect_id}").get_data(as_text=True)
     assert "Reply from chief@blog.example: RE: Hi Ada" in page

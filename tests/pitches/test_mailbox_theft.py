@@ -174,11 +174,11 @@ def test_a_member_cannot_send_from_someone_elses_unshared_mailbox(
     _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
     owners = builders.mailbox(workspace, 587, from_email="owner@ours.example")
     _member(workspace)
-    campaign_id, prospect_id = _campaign_with_prospect(factory, workspace)
+    campaign_id, _ = _campaign_with_prospect(factory, workspace)
     _login(client, "member@example.com")
     page = client.get(f"/campaigns/{campaign_id}/sequence").get_data(as_text=True)
     assert "owner@ours.example" not in page
-    choice = {"prospect_ids": [str(prospect_id)], "mailbox_id": str(owners.id)}
+    choice = {"count": "5", "mailbox_id": str(owners.id)}
     client.post(f"/campaigns/{campaign_id}/sequence/enroll", data=choice)
     assert _enrolments() == []
 

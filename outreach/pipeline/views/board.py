@@ -11,8 +11,10 @@ from outreach.campaigns.services import get_campaign
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.pipeline import queries
+from outreach.pipeline.contact_facts import contact_facts
 from outreach.pipeline.forms import STAGE_CHOICES, BulkMoveForm, MoveForm
 from outreach.pipeline.views.blueprint import bp
+from outreach.pitches.mailboxes import sendable_by
 from outreach.prospects import stages
 from outreach.prospects.models import Stage
 from outreach.prospects.services import get_prospect
@@ -44,6 +46,7 @@ def _listing(campaign_id: int) -> tuple[queries.Scope, dict[str, object]]:
         "opportunities": queries.OPPORTUNITIES,
         "initials": queries.initials,
         "here": request.full_path.rstrip("?"),
+        "senders": [(m.id, m.from_email) for m in sendable_by(workspace.id, signed_in_user().id)],
     }
     return scope, context
 
@@ -64,7 +67,9 @@ def board(campaign_id: int) -> str:
 def table(campaign_id: int) -> str:
     """A campaign's prospects as a sortable, paginated table."""
     scope, context = _listing(campaign_id)
-    return render_template("pipeline/table.html", page=queries.table(scope), **context)
+    page = queries.table(scope)
+    facts = contact_facts([row.id for row in page.rows])
+    return render_template("pipeline/table.html", page=page, facts=facts, **context)
 
 
 @bp.post("/prospects/<int:prospect_id>/move")

@@ -13,8 +13,9 @@ from outreach.extensions import db
 from outreach.pipeline import queries
 from outreach.pipeline.forms import STAGE_CHOICES, DetailsForm, NoteForm
 from outreach.pipeline.timeline import timeline
-from outreach.pipeline.today import today_list
 from outreach.pipeline.views.blueprint import bp
+from outreach.pipeline.workqueue import work_queue
+from outreach.pitches.thread import thread
 from outreach.prospects import services
 from outreach.prospects.models import Prospect
 from outreach.prospects.stages import Conflict
@@ -35,6 +36,7 @@ def _render(
             campaign=get_campaign(prospect.workspace_id, prospect.campaign_id),
             owner=names.get(prospect.owner_id) if prospect.owner_id else None,
             entries=timeline(prospect, names),
+            conversation=thread(prospect),
             note_form=note,
             details_form=details,
             stage_choices=STAGE_CHOICES,
@@ -108,8 +110,8 @@ def update_details(prospect_id: int) -> Response | tuple[str, int]:
 @bp.get("/today")
 @login_required
 def today() -> str:
-    """The signed-in user's prospects that are overdue or due today or tomorrow."""
+    """This week's work: replies, follow-ups, reclamations, alerts, bounces, reminders."""
     workspace = current_workspace()
-    day = utcnow().date()
-    groups = today_list(workspace.id, signed_in_user(), day)
-    return render_template("pipeline/today.html", groups=groups, today=day)
+    now = utcnow()
+    queue = work_queue(workspace.id, signed_in_user(), now)
+    return render_template("pipeline/today.html", queue=queue, today=now.date())

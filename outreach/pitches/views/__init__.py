@@ -6,7 +6,7 @@ Importing this package imports each page module, which adds its routes to :data:
 
 from __future__ import annotations
 
-from outreach.pitches.views import compose, inbox, sending
+from outreach.pitches.views import compose, editor, inbox, sending, sequence
 from outreach.pitches.views.blueprint import bp
 
-__all__ = ["bp", "compose", "inbox", "sending"]
+__all__ = ["bp", "compose", "editor", "inbox", "sending", "sequence"]

@@ -1,4 +1,4 @@
-"""Pitch templates (library, editor with live preview, versions) and mailboxes."""
+"""Mailboxes: the list, adding or changing one, and dismissing a sending problem."""
 
 from __future__ import annotations
 
@@ -11,15 +11,12 @@ from redis.exceptions import RedisError
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, require_owner, signed_in_user
-from outreach.campaigns.models import CampaignKind
 from outreach.extensions import db
 from outreach.net.settings import mail_policy_from_config
-from outreach.pitches import delivery, library, mailboxes, previews, sandbox
-from outreach.pitches.forms import MailboxForm, TemplateForm
+from outreach.pitches import delivery, mailboxes
+from outreach.pitches.forms import MailboxForm
 from outreach.pitches.models import Mailbox, SmtpSecurity
 from outreach.pitches.views.blueprint import bp
-from outreach.prospects.services import latest_prospects
-from outreach.web import parse_id
 
 MAILBOX_FIELDS = (
     "from_name",
@@ -36,84 +33,6 @@ MAILBOX_FIELDS = (
     "sending_start_hour",
     "sending_end_hour",
 )
-
-
-@bp.get("/pitches/templates")
-@login_required
-def templates() -> str:
-    """The workspace's template library."""
-    items = library.templates_of(current_workspace().id)
-    return render_template("pitches/templates.html", templates=items)
-
-
-def _refused(form: TemplateForm, exc: sandbox.TemplateRefused) -> None:
-    db.session.rollback()
-    for problem in exc.problems:
-        form.body.errors = [*form.body.errors, f"line {problem.line}: {problem.message}"]
-    flash("The template was refused; see the problems below.", "error")
-
-
-@bp.route("/pitches/templates/new", methods=["GET", "POST"])
-@login_required
-def new_template() -> str | Response:
-    """Write a new template."""
-    workspace, form = current_workspace(), TemplateForm()
-    if form.validate_on_submit():
-        try:
-            item = library.create_template(
-                workspace.id,
-                form.name.data or "",
-                CampaignKind(form.kind.data),
-                form.subject.data or "",
-                form.body.data or "",
-                signed_in_user().id,
-            )
-        except sandbox.TemplateRefused as exc:
-            _refused(form, exc)
-        else:
-            db.session.commit()
-            flash("Template saved.", "success")
-            return redirect(url_for(".edit_template", template_id=item.id))
-    return render_template(
-        "pitches/template_form.html", form=form, template=None, fields=sandbox.FIELDS
-    )
-
-
-@bp.route("/pitches/templates/<int:template_id>", methods=["GET", "POST"])
-@login_required
-def edit_template(template_id: int) -> str | Response:
-    """Edit a template, preview it against a prospect, see its versions."""
-    workspace = current_workspace()
-    item = library.get_template(workspace.id, template_id)
-    form = TemplateForm(obj=item)
-    if request.method == "GET":
-        form.kind.data = item.kind.value
-    if form.validate_on_submit():
-        try:
-            changed = library.save_template(
-                item,
-                form.name.data or "",
-                CampaignKind(form.kind.data),
-                form.subject.data or "",
-                form.body.data or "",
-                signed_in_user().id,
-            )
-        except sandbox.TemplateRefused as exc:
-            _refused(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Saved as version {item.version}." if changed else "No change.", "success")
-            return redirect(url_for(".edit_template", template_id=item.id))
-    preview = previews.preview(workspace.id, item, parse_id(request.args.get("prospect_id")))
-    return render_template(
-        "pitches/template_form.html",
-        form=form,
-        template=item,
-        fields=sandbox.FIELDS,
-        versions=library.versions_of(item),
-        preview=preview,
-        prospects=latest_prospects(workspace.id),
-    )
 
 
 @bp.get("/pitches/mailboxes")

@@ -3,13 +3,14 @@ messages matched, with what each was taken for."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, signed_in_user
+from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.pitches import inbox
+from outreach.pitches import answer, inbox, jobs
 from outreach.pitches.forms import AttachForm
 from outreach.pitches.views.blueprint import bp
 
@@ -57,3 +58,37 @@ def dismiss_inbound(inbound_id: int) -> Response:
         db.session.commit()
         flash("Dismissed.", "success")
     return redirect(url_for(".inbox_page"))
+
+
+@bp.get("/pitches/inbox/<int:inbound_id>/open")
+@login_required
+def open_inbound(inbound_id: int) -> Response:
+    """Mark a received message read and open its prospect's conversation at it."""
+    row = inbox.get_message(current_workspace().id, inbound_id)
+    if row.read_at is None:
+        row.read_at = utcnow()
+        db.session.commit()
+    if row.prospect_id is None:
+        return redirect(url_for(".inbox_page"))
+    return redirect(
+        url_for("pipeline.prospect", prospect_id=row.prospect_id, _anchor=f"in-{row.id}")
+    )
+
+
+@bp.post("/pitches/inbox/<int:inbound_id>/answer")
+@login_required
+def answer_inbound(inbound_id: int) -> Response:
+    """Answer a reply through the mailbox it arrived in, in the same thread, and send it."""
+    workspace, user = current_workspace(), signed_in_user()
+    row = inbox.get_message(workspace.id, inbound_id)
+    try:
+        message = answer.answer(row, request.form.get("body", ""), user.id)
+    except answer.AnswerError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        jobs.dispatch(workspace.id, user.id)
+        db.session.commit()
+        flash(f"Your answer to {row.from_email} is on its way ({message.subject}).", "success")
+    target = url_for("pipeline.prospect", prospect_id=row.prospect_id, _anchor=f"in-{row.id}")
+    return redirect(target if row.prospect_id else url_for(".inbox_page"))

@@ -10,127 +10,60 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace, signed_in_user
-from outreach.campaigns.services import get_campaign
+from outreach.db import utcnow
 from outreach.extensions import csrf, db
 from outreach.pitches import (
     events,
     held,
     jobs,
-    library,
-    mailboxes,
     outbox,
-    sequences,
     suppression,
 )
-from outreach.pitches.forms import EnrollForm, MessageForm, StepForm, SuppressionForm
+from outreach.pitches.forms import MessageForm, SuppressionForm
 from outreach.pitches.models import MessageStatus, OutboundMessage
 from outreach.pitches.views.blueprint import bp
+from outreach.pitches.waiting import still_waiting
 from outreach.prospects.models import Contact
-from outreach.prospects.services import get_prospect, prospects_of_campaign
-
-
-@bp.route("/campaigns/<int:campaign_id>/sequence", methods=["GET", "POST"])
-@login_required
-def sequence(campaign_id: int) -> str | Response:
-    """A campaign's steps: add one, and start the sequence for prospects."""
-    workspace = current_workspace()
-    campaign = get_campaign(workspace.id, campaign_id)
-    form = StepForm()
-    form.template_id.choices = [(t.id, t.name) for t in library.templates_of(workspace.id)]
-    if form.validate_on_submit():
-        template = library.get_template(workspace.id, form.template_id.data or 0)
-        sequences.add_step(campaign, template, form.delay_business_days.data or 0)
-        db.session.commit()
-        flash("Step added.", "success")
-        return redirect(url_for(".sequence", campaign_id=campaign.id))
-    enroll_form = _enroll_form(workspace.id, campaign.id)
-    steps = sequences.steps_of(campaign.id)
-    names = {t.id: t.name for t in library.templates_of(workspace.id)}
-    return render_template(
-        "pitches/sequence.html",
-        campaign=campaign,
-        steps=steps,
-        names=names,
-        form=form,
-        enroll_form=enroll_form,
-    )
-
-
-def _enroll_form(workspace_id: int, campaign_id: int) -> EnrollForm:
-    form = EnrollForm()
-    prospects = prospects_of_campaign(campaign_id)
-    form.prospect_ids.choices = [(p.id, f"{p.domain} ({p.stage.label})") for p in prospects]
-    own = mailboxes.sendable_by(workspace_id, signed_in_user().id)
-    form.mailbox_id.choices = [(m.id, m.from_email) for m in own]
-    return form
-
-
-@bp.post("/campaigns/<int:campaign_id>/sequence/enroll")
-@login_required
-def enroll(campaign_id: int) -> Response:
-    """Queue the sequence for the chosen prospects' contacts."""
-    workspace = current_workspace()
-    campaign = get_campaign(workspace.id, campaign_id)
-    form = _enroll_form(workspace.id, campaign.id)
-    if not form.validate_on_submit():
-        flash("Choose prospects and a mailbox.", "error")
-        return redirect(url_for(".sequence", campaign_id=campaign.id))
-    mailbox = mailboxes.get_mailbox(workspace.id, form.mailbox_id.data or 0)
-    user_id = signed_in_user().id
-    started, problems = 0, []
-    for prospect_id in form.prospect_ids.data or []:
-        prospect = get_prospect(workspace.id, prospect_id)
-        if prospect.campaign_id != campaign.id:
-            abort(404)
-        for contact in sequences.contacts_of(prospect):
-            try:
-                sequences.enroll(campaign, prospect, contact, mailbox, user_id)
-                started += 1
-            except sequences.SequenceError as exc:
-                problems.append(str(exc))
-    db.session.commit()
-    flash(
-        f"Sequence started for {started} contact(s). See the outbox for held messages.", "success"
-    )
-    for problem in problems[:5]:
-        flash(problem, "error")
-    return redirect(url_for(".outbox_page"))
-
-
-@bp.post("/pitches/steps/<int:step_id>/delete")
-@login_required
-def delete_step(step_id: int) -> Response:
-    """Remove a step from its sequence."""
-    step = sequences.get_step(current_workspace().id, step_id)
-    campaign_id = step.campaign_id
-    sequences.remove_step(step)
-    db.session.commit()
-    flash("Step removed.", "success")
-    return redirect(url_for(".sequence", campaign_id=campaign_id))
+from outreach.web import safe_next
 
 
 @bp.get("/pitches/outbox")
 @login_required
 def outbox_page() -> str:
-    """Queued, held, sent and needs-review messages, with reasons."""
+    """The outbox: to whom, for which prospect, from where, when, and why each message waits."""
     workspace = current_workspace()
     wanted = request.args.get("status")
     status = MessageStatus(wanted) if wanted in {s.value for s in MessageStatus} else None
     return render_template(
         "pitches/outbox.html",
-        messages=outbox.messages_of(workspace.id, status),
+        rows=outbox.listing(workspace.id, status),
         counts=outbox.counts_of(workspace.id),
         status=status,
     )
 
 
+@bp.get("/pitches/outbox/<int:message_id>")
+@login_required
+def message_page(message_id: int) -> str:
+    """One outbox message as it will be (or was) sent, with why it waits."""
+    workspace = current_workspace()
+    message = outbox.get_message(workspace.id, message_id)
+    [row] = outbox.listing(workspace.id, None, only_id=message.id)
+    return render_template("pitches/message.html", row=row, message=message)
+
+
 @bp.post("/pitches/outbox/send")
 @login_required
 def send_due() -> Response:
-    """Hand the workspace's due messages to background send jobs."""
-    count = jobs.dispatch(current_workspace().id, signed_in_user().id)
+    """Hand the workspace's due messages to background send jobs, and say what still waits."""
+    workspace = current_workspace()
+    count = jobs.dispatch(workspace.id, signed_in_user().id)
+    waiting = still_waiting(workspace.id, utcnow())
     db.session.commit()
     flash(f"{count} due message(s) handed to the sender.", "success")
+    if waiting:
+        reasons = "; ".join(f"{n} {reason}" for reason, n in waiting.items())
+        flash(f"Still waiting: {reasons}.", "info")
     return redirect(url_for(".outbox_page"))
 
 
@@ -144,7 +77,7 @@ def _decide(message_id: int, action: Callable[[OutboundMessage], None]) -> Respo
     else:
         db.session.commit()
         flash("Done.", "success")
-    return redirect(url_for(".outbox_page"))
+    return redirect(safe_next(request.form.get("next"), url_for(".outbox_page")))
 
 
 @bp.post("/pitches/outbox/<int:message_id>/release")
@@ -152,18 +85,19 @@ def _decide(message_id: int, action: Callable[[OutboundMessage], None]) -> Respo
 def release_message(message_id: int) -> Response:
     """Send a held or needs-review message after all, rendered again with today's data."""
     message = outbox.get_message(current_workspace().id, message_id)
+    back = safe_next(request.form.get("next"), url_for(".outbox_page"))
     try:
         still_held = held.release(message)
     except ValueError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-        return redirect(url_for(".outbox_page"))
+        return redirect(back)
     db.session.commit()
     if still_held:
         flash(f"Still held: {still_held}. Fill it in, or edit this message.", "error")
     else:
         flash("Released: it goes out with the next send.", "success")
-    return redirect(url_for(".outbox_page"))
+    return redirect(back)
 
 
 @bp.route("/pitches/outbox/<int:message_id>/edit", methods=["GET", "POST"])
