@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.reports import views as reports
     from outreach.scoring import views as scoring
     from outreach.web import init_security, init_templates
+    from outreach.webhooks import views as webhooks
 
     instance = (config or {}).get("INSTANCE_PATH") or instance_path_from_env()
     app = Flask(
@@ -71,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         reports.bp,
         scoring.bp,
         jobs.bp,
+        webhooks.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

@@ -1,7 +1,7 @@
 """Every model, imported so metadata is complete (for Alembic and ``create_all`` in tools)."""
 
 from outreach.accounts.models import Invitation, Membership, Role, User, UserSession, Workspace
-from outreach.activity.models import Activity
+from outreach.activity.models import Activity, OutboxEvent
 from outreach.backlinks.models import (
     Backlink,
     BacklinkImport,
@@ -49,6 +49,12 @@ from outreach.scoring.models import (
     ScoringWeights,
 )
 from outreach.scoring.page_models import DomainRelevance, FetchedPage
+from outreach.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "Activity",
@@ -68,6 +74,7 @@ __all__ = [
     "CrawlSite",
     "CrawlStatus",
     "DataSource",
+    "DeliveryStatus",
     "Domain",
     "DomainMetric",
     "DomainRelevance",
@@ -86,6 +93,7 @@ __all__ = [
     "Opportunity",
     "OpportunityKind",
     "OutboundMessage",
+    "OutboxEvent",
     "OutreachRank",
     "PitchTemplate",
     "PitchTemplateVersion",
@@ -108,5 +116,8 @@ __all__ = [
     "TaskStatus",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Workspace",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from blinker import Namespace
 
-from outreach.backlinks.imports import ImportRefused, run_import, summary
+from outreach.backlinks.imports import ImportRefused, announce_finished, run_import, summary
 from outreach.backlinks.loader import LoadResult
 from outreach.backlinks.models import BacklinkImport, ImportStatus
 from outreach.campaigns.models import Campaign
@@ -72,6 +72,7 @@ def _load(import_id: int) -> dict[str, Any] | None:
                     else (f"Unexpected error, nothing was imported: {type(exc).__name__}: {exc}")
                 )
                 failed.rows_read = failed.rows_imported = failed.rows_rejected = 0
+                announce_finished(failed)
                 db.session.commit()
             raise
         return summary(record)

@@ -11,6 +11,7 @@ from outreach.jobs import recurring
 from outreach.jobs.uploads import sweep_abandoned_uploads
 from outreach.links.jobs import enqueue_due_checks
 from outreach.pitches.jobs import outbox_tick, poll_mailboxes
+from outreach.webhooks.jobs import sweep as webhooks_sweep
 
 
 def test_each_feature_registers_its_recurring_work_with_a_schedule_from_settings(
@@ -22,6 +23,7 @@ def test_each_feature_registers_its_recurring_work_with_a_schedule_from_settings
         "mailbox-poll": poll_mailboxes,
         "link-sweep": enqueue_due_checks,
         "upload-sweep": sweep_abandoned_uploads,
+        "webhook-sweep": webhooks_sweep,
     }
     schedules = {name: entry.schedule(app.config) for name, entry in entries.items()}
     assert schedules == {
@@ -29,6 +31,7 @@ def test_each_feature_registers_its_recurring_work_with_a_schedule_from_settings
         "mailbox-poll": "* * * * *",
         "link-sweep": "0 * * * *",
         "upload-sweep": "30 * * * *",
+        "webhook-sweep": "* * * * *",
     }
     app.config["OUTREACH_OUTBOX_SCHEDULE"] = "*/5 * * * *"
     assert entries["outbox-tick"].schedule(app.config) == "*/5 * * * *"
