@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import delete
 
 from outreach.activity.models import OutboxEvent
 from outreach.db import utcnow
@@ -58,3 +61,9 @@ def emit(workspace_id: int, type: str, data: dict[str, Any]) -> OutboxEvent:
     for func in _subscribers:
         func(event)
     return event
+
+
+def prune(before: datetime) -> int:
+    """Delete events older than ``before`` (their deliveries go with them); how many."""
+    result = db.session.execute(delete(OutboxEvent).where(OutboxEvent.created_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)

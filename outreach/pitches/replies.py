@@ -87,7 +87,7 @@ def settle(row: InboundMessage, contact_id: int | None, actor_id: int | None = N
             {
                 "inbound_message_id": row.id,
                 "prospect_id": row.prospect_id,
-                "from": row.from_email,
+                "from_domain": row.from_email.rpartition("@")[2],
                 "subject": row.subject,
                 "received_at": row.received_at.isoformat() if row.received_at else None,
                 "matched_by": row.matched_by,

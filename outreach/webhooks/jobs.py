@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
+from outreach.activity import events
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.context import job_context, report_progress
@@ -28,6 +29,7 @@ from outreach.webhooks.models import WebhookDelivery
 
 log = logging.getLogger(__name__)
 PENDING_KEY = "outreach_webhook_deliveries"  # Session.info: deliveries to queue on commit
+EVENTS_KEPT = timedelta(days=30)  # events (with their delivery log) are kept this long
 OVERDUE = timedelta(minutes=2)  # the sweep queues deliveries this late (their job is lost)
 JOB_TIMEOUT = 120
 RESULT_TTL = 3600
@@ -87,13 +89,15 @@ def _forget_rolled_back(session: Session, previous_transaction: Any) -> None:
     timeout=300,
 )
 def sweep() -> dict[str, int]:
-    """Put back deliveries a dead worker left mid-send, and queue every overdue one."""
+    """Put back deliveries a dead worker left mid-send, queue every overdue one, and forget
+    events (with their delivery log) older than :data:`EVENTS_KEPT`."""
     with job_context() as app:
         now = utcnow()
         recovered = delivery.recover_stale(now)
+        pruned = events.prune(now - EVENTS_KEPT)
         db.session.commit()
         ids = delivery.due_ids(now, OVERDUE)
         for delivery_id in ids:
             _queue(app, delivery_id)
-        report_progress(recovered=recovered, queued=len(ids))
-    return {"recovered": recovered, "queued": len(ids)}
+        report_progress(recovered=recovered, queued=len(ids), pruned=pruned)
+    return {"recovered": recovered, "queued": len(ids), "pruned": pruned}

@@ -22,8 +22,8 @@ from outreach.prospects.models import Stage
 from outreach.webhooks import delivery, services
 from outreach.webhooks.jobs import sweep
 from outreach.webhooks.models import DeliveryStatus, WebhookAttempt, WebhookDelivery
+from tests.support.receiver import Receiver, run_receiver
 from tests.webhooks.conftest import Space, work
-from tests.webhooks.receiver import Receiver, run_receiver
 
 
 def _subscribe(space: Space, url: str) -> str:
@@ -158,7 +158,7 @@ def test_a_failed_job_schedules_its_retry_with_rq_and_the_sweep_catches_lost_one
         registry.remove(job_id, delete_job=True)
         failed.next_attempt_at = utcnow() - timedelta(minutes=5)
         db.session.commit()
-        assert sweep() == {"recovered": 0, "queued": 1}
+        assert sweep() == {"recovered": 0, "queued": 1, "pruned": 0}
         work(local_app, redis_url)
     assert len(receiver.requests) == 2
     assert _fresh(item).status is DeliveryStatus.SUCCEEDED
@@ -221,3 +221,19 @@ def test_a_delivery_left_sending_by_a_dead_worker_is_put_back_on_the_ladder(
     assert back.status is DeliveryStatus.PENDING and back.attempts == 1
     assert back.next_attempt_at == now + delivery.BACKOFF[0]
     assert back.last_error is not None and "interrupted" in back.last_error
+
+
+def test_the_sweep_forgets_events_and_their_log_after_thirty_days(
+    local_app: Flask, space: Space
+) -> None:
+    _subscribe(space, "https://hooks.example/in")
+    old = _move(space)
+    old_id, recent_id = old.id, _move(space, Stage.CONTACTED).id
+    event = db.session.get(OutboxEvent, old.event_id)
+    assert event is not None
+    event.created_at = utcnow() - timedelta(days=31)
+    db.session.commit()
+    assert sweep()["pruned"] == 1
+    db.session.expire_all()
+    assert db.session.get(WebhookDelivery, old_id) is None
+    assert db.session.get(WebhookDelivery, recent_id) is not None

@@ -18,8 +18,8 @@ from outreach.extensions import db
 from outreach.webhooks import services
 from outreach.webhooks.models import WebhookEndpoint
 from tests.factories import Factory
+from tests.support.receiver import run_receiver
 from tests.webhooks.conftest import Space, work
-from tests.webhooks.receiver import run_receiver
 
 
 def _login(client: FlaskClient, email: str = "owner@example.com") -> None:

@@ -1,4 +1,4 @@
-"""A local HTTP server that receives webhooks: records every request, answers as scripted."""
+"""A local HTTP server that receives POSTs (webhooks): records each, answers as scripted."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class Received:
     """One request as the receiver saw it."""
 
+    method: str
     path: str
     headers: dict[str, str]
     body: bytes
@@ -41,11 +42,15 @@ def run_receiver(statuses: list[int] | None = None) -> Iterator[Receiver]:
             length = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(length)
             receiver.requests.append(
-                Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                Received(
+                    self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, body
+                )
             )
             status = receiver.statuses.pop(0) if receiver.statuses else 200
             answer = b'{"ok": true}' if status < 300 else b"receiver is down"
             self.send_response(status)
+            if 300 <= status < 400:
+                self.send_header("Location", "/elsewhere")
             self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)
