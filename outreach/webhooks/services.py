@@ -131,7 +131,9 @@ def delete_endpoint(endpoint: WebhookEndpoint) -> None:
 
 
 def send_test(endpoint: WebhookEndpoint) -> WebhookDelivery:
-    """Queue a ``webhook.ping`` event to this one endpoint (even one that is turned off)."""
+    """Queue a ``webhook.ping`` event to this one endpoint (turned on: else WebhookError)."""
+    if not endpoint.enabled:
+        raise WebhookError("Turn the webhook on to send it a test event.")
     event = events.emit(endpoint.workspace_id, PING, {"endpoint_id": endpoint.id})
     item = WebhookDelivery(
         workspace_id=endpoint.workspace_id,

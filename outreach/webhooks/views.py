@@ -80,9 +80,13 @@ def show(webhook_id: int) -> str:
 def test(webhook_id: int) -> Response:
     """Send a ``webhook.ping`` event to the endpoint."""
     endpoint = _owned(webhook_id)
-    services.send_test(endpoint)
-    db.session.commit()
-    flash("Test event queued: its delivery shows below in a moment.", "success")
+    try:
+        services.send_test(endpoint)
+    except services.WebhookError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash("Test event queued: its delivery shows below in a moment.", "success")
     return redirect(url_for(".show", webhook_id=endpoint.id))
 
 

@@ -13,7 +13,10 @@ from outreach.campaigns.models import Campaign
 from outreach.jobs.worker import OutreachWorker
 from outreach.prospects.models import Prospect
 from tests.factories import Factory
+from tests.pipeline.conftest import browser, live_url, page
 from tests.pipeline.helpers import prospect
+
+__all__ = ["browser", "live_url", "page"]
 
 
 @dataclass

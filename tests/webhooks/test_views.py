@@ -88,6 +88,8 @@ def test_rotate_turn_off_and_delete(client: FlaskClient, space: Space) -> None:
     assert client.post(f"{location}/disable").status_code == 302
     assert _enabled() is False
     assert "Turn on" in client.get(location).get_data(as_text=True)
+    refused = client.post(f"{location}/test", follow_redirects=True).get_data(as_text=True)
+    assert "Turn the webhook on to send it a test event" in refused
     assert client.post(f"{location}/enable").status_code == 302
     assert _enabled() is True
     assert client.post(f"{location}/delete").status_code == 302
