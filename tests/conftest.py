@@ -133,6 +133,7 @@ def app(database: str, redis_url: str, session_dir: Path, tmp_path: Path) -> Ite
     """The app on a real, empty database and Redis; rows and queues are cleared afterwards."""
     from outreach.jobs.context import set_worker_app
 
+    Redis.from_url(redis_url).flushdb()  # a killed earlier run may have left keys (sign-in limits)
     config: dict[str, Any] = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-long-enough-for-production",
