@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
+from rq import Queue
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
@@ -44,17 +45,32 @@ def deliver(delivery_id: int) -> str:
     return outcome.status
 
 
-def _queue(app: Flask, delivery_id: int, wait: timedelta | None = None) -> None:
+def _queue(app: Flask, delivery_id: int, wait: timedelta) -> None:
+    get_queue(app).enqueue_in(
+        wait,
+        deliver,
+        delivery_id,
+        job_timeout=JOB_TIMEOUT,
+        result_ttl=RESULT_TTL,
+        description=f"Webhook delivery {delivery_id}",
+    )
+
+
+def queue_now(app: Flask, delivery_ids: list[int]) -> None:
+    """Queue a delivery job per id, in one round trip to Redis."""
     queue = get_queue(app)
-    options: dict[str, Any] = {
-        "job_timeout": JOB_TIMEOUT,
-        "result_ttl": RESULT_TTL,
-        "description": f"Webhook delivery {delivery_id}",
-    }
-    if wait is None:
-        queue.enqueue(deliver, delivery_id, **options)
-    else:
-        queue.enqueue_in(wait, deliver, delivery_id, **options)
+    jobs = [
+        Queue.prepare_data(
+            deliver,
+            (delivery_id,),
+            timeout=JOB_TIMEOUT,
+            result_ttl=RESULT_TTL,
+            description=f"Webhook delivery {delivery_id}",
+        )
+        for delivery_id in delivery_ids
+    ]
+    for start in range(0, len(jobs), 500):
+        queue.enqueue_many(jobs[start : start + 500])
 
 
 def queue_after_commit(item: WebhookDelivery) -> None:
@@ -70,8 +86,7 @@ def _queue_committed(session: Session) -> None:
         return
     try:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        for delivery_id in ids:
-            _queue(app, delivery_id)
+        queue_now(app, ids)
     except Exception:  # Redis away: the commit stands and the sweep queues them later
         log.exception("could not queue webhook deliveries %s; the sweep will", ids)
 
@@ -97,7 +112,6 @@ def sweep() -> dict[str, int]:
         pruned = events.prune(now - EVENTS_KEPT)
         db.session.commit()
         ids = delivery.due_ids(now, OVERDUE)
-        for delivery_id in ids:
-            _queue(app, delivery_id)
+        queue_now(app, ids)
         report_progress(recovered=recovered, queued=len(ids), pruned=pruned)
     return {"recovered": recovered, "queued": len(ids), "pruned": pruned}
