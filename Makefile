@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 export FLASK_APP := outreach
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-deps run test lint bench clean
+.PHONY: help install system-deps run test e2e lint bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +31,9 @@ run: $(STAMP) ## Migrate, seed the demo on an empty database, serve (gunicorn) +
 
 test: $(STAMP) ## Run the test suite (SQLite + embedded Redis, plus PostgreSQL/Redis when TEST_* are set)
 	$(BIN)/pytest -q
+
+e2e: $(STAMP) ## The whole loop in Chromium against flask serve, SMTP and Dovecot (tests/e2e)
+	$(BIN)/pytest -q -p no:cacheprovider -m e2e tests/e2e
 
 lint: $(STAMP) ## ruff (lint + format check) and mypy
 	$(BIN)/ruff check .

@@ -23,6 +23,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.accounts.auth import init_login
     from outreach.accounts.context import load_current_workspace
     from outreach.accounts.throttle import init_throttle
+    from outreach.api.setup import init_api
     from outreach.backlinks import views as backlinks
     from outreach.campaigns import views as campaigns
     from outreach.crawl import views as crawl
@@ -76,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)
+    init_api(app)
     main.register_error_pages(app)
     cli.register(app)
     return app

@@ -57,6 +57,7 @@ def main() -> None:
 def register(app: Flask) -> None:
     """Attach the command groups of each feature to the app's CLI."""
     from outreach.accounts.cli import create_user, user
+    from outreach.api.cli import api_token
     from outreach.backlinks.cli import import_backlinks
     from outreach.campaigns.cli import campaign
     from outreach.crawl.cli import COMMANDS as crawl_commands
@@ -83,6 +84,7 @@ def register(app: Flask) -> None:
         score,
         import_ranks,
         report,
+        api_token,
         *pitch_commands,
         *link_commands,
         *crawl_commands,

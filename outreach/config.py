@@ -135,7 +135,12 @@ class Settings:
     secret_key: str = _setting("SECRET_KEY", "", str)
     database_url: str = _setting("DATABASE_URL", "", str, "SQLALCHEMY_DATABASE_URI")
     redis_url: str | None = _setting("REDIS_URL", None, optional)
+    # RQ queues (README "Queues and workers"): the default one, and the mail and fetch lanes,
+    # named after it unless set.
     queue: str = _setting("OUTREACH_QUEUE", "outreach", str)
+    mail_queue: str = _setting("OUTREACH_MAIL_QUEUE", "", str)
+    fetch_queue: str = _setting("OUTREACH_FETCH_QUEUE", "", str)
+    slice_seconds: float = _setting("OUTREACH_SLICE_SECONDS", 5.0, float)
     base_url: str = _setting("OUTREACH_BASE_URL", "http://127.0.0.1:5000", str)
     # Web defences (README "Security"): HTTPS (Secure cookies, HSTS), trusted proxy hops.
     https: bool = _setting("OUTREACH_HTTPS", False, flag)
@@ -163,7 +168,7 @@ class Settings:
         "OUTREACH_MAIL_ALLOWED_PORTS", (), port_ranges
     )
     mail_allow_plaintext: bool = _setting("OUTREACH_MAIL_ALLOW_PLAINTEXT", False, flag)
-    mail_timeout: float = _setting("OUTREACH_MAIL_TIMEOUT", 30.0, float)
+    mail_timeout: float = _setting("OUTREACH_MAIL_TIMEOUT", 10.0, float)
     render_js: bool = _setting("OUTREACH_RENDER_JS", False, flag)
     chromium_path: str = _setting(
         "CHROMIUM_PATH", "/usr/bin/chromium", str, "OUTREACH_CHROMIUM_PATH"
@@ -183,6 +188,16 @@ class Settings:
     invitation_days: float = _setting("OUTREACH_INVITATION_DAYS", 7.0, float)
     login_limit_account: str = _setting("OUTREACH_LOGIN_LIMIT_ACCOUNT", "10 per 15 minutes", str)
     login_limit_address: str = _setting("OUTREACH_LOGIN_LIMIT_ADDRESS", "50 per 15 minutes", str)
+    # The JSON API (README "API"): requests per token, in `limits` notation.
+    api_rate_limit: str = _setting("OUTREACH_API_RATE_LIMIT", "600 per minute", str)
+
+    def queue_names(self) -> dict[str, str]:
+        """The RQ queue of each lane, in the order a worker on all of them takes jobs."""
+        return {
+            "default": self.queue,
+            "mail": self.mail_queue or f"{self.queue}-mail",
+            "fetch": self.fetch_queue or f"{self.queue}-fetch",
+        }
 
     @classmethod
     def from_env(cls, instance_path: Path | None = None) -> Settings:

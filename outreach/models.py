@@ -2,6 +2,7 @@
 
 from outreach.accounts.models import Invitation, Membership, Role, User, UserSession, Workspace
 from outreach.activity.models import Activity, OutboxEvent
+from outreach.api.models import ApiToken
 from outreach.backlinks.models import (
     Backlink,
     BacklinkImport,
@@ -60,6 +61,7 @@ __all__ = [
     "Activity",
     "Alert",
     "AlertSubscription",
+    "ApiToken",
     "Backlink",
     "BacklinkImport",
     "BlockKind",

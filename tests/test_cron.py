@@ -28,8 +28,10 @@ from sqlalchemy import select
 
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.jobs import recurring
 from outreach.jobs.cli import cron_command
 from outreach.jobs.health import recurring_health
+from outreach.jobs.queues import queue_name, queue_names
 from outreach.jobs.runner import recent_runs
 from outreach.pitches import sequences
 from outreach.pitches.models import MessageStatus, OutboundMessage
@@ -75,7 +77,7 @@ class Processes:
             rq = str(Path(sys.executable).with_name("rq"))
             worker_class = "outreach.jobs.worker.OutreachWorker"
             command = [rq, "worker", "--url", self.redis_url, "--worker-class", worker_class]
-            command.append(self.queue)
+            command += queue_names({"OUTREACH_QUEUE": self.queue})
         else:
             command = cron_command(self.redis_url)
         with (self.folder / f"{name}.log").open("wb") as log:
@@ -203,7 +205,8 @@ def test_a_tick_failing_on_an_unreachable_database_does_not_stop_the_next_which_
     assert _slot(following) - _slot(failed) == timedelta(seconds=EVERY), "and it ran on time"
     assert worker.poll() is None and cron.poll() is None, "nothing had to be restarted"
 
-    queue = Queue(app.config["OUTREACH_QUEUE"], connection=connection)
+    tick_queue = queue_name(app.config, recurring.get("outbox-tick").lane)
+    queue = Queue(tick_queue, connection=connection)
     assert failed["job"] in FailedJobRegistry(queue=queue).get_job_ids()
     result = Job.fetch(failed["job"], connection=connection).latest_result()
     assert result is not None and result.exc_string is not None

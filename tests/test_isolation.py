@@ -62,6 +62,8 @@ PUBLIC_ARGUMENTS = {"token", "filename"}  # invitation links and static files ca
 def _routes(app: Flask) -> list[tuple[str, str, set[str]]]:
     found = []
     for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):  # tokens, not sessions: tests/api/test_isolation.py
+            continue
         args = set(rule.arguments) - PUBLIC_ARGUMENTS
         if args:
             for method in sorted((rule.methods or set()) & {"GET", "POST"}):

@@ -28,6 +28,7 @@ from redis import Redis
 from sqlalchemy import create_engine, text
 
 from outreach.config import database_url
+from outreach.jobs.queues import queue_names
 from tests.backlinks.ahrefs import Link, write_ahrefs
 from tests.conftest import IN_CI, _migrate
 from tests.support.processes import Processes
@@ -262,7 +263,10 @@ def test_installed_wheel_runs_the_readme_production_commands_from_an_empty_folde
     servers = [c for c in commands if c not in one_shot]
     assert one_shot[0] == "flask --app outreach db upgrade", "the schema comes first"
     create_user = _command(one_shot, "flask --app outreach create-user ")
-    assert _command(servers, "gunicorn ") and _command(servers, "rq worker ")
+    assert _command(servers, "gunicorn ")
+    workers = [shlex.split(c) for c in servers if c.startswith("rq worker ")]
+    listened = {word for words in workers for word in words if not word.startswith(("-", "$"))}
+    assert set(queue_names({})) <= listened, "a worker on every queue, under its default name"
     words = shlex.split(create_user)
     email, workspace = words[words.index("create-user") + 1], words[words.index("--workspace") + 1]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from outreach import urls
 from outreach.urls import HOSTED_BLOG_PLATFORMS, InvalidURL, clean_domain, registrable_domain
 
 
@@ -82,3 +83,33 @@ def test_clean_domain_reads_domain_names(raw: str, clean: str) -> None:
 def test_clean_domain_refuses_what_is_not_a_domain_name(raw: str) -> None:
     with pytest.raises(InvalidURL):
         clean_domain(raw)
+
+
+def _slow_registrable(host: str) -> str:
+    """registrable_domain through its general path (IP check, IDNA, tldextract), never the
+    plain-host shortcut."""
+    return urls.registrable_domain(host + ".")  # a trailing dot is not a plain host
+
+
+def test_plain_host_shortcut_matches_tldextract_on_every_rule() -> None:
+    """Every suffix rule of the bundled list, as a suffix, under one label and under two,
+    including wildcards (``*.ck``), their exceptions (``!www.ck``) and hosted blogs."""
+    import random
+
+    trie_owner = urls._extract._get_tld_extractor()
+    hosts = {"a.b.blogspot.co.uk", "x.blogspot.com", "www.wordpress.com", "me.wordpress.com",
+             "a.b.tumblr.com", "a.ck", "www.ck", "b.www.ck", "x.y.ck", "localhost.localdomain",
+             "a.b.c.d.e.co.jp", "1.2.3.a4", "example.com", "com", "shop.example.co.uk"}  # fmt: skip
+    for rule in trie_owner.tlds_incl_private:
+        rule = rule.lstrip("!").replace("*", "wild")
+        if not rule.isascii() or "xn--" in rule:
+            continue
+        hosts.update((rule, f"site.{rule}", f"www.site.{rule}"))
+    rng = random.Random(7)
+    for i in range(500):
+        sub, suffix = rng.choice(["", "www.", "blog."]), rng.choice(["com", "co.uk", "github.io"])
+        hosts.add(f"{sub}n{i}.{suffix}")
+    plain = [h for h in hosts if urls._PLAIN_HOST(h)]
+    assert len(plain) > 20_000
+    mismatches = [h for h in plain if urls.registrable_domain(h) != _slow_registrable(h)]
+    assert mismatches == []

@@ -239,41 +239,47 @@ def mark_pending_lost(conn: Connection, where: LoadTarget, now: datetime) -> int
 def _refresh_domains(
     conn: Connection, workspace_id: int, source: DataSource, authorities: dict[str, float | None]
 ) -> None:
-    """Add the file's source domains to the domain table and store their latest authority."""
+    """Add the file's source domains to the domain table and store their latest authority.
+
+    Runs on the driver's cursor: a file of 500,000 domains would spend seconds in
+    SQLAlchemy's per-row parameter handling.
+    """
     now = utcnow()
-    stamp: Any = sqlite_stamp(now) if conn.dialect.name == "sqlite" else now
-    names = sorted(authorities)
-    for start in range(0, len(names), 1000):
-        chunk = names[start : start + 1000]
-        conn.execute(
-            text(
-                "INSERT INTO domain (name, tld, created_at, updated_at) "
-                "VALUES (:name, :tld, :now, :now) ON CONFLICT (name) DO NOTHING"
-            ),
-            [{"name": n, "tld": n.rsplit(".", 1)[-1], "now": stamp} for n in chunk],
-        )
-        scored = [n for n in chunk if authorities[n] is not None]
-        if not scored:
-            continue
-        ids: dict[str, int] = dict(
-            conn.execute(
-                text("SELECT name, id FROM domain WHERE name IN :names").bindparams(
-                    bindparam("names", expanding=True)
-                ),
-                {"names": scored},
-            ).all()
-        )
-        conn.execute(
-            text(
-                "INSERT INTO domain_metric "
-                "(workspace_id, domain_id, source, metric, value, updated_at) "
-                "VALUES (:ws, :domain, :src, 'authority', :value, :now) "
-                "ON CONFLICT (workspace_id, domain_id, source, metric) "
-                "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-            ),
-            [
-                {"ws": workspace_id, "domain": ids[n], "src": source.value,
-                 "value": authorities[n], "now": stamp}
-                for n in scored
-            ],
-        )  # fmt: skip
+    sqlite = conn.dialect.name == "sqlite"
+    stamp: Any = sqlite_stamp(now) if sqlite else now
+    mark = "?" if sqlite else "%s"
+    add_domains = (
+        f"INSERT INTO domain (name, tld, created_at, updated_at) VALUES ({mark}, {mark}, "
+        f"{mark}, {mark}) ON CONFLICT (name) DO NOTHING"
+    )
+    add_metrics = (
+        "INSERT INTO domain_metric (workspace_id, domain_id, source, metric, value, updated_at) "
+        f"VALUES ({mark}, {mark}, {mark}, 'authority', {mark}, {mark}) "
+        "ON CONFLICT (workspace_id, domain_id, source, metric) "
+        "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+    )
+    cursor: Any = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        names = sorted(authorities)
+        for start in range(0, len(names), 5000):
+            chunk = names[start : start + 5000]
+            cursor.executemany(
+                add_domains, [(n, n.rsplit(".", 1)[-1], stamp, stamp) for n in chunk]
+            )
+            scored = [n for n in chunk if authorities[n] is not None]
+            if not scored:
+                continue
+            ids: dict[str, int] = dict(
+                conn.execute(
+                    text("SELECT name, id FROM domain WHERE name IN :names").bindparams(
+                        bindparam("names", expanding=True)
+                    ),
+                    {"names": scored},
+                ).all()
+            )
+            cursor.executemany(
+                add_metrics,
+                [(workspace_id, ids[n], source.value, authorities[n], stamp) for n in scored],
+            )
+    finally:
+        cursor.close()

@@ -21,7 +21,9 @@ from outreach.backlinks.records import ROW_COLUMNS, SHARED_COLUMNS, UPDATED, Rec
 
 INTERSECT_INDEX = "ix_backlink_intersect"
 # A SQLite load of at least this many rows, and at least as many as the table holds,
-# builds the intersect index once at the end instead of updating it row by row.
+# builds these indexes once at the end instead of updating them row by row (the unique
+# index stays: it is what finds a link met before).
+REBUILT_INDEXES = (INTERSECT_INDEX, "ix_backlink_page_authority")
 REBUILD_MIN_ROWS = 100_000
 SQLITE_SORT_CACHE_KIB = 2 * 1024
 SORT_THREADS = 2
@@ -106,7 +108,7 @@ class SqliteWriter:
         self.cache_size = self.cursor.execute("PRAGMA cache_size").fetchone()[0]
         self.temp_store = self.cursor.execute("PRAGMA temp_store").fetchone()[0]
         self.threads = self.cursor.execute("PRAGMA threads").fetchone()[0]
-        self.dropped_index: str | None = None
+        self.dropped_indexes: list[str] | None = None
         names = ", ".join((*SHARED_COLUMNS, *ROW_COLUMNS, "rows_merged"))
         values = f"VALUES ({_shared_values(where)}, {', '.join('?' for _ in ROW_COLUMNS)}, 1)"
         self.insert = f"INSERT OR IGNORE INTO backlink ({names}) {values}"
@@ -142,20 +144,23 @@ class SqliteWriter:
         self.last_rowid = self._max_rowid()
 
     def expect(self, rows: int) -> None:
-        """Drop the intersect index when the load is big next to the table. DDL is part of
-        the transaction: a failed load brings the index back, and readers keep theirs."""
-        if self.dropped_index is not None or rows < max(REBUILD_MIN_ROWS, self.table_rows):
+        """Drop the intersect and page-authority indexes when the load is big next to the
+        table. DDL is part of the transaction: a failed load brings the indexes back, and
+        readers keep theirs."""
+        if self.dropped_indexes is not None or rows < max(REBUILD_MIN_ROWS, self.table_rows):
             return
-        found = self.cursor.execute(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (INTERSECT_INDEX,)
-        ).fetchone()
-        if found:
-            self.cursor.execute(f"DROP INDEX {INTERSECT_INDEX}")
-            self.dropped_index = found[0]
+        self.dropped_indexes = []
+        for name in REBUILT_INDEXES:
+            found = self.cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?", (name,)
+            ).fetchone()
+            if found:
+                self.cursor.execute(f"DROP INDEX {name}")
+                self.dropped_indexes.append(found[0])
 
     def finish(self) -> None:
-        """Build the intersect index again if the load dropped it."""
-        if self.dropped_index:
+        """Build the indexes again if the load dropped them."""
+        if self.dropped_indexes:
             # The sort behind CREATE INDEX spills to temporary storage, which the app keeps
             # in memory: on disk, with a small cache, it takes 2 MB instead of 80, as fast.
             # A helper thread sorts too (the file reader is done by now): 1.5 s -> 1.0 s.
@@ -163,8 +168,9 @@ class SqliteWriter:
             self.cursor.execute(f"PRAGMA threads = {SORT_THREADS}")
             with contextlib.suppress(sqlite3.OperationalError):  # refused once the connection
                 self.cursor.execute("PRAGMA temp_store = FILE")  # has had temporary tables
-            self.cursor.execute(self.dropped_index)
-            self.dropped_index = None
+            for sql in self.dropped_indexes:
+                self.cursor.execute(sql)
+            self.dropped_indexes = None
 
     def close(self) -> None:
         """Give the connection its page cache, temporary storage and thread settings back."""

@@ -137,5 +137,6 @@ def launch_crawl(run: CrawlRun, user_id: int | None) -> None:
         workspace_id=run.workspace_id,
         user_id=user_id,
         description=f"Crawl {seeds} seed{'s' if seeds != 1 else ''} (crawl #{run.id})",
+        lane=tasks.Lane.FETCH,
     )
     run.task_id = task.id

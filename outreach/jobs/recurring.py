@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 from croniter import croniter  # type: ignore[import-untyped]
 
+from outreach.jobs.queues import Lane
+
 Body = TypeVar("Body", bound=Callable[[], Any])
 
 OVERDUE_PERIODS = 3  # a job not successful for this many of its periods is reported
@@ -29,6 +31,7 @@ class Recurring:
     schedule_setting: str
     description: str
     timeout: int
+    lane: Lane = Lane.DEFAULT
 
     def schedule(self, config: Mapping[str, Any]) -> str:
         """The cron expression this entry runs on, from the app's settings."""
@@ -42,15 +45,21 @@ _registry: dict[str, Recurring] = {}
 
 
 def recurring(
-    name: str, *, schedule: str, description: str, timeout: int = 600
+    name: str,
+    *,
+    schedule: str,
+    description: str,
+    timeout: int = 600,
+    lane: Lane = Lane.DEFAULT,
 ) -> Callable[[Body], Body]:
-    """Register the decorated job body (no arguments) to run on the cron ``schedule`` setting."""
+    """Register the decorated job body (no arguments) to run on the cron ``schedule`` setting,
+    on the queue of ``lane``."""
 
     def add(func: Body) -> Body:
         known = _registry.get(name)
         if known is not None and _qualified(known.func) != _qualified(func):
             raise ValueError(f"recurring job {name!r} is already {_qualified(known.func)}")
-        _registry[name] = Recurring(name, func, schedule, description, timeout)
+        _registry[name] = Recurring(name, func, schedule, description, timeout, lane)
         return func
 
     return add

@@ -22,6 +22,7 @@ from outreach.db import utcnow
 from outreach.jobs import recurring
 from outreach.jobs.connection import get_redis
 from outreach.jobs.context import worker_app
+from outreach.jobs.queues import queue_name
 
 PREFIX = "outreach:recurring"
 RESULT_TTL = 3600  # a run's return value stays readable for an hour
@@ -50,7 +51,7 @@ def cron_jobs(app: Flask) -> list[dict[str, Any]]:
     return [
         {
             "func": run_recurring,
-            "queue_name": app.config["OUTREACH_QUEUE"],
+            "queue_name": queue_name(app.config, entry.lane),
             "args": (entry.name,),
             "cron": entry.schedule(app.config),
             "name": entry.name,

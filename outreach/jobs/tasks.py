@@ -7,26 +7,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
-from rq import Callback, Queue
+from flask import current_app
+from rq import Callback
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.connection import get_redis
 from outreach.jobs.models import Task, TaskStatus
+from outreach.jobs.queues import Lane as Lane
+from outreach.jobs.queues import get_queue as get_queue
 
 JOB_TIMEOUT = 6 * 3600
-
-
-def get_queue(app: Flask | None = None) -> Queue:
-    """The RQ queue every Outreach job goes to."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    return Queue(Settings.from_config(app.config).queue, connection=get_redis(app))
 
 
 def launch(
@@ -36,8 +31,9 @@ def launch(
     description: str,
     user_id: int | None = None,
     job_timeout: int = JOB_TIMEOUT,
+    lane: Lane = Lane.DEFAULT,
 ) -> Task:
-    """Add a Task row and enqueue ``func(*args)`` once the current transaction commits.
+    """Add a Task row and enqueue ``func(*args)`` on ``lane`` once the transaction commits.
 
     Enqueueing after commit means the worker always finds the rows the job is about.
     """
@@ -54,7 +50,7 @@ def launch(
     session = db.session()
 
     def enqueue_after_commit(_session: Session) -> None:
-        get_queue(app).enqueue(
+        get_queue(app, lane).enqueue(
             func,
             *args,
             job_id=task.id,

@@ -96,10 +96,12 @@ def verify_link(page_url: str | None, target_url: str | None, batch: Path | None
 @with_appcontext
 def monitor_links() -> None:
     """Queue re-checks of every due placed link now (``rq cron`` also does it every hour)."""
-    from outreach.jobs.tasks import get_queue
+    from outreach.jobs.queues import Lane, get_queue
     from outreach.links.jobs import enqueue_due_checks
 
-    get_queue().enqueue(enqueue_due_checks, description="Queue due re-checks of placed links")
+    get_queue(lane=Lane.FETCH).enqueue(
+        enqueue_due_checks, description="Queue due re-checks of placed links"
+    )
     click.echo("Due re-checks queued.")
 
 

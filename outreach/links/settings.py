@@ -10,8 +10,6 @@ from outreach.config import Settings
 from outreach.links.checker import PageRenderer
 from outreach.net import FetchPolicy
 
-CHECKS_PER_JOB = 200
-
 
 def render_js(config: Mapping[str, Any]) -> bool:
     """Whether pages without the link are rendered in headless Chromium (default off)."""

@@ -192,7 +192,9 @@ def plain_errors(host: str, port: int, protocol: str) -> Iterator[None]:
         raise MailRefused(f"{where} does not offer what is needed (STARTTLS or AUTH)") from None
     except smtplib.SMTPResponseException as exc:
         raise MailRefused(f"{where} answered with an error (code {exc.smtp_code})") from None
-    except smtplib.SMTPServerDisconnected:
+    except smtplib.SMTPServerDisconnected as exc:
+        if isinstance(exc.__context__, TimeoutError):  # smtplib's word for a silent server
+            raise MailRefused(f"the connection to {where} failed (timed out)") from None
         raise MailRefused(f"{where} closed the connection") from None
     except LoginError:
         raise MailRefused(f"{where} refused the login") from None

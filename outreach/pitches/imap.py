@@ -5,7 +5,9 @@ Each poll fetches the INBOX messages with a UID above the last one seen and hand
 one UIDVALIDITY (RFC 3501 2.3.1.1): it is stored with the last UID, and when the server
 changes it (a restored or migrated mailbox numbers its messages from 1 again) the poll
 rescans by date, from the day of the last poll less a margin, and the Message-IDs already
-stored keep anything from being recorded twice.
+stored keep anything from being recorded twice. One poll reads at most
+:data:`MAX_MESSAGES_PER_POLL` messages, oldest first, so a full mailbox is read over a few
+polls instead of holding a mail worker for minutes.
 
 The connection obeys the mail policy (:mod:`outreach.net.mail`): a refused or failed one
 raises :class:`~outreach.net.mail.MailRefused` with a plain reason.
@@ -27,6 +29,7 @@ from outreach.pitches.mailboxes import decrypt_password
 from outreach.pitches.models import Mailbox
 
 FETCH_CHUNK = 100
+MAX_MESSAGES_PER_POLL = 300  # a poll stops here; the next one reads on from the last UID
 RESCAN_MARGIN = timedelta(days=2)
 
 
@@ -57,7 +60,7 @@ def poll(mailbox: Mailbox, timeout: float | None = None) -> dict[str, int]:
     ) as client:
         selected = client.select_folder("INBOX", readonly=True)
         validity = int(selected.get(b"UIDVALIDITY", 0) or 0) or None
-        uids = _new_uids(client, mailbox, validity)
+        uids = _new_uids(client, mailbox, validity)[:MAX_MESSAGES_PER_POLL]
         mailbox.imap_uidvalidity = validity
         db.session.commit()
         for start in range(0, len(uids), FETCH_CHUNK):

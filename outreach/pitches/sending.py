@@ -46,18 +46,33 @@ from outreach.urls import ascii_email
 MAX_GAP_WAIT = 120.0  # a job waits this long at most for a mailbox's gap, else leaves the row
 
 
-def deliver(message_ids: list[int], sleep: Callable[[float], None] = time.sleep) -> dict[str, int]:
-    """Send what can be sent now among these rows; returns a count per outcome."""
+def deliver(
+    message_ids: list[int],
+    sleep: Callable[[float], None] = time.sleep,
+    budget: float | None = None,
+) -> dict[str, int]:
+    """Send what can be sent now among these rows; returns a count per outcome.
+
+    With a ``budget`` (seconds), no row is started once it is spent and no gap is waited
+    past it: the rest stay queued ("later", "gap") for the next tick, so one workspace's
+    batch never holds a mail worker for long.
+    """
     outbox.recover_stalled()
     counts: Counter[str] = Counter()
     kept = set(db.session.identity_map.keys())
     pool = SmtpPool()
+    deadline = None if budget is None else time.monotonic() + budget
     try:
         for done, message_id in enumerate(message_ids, 1):
-            counts[_deliver_one(message_id, pool, sleep)] += 1
+            if deadline is not None and time.monotonic() >= deadline:
+                counts["later"] += len(message_ids) - done + 1
+                break
+            counts[_deliver_one(message_id, pool, sleep, deadline)] += 1
             _forget_loaded_since(kept)  # else each commit expires an ever larger identity map
             if done % 100 == 0 or done == len(message_ids):
                 report_progress(done=done, total=len(message_ids), **counts)
+        if counts["later"]:
+            report_progress(total=len(message_ids), **counts)
     finally:
         pool.close()
     return dict(counts)
@@ -90,13 +105,20 @@ def open_smtp(mailbox: Mailbox) -> smtplib.SMTP:
 
 
 class SmtpPool:
-    """One open connection per mailbox for the length of a batch."""
+    """One open connection per mailbox for the length of a batch.
+
+    A mailbox whose server could not be reached is not tried again in the same batch: its
+    other rows are deferred at once instead of each waiting out the connection timeout.
+    """
 
     def __init__(self) -> None:
         self.connections: dict[int, smtplib.SMTP] = {}
+        self.refused: dict[int, MailRefused] = {}
 
     def get(self, mailbox: Mailbox) -> smtplib.SMTP:
         """The mailbox's connection, reopened when the server dropped it."""
+        if mailbox.id in self.refused:
+            raise self.refused[mailbox.id]
         smtp = self.connections.get(mailbox.id)
         if smtp is not None:
             try:
@@ -105,7 +127,11 @@ class SmtpPool:
             except (OSError, smtplib.SMTPException):
                 pass
             self.drop(mailbox.id)
-        smtp = open_smtp(mailbox)
+        try:
+            smtp = open_smtp(mailbox)
+        except MailRefused as exc:
+            self.refused[mailbox.id] = exc
+            raise
         self.connections[mailbox.id] = smtp
         return smtp
 
@@ -126,8 +152,14 @@ class SmtpPool:
         self.connections.clear()
 
 
-def _not_yet(message: OutboundMessage, mailbox: Mailbox, sleep: Callable[[float], None]) -> str:
-    """Why the row must wait (empty when it may go now), sleeping out a short gap."""
+def _not_yet(
+    message: OutboundMessage,
+    mailbox: Mailbox,
+    sleep: Callable[[float], None],
+    deadline: float | None = None,
+) -> str:
+    """Why the row must wait (empty when it may go now), sleeping out a short gap (one that
+    ends before ``deadline``, a ``time.monotonic()`` value, when there is one)."""
     now = utcnow()
     if message.scheduled_at is not None and message.scheduled_at > now:
         return "not_due"
@@ -145,7 +177,7 @@ def _not_yet(message: OutboundMessage, mailbox: Mailbox, sleep: Callable[[float]
         jitter = random.uniform(0, mailbox.jitter_seconds) if mailbox.jitter_seconds else 0.0
         elapsed = (now - mailbox.last_sent_at).total_seconds()
         wait = mailbox.min_gap_seconds + jitter - elapsed
-        if wait > MAX_GAP_WAIT:
+        if wait > MAX_GAP_WAIT or (deadline is not None and time.monotonic() + wait > deadline):
             return "gap"
         if wait > 0:
             db.session.commit()  # hold no transaction open while waiting
@@ -179,7 +211,9 @@ def _blocked(message: OutboundMessage, contact: Contact) -> str:
     return ""
 
 
-def _deliver_one(message_id: int, pool: SmtpPool, sleep: Callable[[float], None]) -> str:
+def _deliver_one(
+    message_id: int, pool: SmtpPool, sleep: Callable[[float], None], deadline: float | None
+) -> str:
     message = db.session.get(OutboundMessage, message_id, populate_existing=True)
     if message is None or message.status is not MessageStatus.QUEUED:
         return "not_queued"
@@ -188,7 +222,7 @@ def _deliver_one(message_id: int, pool: SmtpPool, sleep: Callable[[float], None]
         message.status, message.hold_reason = MessageStatus.HELD, "no mailbox to send from"
         db.session.commit()
         return "held"
-    wait = _not_yet(message, mailbox, sleep)
+    wait = _not_yet(message, mailbox, sleep, deadline)
     db.session.commit()
     if wait:
         return wait

@@ -297,6 +297,19 @@ def all_prospects(campaign: Campaign, query: IntersectQuery) -> list[IntersectRo
     return rows
 
 
+def scored_intersect(campaign: Campaign, query: IntersectQuery) -> Any:
+    """The filtered intersect with each domain's stored score, unordered, as a subquery
+    (for readers that page it themselves, such as the API's keyset cursor)."""
+    return _scored(campaign, _grouped(campaign, query)).subquery("intersect")
+
+
+def rows_with_links(campaign: Campaign, found: Any, query: IntersectQuery) -> list[IntersectRow]:
+    """Rows of :func:`scored_intersect` as :class:`IntersectRow` with their links attached."""
+    rows = [IntersectRow.of(r) for r in found]
+    _attach_links(campaign, rows, query)
+    return rows
+
+
 def matching_domains(campaign: Campaign, query: IntersectQuery, limit: int) -> list[str]:
     """The first ``limit`` domains the filters match, in the query's order (for bulk actions)."""
     ordered = _ordered(_scored(campaign, _grouped(campaign, query)), query.sort).limit(limit)

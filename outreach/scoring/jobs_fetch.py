@@ -147,4 +147,5 @@ def launch_fetch(campaign: Campaign, user_id: int | None, *, targets_only: bool 
         workspace_id=campaign.workspace_id,
         user_id=user_id,
         description=f"Fetch the {which} of {campaign.name}",
+        lane=tasks.Lane.FETCH,
     )

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from outreach.backlinks.models import Backlink, BacklinkImport, ImportStatus
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
+from outreach.jobs.queues import queue_names
 from outreach.jobs.worker import OutreachWorker
 from tests.backlinks.ahrefs import HEADER, Link, write_ahrefs
 from tests.factories import Factory
@@ -179,9 +180,9 @@ def test_upload_runs_as_a_job_with_progress_that_survives_a_reload(
     assert item is not None
     status_url = f"/imports/{item.id}.json"
     assert client.get(status_url).get_json()["status"] == "queued"
-    OutreachWorker(
-        [app.config["OUTREACH_QUEUE"]], connection=Redis.from_url(redis_url), app=app
-    ).work(burst=True)
+    OutreachWorker(queue_names(app.config), connection=Redis.from_url(redis_url), app=app).work(
+        burst=True
+    )
     db.session.expire_all()  # the test shares the request's session; the worker wrote elsewhere
     status = client.get(status_url).get_json()
     assert status == {
@@ -222,9 +223,9 @@ def test_unknown_csv_asks_for_a_mapping_that_is_remembered(
         },
     )
     assert done.status_code == 302
-    OutreachWorker(
-        [app.config["OUTREACH_QUEUE"]], connection=Redis.from_url(redis_url), app=app
-    ).work(burst=True)
+    OutreachWorker(queue_names(app.config), connection=Redis.from_url(redis_url), app=app).work(
+        burst=True
+    )
     link = db.session.scalar(select(Backlink))
     assert link is not None and link.anchor == "hello" and link.source_domain == "odd.com"
     assert "/mapping" not in upload(), "the second file of the same shape needs no mapping"

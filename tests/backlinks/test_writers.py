@@ -170,12 +170,12 @@ def test_duplicate_rows_keep_the_followed_link_in_the_content_and_count_the_rows
     assert (link.anchor, bool(link.nofollow), link.rows_merged) == ("nofollowed", True, 1)
 
 
-def _index_sql() -> str | None:
+def _index_sql(name: str = writers.INTERSECT_INDEX) -> str | None:
     if db.engine.dialect.name == "postgresql":
         sql = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
     else:
         sql = "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"
-    return db.session.execute(text(sql), {"name": writers.INTERSECT_INDEX}).scalar()
+    return db.session.execute(text(sql), {"name": name}).scalar()
 
 
 def _pragmas() -> tuple[Any, ...]:
@@ -194,6 +194,7 @@ def test_a_big_load_builds_the_intersect_index_once_on_sqlite_and_keeps_it_on_po
     _, workspace = factory.user_with_workspace("o@example.com", "Acme")
     monkeypatch.setattr(writers, "REBUILD_MIN_ROWS", 10)
     original, settings = _index_sql(), _pragmas()
+    originals = [_index_sql(name) for name in writers.REBUILT_INDEXES]
     during_load = []
 
     def batches() -> Iterator[Batch]:
@@ -202,6 +203,8 @@ def test_a_big_load_builds_the_intersect_index_once_on_sqlite_and_keeps_it_on_po
             records = [_record(p, 1, 1, db.engine.dialect.name == "sqlite") for p in pages]
             yield Batch(records=records, bytes_read=(n + 1) * 100)
             during_load.append(_index_sql())
+            if n == 0 and db.engine.dialect.name == "sqlite":
+                assert [_index_sql(name) for name in writers.REBUILT_INDEXES] == [None, None]
 
     _load(workspace.id, batches(), file_bytes=400)
     if db.engine.dialect.name == "sqlite":
@@ -209,6 +212,8 @@ def test_a_big_load_builds_the_intersect_index_once_on_sqlite_and_keeps_it_on_po
     else:
         assert during_load[0] == original, "PostgreSQL readers are never locked out"
     assert _index_sql() == original, "rebuilt exactly as the migration made it"
+    assert [_index_sql(name) for name in writers.REBUILT_INDEXES] == originals
+    assert all(originals)
     assert _pragmas() == settings
     assert db.session.execute(text("SELECT count(*) FROM backlink")).scalar() == 80
     if db.engine.dialect.name == "sqlite":
@@ -261,8 +266,8 @@ def test_a_big_load_that_fails_while_rebuilding_the_index_restores_everything(
     rebuild = writers.SqliteWriter.finish
 
     def broken_rebuild(self: writers.SqliteWriter) -> None:
-        assert self.dropped_index
-        self.dropped_index = "CREATE INDEX ix_broken ON no_such_table (x)"
+        assert self.dropped_indexes
+        self.dropped_indexes = ["CREATE INDEX ix_broken ON no_such_table (x)"]
         rebuild(self)
 
     monkeypatch.setattr(writers.SqliteWriter, "finish", broken_rebuild)

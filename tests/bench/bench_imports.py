@@ -2,6 +2,10 @@
 
 Run with ``make bench`` (or ``python -m tests.bench.bench_imports --rows N``). Each
 measurement runs in its own process so its peak memory (ru_maxrss) is its own.
+``--shape many`` gives a new source domain on almost every row (rows / 2 domains) instead of
+5,000 domains; ``--cli`` measures end to end: ``flask import-backlinks`` against a pandas script,
+each its own process, start-up counted on both sides. Every round prints our rows/s over
+pandas' for each database, measured back to back.
 """
 
 from __future__ import annotations
@@ -140,6 +144,76 @@ def run_pandas(path: Path, workdir: Path, url: str | None = None) -> dict[str, A
     }
 
 
+_PANDAS_SCRIPT = """
+import sqlite3, sys
+import pandas as pd
+from sqlalchemy import create_engine
+frame = pd.read_csv(sys.argv[1], encoding="utf-16", sep="\\t")
+if len(sys.argv) > 3:
+    engine = create_engine(sys.argv[3])
+    with engine.begin() as conn:
+        frame.to_sql("pandas_backlinks", conn, index=False, chunksize=50_000, if_exists="replace")
+else:
+    with sqlite3.connect(sys.argv[2]) as conn:
+        frame.to_sql("backlinks", conn, index=False, chunksize=50_000, if_exists="replace")
+print(len(frame))
+"""
+
+
+def _timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, str]:
+    os.sync()
+    started = time.perf_counter()
+    out = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    elapsed = time.perf_counter() - started
+    if out.returncode != 0:
+        raise RuntimeError(f"{command[:3]} failed:\n{out.stderr[-3000:]}")
+    return elapsed, out.stdout
+
+
+def run_cli(url: str, path: Path, instance: Path, rows: int) -> dict[str, Any]:
+    """End to end: a fresh database with a campaign, then ``flask import-backlinks`` timed as
+    its own process (start-up included)."""
+    _fresh_schema(url, instance)
+    from outreach.accounts import services as accounts
+    from outreach.campaigns.services import create_campaign
+    from outreach.extensions import db
+
+    with _app(url, instance).app_context():
+        user = accounts.create_user("bench@example.com", "benchmark-password")
+        workspace = accounts.create_workspace(user, "Bench")
+        campaign = create_campaign(
+            workspace.id, "Bench", site_domain="ours.com", competitors=COMPETITORS
+        )
+        db.session.commit()
+        campaign_id = campaign.id
+    env = {
+        **os.environ, "DATABASE_URL": url, "OUTREACH_INSTANCE_PATH": str(instance),
+        "SECRET_KEY": "bench-secret-key-long-enough-for-production",
+        "OUTREACH_MAX_UPLOAD_MB": "4096",
+    }  # fmt: skip
+    flask = str(Path(sys.executable).with_name("flask"))
+    command = [flask, "--app", "outreach", "import-backlinks", str(path), "--campaign",
+               str(campaign_id), "--json"]  # fmt: skip
+    elapsed, _ = _timed(command, env)
+    return {"rows": rows, "seconds": round(elapsed, 2), "rows_per_second": round(rows / elapsed),
+            "peak_memory_mb": _children_peak_mb()}  # fmt: skip
+
+
+def run_pandas_cli(path: Path, workdir: Path, rows: int, url: str | None = None) -> dict[str, Any]:
+    """The pandas baseline as its own process (interpreter and pandas start-up included)."""
+    (workdir / "pandas.db").unlink(missing_ok=True)
+    command = [sys.executable, "-c", _PANDAS_SCRIPT, str(path), str(workdir / "pandas.db")]
+    elapsed, _ = _timed(command + ([url] if url else []))
+    return {"rows": rows, "seconds": round(elapsed, 2), "rows_per_second": round(rows / elapsed),
+            "peak_memory_mb": _children_peak_mb()}  # fmt: skip
+
+
+def _children_peak_mb() -> float:
+    """The peak memory of the largest process this one waited for (the timed command; the
+    reader process an import starts is the command's child, counted apart in its log)."""
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+
+
 def _child(mode: str, *args: str) -> dict[str, Any]:
     # Start each measurement with no dirty pages: the kernel writing back the generated file
     # (or the previous run's database) would otherwise slow whichever run comes next.
@@ -161,24 +235,43 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--shape",
+        choices=("few", "many"),
+        default="few",
+        help="few: 5,000 source domains; many: a new domain on almost every row",
+    )
+    parser.add_argument(
+        "--cli",
+        action="store_true",
+        help="end to end: flask import-backlinks against a pandas script",
+    )
     parser.add_argument("--child", nargs="+")
     options = parser.parse_args()
     if options.child:
         mode, *rest = options.child
         if mode == "import":
             print(json.dumps(run_import(rest[0], Path(rest[1]), Path(rest[2]))))
+        elif mode == "cli":
+            print(json.dumps(run_cli(rest[0], Path(rest[1]), Path(rest[2]), int(rest[3]))))
+        elif mode == "pandas-cli":
+            url = rest[3] if len(rest) > 3 else None
+            print(json.dumps(run_pandas_cli(Path(rest[0]), Path(rest[1]), int(rest[2]), url)))
         else:
             url = rest[2] if len(rest) > 2 else None
             print(json.dumps(run_pandas(Path(rest[0]), Path(rest[1]), url)))
         return
     from tests.support.exportgen import write_ahrefs_export
 
-    results: dict[str, Any] = {"rows": options.rows}
+    domains = options.rows // 2 if options.shape == "many" else 5000
+    results: dict[str, Any] = {"rows": options.rows, "shape": options.shape, "domains": domains}
     with tempfile.TemporaryDirectory(prefix="outreach-bench-") as folder:
         work = Path(folder)
         export = work / "ahrefs-backlinks.csv"
         started = time.perf_counter()
-        write_ahrefs_export(export, options.rows, target_domains=COMPETITORS, seed=1)
+        write_ahrefs_export(
+            export, options.rows, target_domains=COMPETITORS, source_domain_count=domains, seed=1
+        )
         # Our own links: a fifth as many, from a partly overlapping set of sites.
         ours = export.with_name("ours-" + export.name)
         write_ahrefs_export(ours, max(options.rows // 5, 1), target_domains=["ours.com"], seed=2)
@@ -188,17 +281,19 @@ def main() -> None:
             f"{time.perf_counter() - started:.1f}s",
             flush=True,
         )
+        mine, theirs = ("cli", "pandas-cli") if options.cli else ("import", "pandas")
+        extra = (str(options.rows),) if options.cli else ()
         runs: dict[str, tuple[str, ...]] = {
-            "sqlite": ("import", f"sqlite:///{work / 'bench.db'}", str(export), str(work)),
-            "pandas_sqlite": ("pandas", str(export), str(work)),
+            "sqlite": (mine, f"sqlite:///{work / 'bench.db'}", str(export), str(work), *extra),
+            "pandas_sqlite": (theirs, str(export), str(work), *extra),
         }
         pg = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
         if pg:
             from outreach.config import database_url
 
             pg_url = database_url(pg, work)
-            runs["postgresql"] = ("import", pg_url, str(export), str(work))
-            runs["pandas_postgresql"] = ("pandas", str(export), str(work), pg_url)
+            runs["postgresql"] = (mine, pg_url, str(export), str(work), *extra)
+            runs["pandas_postgresql"] = (theirs, str(export), str(work), *extra, pg_url)
         # Rounds, each running everything once: a machine that speeds up or slows down
         # during the run affects both sides of each comparison alike. Medians are reported.
         measured: dict[str, list[dict[str, Any]]] = {name: [] for name in runs}
@@ -206,6 +301,14 @@ def main() -> None:
             for name, args in runs.items():
                 measured[name].append(_child(*args))
                 print(f"round {round_number}", name, measured[name][-1], flush=True)
+            for db_name in ("sqlite", "postgresql"):
+                if db_name in measured:
+                    ratio = (
+                        measured[db_name][-1]["rows_per_second"]
+                        / measured[f"pandas_{db_name}"][-1]["rows_per_second"]
+                    )
+                    results.setdefault(f"ratio_{db_name}_each_round", []).append(round(ratio, 2))
+                    print(f"round {round_number} {db_name}: {ratio:.2f}x pandas", flush=True)
         for name, found in measured.items():
             ordered = sorted(found, key=lambda run: run["rows_per_second"])
             results[name] = {
@@ -215,7 +318,8 @@ def main() -> None:
             }
     out = Path("bench-results")
     out.mkdir(exist_ok=True)
-    (out / "imports.json").write_text(json.dumps(results, indent=2))
+    name = f"imports-{options.shape}{'-cli' if options.cli else ''}.json"
+    (out / name).write_text(json.dumps(results, indent=2))
     print(json.dumps(results, indent=2))
 
 

@@ -18,6 +18,7 @@ from outreach.crawl import services
 from outreach.crawl.jobs import launch_crawl
 from outreach.crawl.models import CrawlPage, CrawlRun, CrawlSite, CrawlStatus, Opportunity
 from outreach.extensions import db
+from outreach.jobs.queues import queue_names
 from outreach.jobs.worker import OutreachWorker
 from outreach.prospects.models import Contact
 from tests.crawl.web import handler
@@ -54,9 +55,7 @@ def crawl(app: Flask, redis_url: str, campaign: Campaign, **options: Any) -> Cra
     run = services.create_run(campaign, **options)
     launch_crawl(run, None)
     db.session.commit()
-    worker = OutreachWorker(
-        [app.config["OUTREACH_QUEUE"]], connection=Redis.from_url(redis_url), app=app
-    )
+    worker = OutreachWorker(queue_names(app.config), connection=Redis.from_url(redis_url), app=app)
     worker.work(burst=True)
     db.session.expire_all()
     fresh = db.session.get(CrawlRun, run.id)

@@ -18,6 +18,7 @@ from outreach.crawl import services
 from outreach.crawl.jobs import launch_crawl
 from outreach.crawl.models import CrawlPage, CrawlRun, CrawlStatus
 from outreach.extensions import db
+from outreach.jobs.queues import queue_names
 from outreach.jobs.worker import OutreachWorker
 from outreach.prospects.models import Contact, ProspectContact
 from outreach.prospects.services import add_to_pipeline
@@ -87,9 +88,9 @@ def test_stop_button_on_a_queued_crawl_stops_it_before_it_fetches(
     launch_crawl(run, None)
     db.session.commit()
     assert client.post(f"/crawls/{run.id}/stop").status_code == 302
-    OutreachWorker(
-        [app.config["OUTREACH_QUEUE"]], connection=Redis.from_url(redis_url), app=app
-    ).work(burst=True)
+    OutreachWorker(queue_names(app.config), connection=Redis.from_url(redis_url), app=app).work(
+        burst=True
+    )
     db.session.expire_all()
     assert client.get(f"/crawls/{run.id}.json").get_json()["status"] == "stopped"
     assert slow_web.requests == 0
@@ -122,9 +123,9 @@ def test_stop_during_a_crawl_ends_it_early_and_keeps_what_it_found(
 
     presser = threading.Thread(target=press_stop)
     presser.start()
-    OutreachWorker(
-        [app.config["OUTREACH_QUEUE"]], connection=Redis.from_url(redis_url), app=app
-    ).work(burst=True)
+    OutreachWorker(queue_names(app.config), connection=Redis.from_url(redis_url), app=app).work(
+        burst=True
+    )
     presser.join()
     db.session.expire_all()
     stopped = db.session.get(CrawlRun, run_id)

@@ -16,6 +16,7 @@ from outreach.activity.models import Activity
 from outreach.extensions import db
 from outreach.jobs import tasks
 from outreach.jobs.models import Task, TaskStatus
+from outreach.jobs.queues import queue_names
 from outreach.jobs.worker import OutreachWorker
 from tests.factories import Factory, SignIn
 from tests.jobs.sample_jobs import fail_loudly, write_note
@@ -24,9 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _work(app: Flask, redis_url: str) -> None:
-    worker = OutreachWorker(
-        [app.config["OUTREACH_QUEUE"]], connection=Redis.from_url(redis_url), app=app
-    )
+    worker = OutreachWorker(queue_names(app.config), connection=Redis.from_url(redis_url), app=app)
     worker.work(burst=True)
 
 

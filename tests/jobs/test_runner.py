@@ -14,6 +14,8 @@ from rq.registry import FailedJobRegistry
 
 from outreach import create_app
 from outreach.db import utcnow
+from outreach.jobs import recurring
+from outreach.jobs.queues import Lane, queue_name, queue_names
 from outreach.jobs.runner import read_states, recent_runs, run_recurring
 from outreach.jobs.tasks import get_queue
 from outreach.jobs.worker import OutreachWorker
@@ -23,9 +25,7 @@ YEARLY = "0 0 1 1 *"  # every copy enqueued during a test belongs to the same sl
 
 def _work(app: Flask, redis_url: str, worker_app: Flask | None = None) -> None:
     connection = Redis.from_url(redis_url)
-    worker = OutreachWorker(
-        [app.config["OUTREACH_QUEUE"]], connection=connection, app=worker_app or app
-    )
+    worker = OutreachWorker(queue_names(app.config), connection=connection, app=worker_app or app)
     worker.work(burst=True)
 
 
@@ -44,7 +44,12 @@ def test_the_rq_cron_config_module_registers_every_recurring_job(
         "link-sweep": "15 * * * *",
         "upload-sweep": "30 * * * *",
     }
-    assert {job.queue_name for job in jobs.values()} == {"cron-config-test"}
+    lanes = {entry.name: entry.lane for entry in recurring.registered()}
+    config = {"OUTREACH_QUEUE": "cron-config-test"}
+    assert {name: job.queue_name for name, job in jobs.items()} == {
+        name: queue_name(config, lane) for name, lane in lanes.items()
+    }
+    assert lanes["mailbox-poll"] is Lane.MAIL and lanes["link-sweep"] is Lane.FETCH
     assert {job.func_name for job in jobs.values()} == {"outreach.jobs.runner.run_recurring"}
     assert jobs["outbox-tick"].args == ("outbox-tick",)
 

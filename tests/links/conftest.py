@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from redis import Redis
 
+from outreach.jobs.queues import queue_names
 from outreach.jobs.worker import OutreachWorker
 from tests.support.simweb import Reply, SimWeb, run_simweb
 
@@ -77,6 +78,6 @@ def web_app(app: Flask, web: Web) -> Flask:
 
 def work(app: Flask, redis_url: str) -> None:
     """Run every queued job in a forking worker until the queue is empty."""
-    OutreachWorker(
-        [app.config["OUTREACH_QUEUE"]], connection=Redis.from_url(redis_url), app=app
-    ).work(burst=True)
+    OutreachWorker(queue_names(app.config), connection=Redis.from_url(redis_url), app=app).work(
+        burst=True
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
 from outreach.jobs.models import Task, TaskStatus
+from outreach.jobs.queues import queue_names
 from outreach.jobs.worker import OutreachWorker
 from outreach.scoring.jobs_fetch import fetch_pages_for_campaign, launch_fetch
 from outreach.scoring.page_models import FetchedPage
@@ -101,9 +102,7 @@ def test_worker_fetches_pages_and_records_why_some_failed(
 ) -> None:
     task = launch_fetch(campaign, None)
     db.session.commit()
-    worker = OutreachWorker(
-        [app.config["OUTREACH_QUEUE"]], connection=Redis.from_url(redis_url), app=app
-    )
+    worker = OutreachWorker(queue_names(app.config), connection=Redis.from_url(redis_url), app=app)
     worker.work(burst=True)
     db.session.expire_all()
     done = db.session.get(Task, task.id)

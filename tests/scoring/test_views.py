@@ -14,6 +14,7 @@ from sqlalchemy import select
 from outreach.accounts.models import Workspace
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
+from outreach.jobs.queues import queue_names
 from outreach.jobs.worker import OutreachWorker
 from outreach.prospects.models import Prospect, ProspectScore
 from outreach.prospects.services import add_to_pipeline
@@ -27,9 +28,9 @@ A, B = "https://alpha.com/a", "https://beta.com/b"
 
 def work(app: Flask, redis_url: str) -> None:
     """Run every queued job until the queue is empty."""
-    OutreachWorker(
-        [app.config["OUTREACH_QUEUE"]], connection=Redis.from_url(redis_url), app=app
-    ).work(burst=True)
+    OutreachWorker(queue_names(app.config), connection=Redis.from_url(redis_url), app=app).work(
+        burst=True
+    )
 
 
 @pytest.fixture

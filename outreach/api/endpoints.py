@@ -1,0 +1,12 @@
+"""Every API blueprint with its URL prefix under /api/v1 (a new resource module adds itself)."""
+
+from __future__ import annotations
+
+from flask_smorest import Blueprint
+
+from outreach.api import campaigns, intersect
+
+BLUEPRINTS: list[tuple[Blueprint, str]] = [
+    (campaigns.blp, "/campaigns"),
+    (intersect.blp, "/campaigns"),
+]
