@@ -70,10 +70,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         pipeline.bp,
         pitches.bp,
         links.bp,
+        webhooks.bp,
         reports.bp,
         scoring.bp,
         jobs.bp,
-        webhooks.bp,
     )
     for blueprint in blueprints:
         app.register_blueprint(blueprint)

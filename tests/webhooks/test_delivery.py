@@ -237,3 +237,12 @@ def test_the_sweep_forgets_events_and_their_log_after_thirty_days(
     db.session.expire_all()
     assert db.session.get(WebhookDelivery, old_id) is None
     assert db.session.get(WebhookDelivery, recent_id) is not None
+
+
+def test_the_sweep_is_recurring_work_every_minute_by_default(app: Flask) -> None:
+    from outreach.jobs import recurring
+
+    entry = recurring.get("webhook-sweep")
+    assert entry.func is sweep and entry.schedule(app.config) == "* * * * *"
+    app.config["OUTREACH_WEBHOOK_SWEEP_SCHEDULE"] = "*/5 * * * *"
+    assert entry.schedule(app.config) == "*/5 * * * *"
