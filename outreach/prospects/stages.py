@@ -56,9 +56,6 @@ def move(
     detail = {"from": previous.value, "to": to.value}
     if reason:
         detail["reason"] = reason
-    record(
-        prospect.workspace_id, "prospect", prospect.id, "stage_changed", detail, actor_id=actor_id
-    )
     events.emit(
         prospect.workspace_id,
         events.STAGE_CHANGED,
@@ -71,6 +68,9 @@ def move(
             "reason": reason,
             "automatic": automatic,
         },
+    )
+    record(
+        prospect.workspace_id, "prospect", prospect.id, "stage_changed", detail, actor_id=actor_id
     )
     return True
 
