@@ -42,6 +42,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from outreach.reports import views as reports
     from outreach.scoring import views as scoring
     from outreach.web import init_security, init_templates
+    from outreach.webhooks import views as webhooks
 
     instance = (config or {}).get("INSTANCE_PATH") or instance_path_from_env()
     app = Flask(
@@ -73,6 +74,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         pipeline.bp,
         pitches.bp,
         links.bp,
+        webhooks.bp,
         reports.bp,
         scoring.bp,
         jobs.bp,

@@ -182,6 +182,7 @@ class Settings:
     mailbox_poll_schedule: str = _setting("OUTREACH_MAILBOX_POLL_SCHEDULE", "* * * * *", str)
     link_sweep_schedule: str = _setting("OUTREACH_LINK_SWEEP_SCHEDULE", "0 * * * *", str)
     upload_sweep_schedule: str = _setting("OUTREACH_UPLOAD_SWEEP_SCHEDULE", "30 * * * *", str)
+    webhook_sweep_schedule: str = _setting("OUTREACH_WEBHOOK_SWEEP_SCHEDULE", "* * * * *", str)
     # Accounts and sessions (README "Security"): the keys of stored secrets, session and
     # invitation lifetimes, sign-in limits (`limits` notation: "10 per 15 minutes").
     encryption_keys: tuple[str, ...] = _setting("OUTREACH_ENCRYPTION_KEYS", (), networks)

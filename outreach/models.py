@@ -1,7 +1,7 @@
 """Every model, imported so metadata is complete (for Alembic and ``create_all`` in tools)."""
 
 from outreach.accounts.models import Invitation, Membership, Role, User, UserSession, Workspace
-from outreach.activity.models import Activity
+from outreach.activity.models import Activity, OutboxEvent
 from outreach.api.models import ApiToken
 from outreach.backlinks.models import (
     Backlink,
@@ -50,6 +50,12 @@ from outreach.scoring.models import (
     ScoringWeights,
 )
 from outreach.scoring.page_models import DomainRelevance, FetchedPage
+from outreach.webhooks.models import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
     "Activity",
@@ -70,6 +76,7 @@ __all__ = [
     "CrawlSite",
     "CrawlStatus",
     "DataSource",
+    "DeliveryStatus",
     "Domain",
     "DomainMetric",
     "DomainRelevance",
@@ -88,6 +95,7 @@ __all__ = [
     "Opportunity",
     "OpportunityKind",
     "OutboundMessage",
+    "OutboxEvent",
     "OutreachRank",
     "PitchTemplate",
     "PitchTemplateVersion",
@@ -110,5 +118,8 @@ __all__ = [
     "TaskStatus",
     "User",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Workspace",
 ]

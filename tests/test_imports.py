@@ -22,7 +22,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     SHARED,  # plain helpers: they import no feature
     frozenset({"accounts", "activity", "jobs", "net"}),  # services every feature uses
     frozenset({"prospects", "backlinks", "campaigns"}),  # the core records
-    frozenset({"links", "pitches", "crawl", "scoring"}),  # features
+    frozenset({"links", "pitches", "crawl", "scoring", "webhooks"}),  # features
     frozenset({"api", "pipeline", "reports", "main"}),  # pages gathering several features
     # the app: factory, commands, demo data, WSGI app, the config module of `rq cron`
     frozenset({"app", "cli", "models", "demo", "wsgi", "cron"}),

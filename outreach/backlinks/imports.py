@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from outreach.activity import events
 from outreach.backlinks import formats
 from outreach.backlinks.batches import LoadTarget
 from outreach.backlinks.loader import LoadResult, load_batches, mark_pending_lost
@@ -230,7 +231,29 @@ def run_import(
     record.status = ImportStatus.DONE
     if not record.target_domain and result.target_domains:
         record.target_domain = result.target_domains.most_common(1)[0][0]
+    announce_finished(record)
     return result
+
+
+def announce_finished(record: BacklinkImport) -> None:
+    """Emit ``import.finished`` for an import that is done or failed (in the caller's commit)."""
+    events.emit(
+        record.workspace_id,
+        events.IMPORT_FINISHED,
+        {
+            "import_id": record.id,
+            "campaign_id": record.campaign_id,
+            "filename": record.filename,
+            "status": record.status.value,
+            "format": record.format,
+            "target_domain": record.target_domain,
+            "rows_read": record.rows_read,
+            "rows_imported": record.rows_imported,
+            "rows_rejected": record.rows_rejected,
+            "marked_lost": record.marked_lost,
+            "error": record.error,
+        },
+    )
 
 
 def confirm_lost(record: BacklinkImport) -> int:

@@ -9,7 +9,7 @@ from blinker import Namespace
 from flask import current_app
 from sqlalchemy import select
 
-from outreach.backlinks.imports import ImportRefused, run_import, summary
+from outreach.backlinks.imports import ImportRefused, announce_finished, run_import, summary
 from outreach.backlinks.loader import LoadResult
 from outreach.backlinks.models import BacklinkImport, ImportStatus
 from outreach.campaigns.models import Campaign
@@ -77,6 +77,7 @@ def _load(import_id: int) -> dict[str, Any] | None:
                     else (f"Unexpected error, nothing was imported: {type(exc).__name__}: {exc}")
                 )
                 failed.rows_read = failed.rows_imported = failed.rows_rejected = 0
+                announce_finished(failed)
                 db.session.commit()
             raise
         return summary(record)

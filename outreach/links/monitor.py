@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from outreach.activity import events
 from outreach.activity.services import record
 from outreach.campaigns.models import CampaignKind
 from outreach.extensions import db
@@ -83,6 +84,7 @@ def record_check(
     """Save one check, update the link, raise alerts and move its prospect; returns the alerts."""
     before = previous_result(link)
     verdict = LinkStatus(stored["verdict"])
+    previous_status = link.status
     db.session.add(
         LinkCheck(
             placed_link_id=link.id,
@@ -109,8 +111,32 @@ def record_check(
         for change in changes
     ]
     db.session.add_all(alerts)
+    _emit_events(link, previous_status, changes, checked_at)
     _update_prospect(link, verdict, changes, checked_at.date())
     return alerts
+
+
+def _emit_events(
+    link: PlacedLink, previous: LinkStatus, changes: list[Change], checked_at: datetime
+) -> None:
+    """``link.live`` when the link became live, ``link.lost`` / ``link.changed`` for alerts."""
+    data: dict[str, Any] = {
+        "placed_link_id": link.id,
+        "prospect_id": link.prospect_id,
+        "page_url": link.page_url,
+        "target_url": link.target_url,
+        "status": link.status.value,
+        "previous_status": previous.value,
+        "checked_at": checked_at.isoformat(),
+    }
+    if link.status is LinkStatus.LIVE and previous is not LinkStatus.LIVE:
+        events.emit(link.workspace_id, events.LINK_LIVE, data)
+    lost = [{"kind": c.kind, "message": c.message} for c in changes if c.lost]
+    changed = [{"kind": c.kind, "message": c.message} for c in changes if not c.lost]
+    if lost:
+        events.emit(link.workspace_id, events.LINK_LOST, {**data, "changes": lost})
+    if changed:
+        events.emit(link.workspace_id, events.LINK_CHANGED, {**data, "changes": changed})
 
 
 def _has_subscribers(workspace_id: int) -> bool:

@@ -2,7 +2,7 @@
 
 from outreach.net.addresses import is_forbidden_address
 from outreach.net.backend import Resolver, system_resolver
-from outreach.net.fetcher import SafeFetcher, fetch_one
+from outreach.net.fetcher import SafeFetcher, fetch_one, post_one
 from outreach.net.types import FetchPolicy, FetchResult, Redirect
 
 __all__ = [
@@ -13,5 +13,6 @@ __all__ = [
     "SafeFetcher",
     "fetch_one",
     "is_forbidden_address",
+    "post_one",
     "system_resolver",
 ]

@@ -7,6 +7,7 @@ import http.cookiejar
 import re
 import time
 import urllib.request
+from collections.abc import Mapping
 from urllib.parse import urljoin
 
 import httpx
@@ -35,6 +36,9 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
 _HOST_CHARS = re.compile(r"[A-Za-z0-9._-]+")
+
+
+_Body = tuple[bytes, dict[str, str]]  # what a POST sends: the body and its headers
 
 
 class _Stop(Exception):
@@ -133,6 +137,20 @@ class SafeFetcher:
             limit=self.policy.max_body_bytes,
         )
 
+    async def post(self, url: str, content: bytes, headers: Mapping[str, str]) -> FetchResult:
+        """POST ``content`` to ``url`` under the policy (addresses, limits, deadline).
+
+        Robots rules do not apply (the receiver asked for these requests) and a redirect is
+        not followed: the 3xx is the result, since resending a body elsewhere is unsafe.
+        """
+        return await self._run(
+            url,
+            expect_html=False,
+            check_robots=False,
+            limit=self.policy.max_body_bytes,
+            send=(content, dict(headers)),
+        )
+
     async def robots_allowed(self, url: str, user_agent: str | None = None) -> bool:
         """Whether robots.txt lets ``user_agent`` (default: ours) fetch ``url``; True if unknown."""
         try:
@@ -154,13 +172,19 @@ class SafeFetcher:
         )
 
     async def _run(
-        self, url: str, *, expect_html: bool, check_robots: bool, limit: int
+        self,
+        url: str,
+        *,
+        expect_html: bool,
+        check_robots: bool,
+        limit: int,
+        send: _Body | None = None,
     ) -> FetchResult:
         result = FetchResult(url=url, final_url=url)
         started = time.monotonic()
         try:
             async with asyncio.timeout(self._deadline()):
-                await self._follow(result, expect_html, check_robots, limit)
+                await self._follow(result, expect_html, check_robots, limit, send)
         except TimeoutError:
             result.error_kind = "timeout"
             result.error = f"timed out after {self.policy.total_deadline:g} s"
@@ -205,7 +229,12 @@ class SafeFetcher:
             raise _Stop("dns", str(exc)) from exc
 
     async def _follow(
-        self, result: FetchResult, expect_html: bool, check_robots: bool, limit: int
+        self,
+        result: FetchResult,
+        expect_html: bool,
+        check_robots: bool,
+        limit: int,
+        send: _Body | None = None,
     ) -> None:
         current = result.url
         seen: set[str] = set()
@@ -219,7 +248,7 @@ class SafeFetcher:
                 raise _Stop("robots_disallowed", f"robots.txt disallows {current} for {token}")
             result.final_url = current
             try:
-                location = await self._hop(result, target, expect_html, limit)
+                location = await self._hop(result, target, expect_html, limit, send)
             except _Stop:
                 raise
             except Exception as exc:
@@ -227,7 +256,7 @@ class SafeFetcher:
                 if mapped is exc:
                     raise
                 raise mapped from exc
-            if location is None:
+            if location is None or send is not None:
                 return
             result.redirects.append(Redirect(current, result.status or 0))
             if len(result.redirects) > self.policy.max_redirects:
@@ -244,12 +273,23 @@ class SafeFetcher:
                 raise _Stop("too_many_redirects", f"redirect loop: {current} was already fetched")
 
     async def _hop(
-        self, result: FetchResult, target: httpx.URL, expect_html: bool, limit: int
+        self,
+        result: FetchResult,
+        target: httpx.URL,
+        expect_html: bool,
+        limit: int,
+        send: _Body | None = None,
     ) -> str | None:
         """One request; returns the Location to follow, or None when the result is final."""
         host = target.raw_host.decode("ascii").lower()
         async with self._gate.slot(host), self._connections:
-            request = self._client.build_request("GET", target)
+            if send is None:
+                request = self._client.build_request("GET", target)
+            else:
+                content, headers = send
+                request = self._client.build_request(
+                    "POST", target, content=content, headers=headers
+                )
             response = await self._client.send(request, stream=True)
             try:
                 result.status = response.status_code
@@ -315,5 +355,22 @@ def fetch_one(
     async def run() -> FetchResult:
         async with SafeFetcher(policy, resolver=resolver) as fetcher:
             return await fetcher.fetch(url, expect_html=expect_html, check_robots=check_robots)
+
+    return asyncio.run(run())
+
+
+def post_one(
+    url: str,
+    content: bytes,
+    headers: Mapping[str, str],
+    policy: FetchPolicy,
+    *,
+    resolver: Resolver | None = None,
+) -> FetchResult:
+    """POST one body synchronously under the policy (runs its own event loop)."""
+
+    async def run() -> FetchResult:
+        async with SafeFetcher(policy, resolver=resolver) as fetcher:
+            return await fetcher.post(url, content, headers)
 
     return asyncio.run(run())

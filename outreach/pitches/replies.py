@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 
+from outreach.activity import events as outbox
 from outreach.activity.services import record
 from outreach.extensions import db
 from outreach.pitches import events, sequences
@@ -80,6 +81,18 @@ def settle(row: InboundMessage, contact_id: int | None, actor_id: int | None = N
         return
     detail = {"subject": row.subject[:200], "from": row.from_email, "kind": row.kind.value}
     if row.kind is InboundKind.REPLY:
+        outbox.emit(
+            row.workspace_id,
+            outbox.REPLY_RECEIVED,
+            {
+                "inbound_message_id": row.id,
+                "prospect_id": row.prospect_id,
+                "from_domain": row.from_email.rpartition("@")[2],
+                "subject": row.subject,
+                "received_at": row.received_at.isoformat() if row.received_at else None,
+                "matched_by": row.matched_by,
+            },
+        )
         events.after_reply(row.workspace_id, row.prospect_id, detail, actor_id=actor_id)
         return
     if row.kind is InboundKind.OUT_OF_OFFICE and row.return_on is not None:

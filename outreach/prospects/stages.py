@@ -12,6 +12,7 @@ from blinker import Namespace
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
+from outreach.activity import events
 from outreach.activity.services import record
 from outreach.extensions import db
 from outreach.prospects.models import Prospect, Stage
@@ -61,6 +62,19 @@ def move(
     detail = {"from": previous.value, "to": to.value}
     if reason:
         detail["reason"] = reason
+    events.emit(
+        prospect.workspace_id,
+        events.STAGE_CHANGED,
+        {
+            "prospect_id": prospect.id,
+            "campaign_id": prospect.campaign_id,
+            "domain": prospect.domain,
+            "from": previous.value,
+            "to": to.value,
+            "reason": reason,
+            "automatic": automatic,
+        },
+    )
     record(
         prospect.workspace_id, "prospect", prospect.id, "stage_changed", detail, actor_id=actor_id
     )

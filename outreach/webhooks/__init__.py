@@ -1,0 +1,1 @@
+"""Webhooks: signed HTTP deliveries of workspace events to URLs an owner registers."""
