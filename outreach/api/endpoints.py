@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from outreach.api import campaigns, intersect
+from outreach.api import campaigns, intersect, messages, sequences, templates
 
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (campaigns.blp, "/campaigns"),
     (intersect.blp, "/campaigns"),
+    (sequences.blp, "/campaigns"),
+    (templates.blp, "/templates"),
+    (messages.blp, ""),
 ]
