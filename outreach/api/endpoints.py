@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from outreach.api import campaigns, intersect, messages, sequences, templates
+from outreach.api import (
+    campaigns,
+    contacts,
+    imports,
+    intersect,
+    messages,
+    sequences,
+    templates,
+)
 
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (campaigns.blp, "/campaigns"),
@@ -12,4 +20,6 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (sequences.blp, "/campaigns"),
     (templates.blp, "/templates"),
     (messages.blp, ""),
+    (contacts.blp, "/prospects"),
+    (imports.blp, ""),
 ]
