@@ -6,7 +6,7 @@ like mailbox passwords). One ``webhook_delivery`` per endpoint and event, retrie
 backoff; every HTTP request is a ``webhook_attempt``.
 
 Revision ID: hooks_webhooks
-Revises: 17a_api_tokens
+Revises: s14a_user_preferences
 Create Date: 2026-12-04
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 
 revision = "hooks_webhooks"
-down_revision = "17a_api_tokens"
+down_revision = "s14a_user_preferences"
 branch_labels = None
 depends_on = None
 

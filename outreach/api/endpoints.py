@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from flask_smorest import Blueprint
 
-from outreach.api import campaigns, intersect, jobs, links, prospects, reports
+from outreach.api import (
+    campaigns,
+    contacts,
+    imports,
+    intersect,
+    jobs,
+    links,
+    messages,
+    prospects,
+    reports,
+    sequences,
+    templates,
+)
 
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (campaigns.blp, "/campaigns"),
@@ -14,4 +26,9 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (links.alerts_blp, "/alerts"),
     (reports.blp, "/reports"),
     (jobs.blp, "/jobs"),
+    (sequences.blp, "/campaigns"),
+    (templates.blp, "/templates"),
+    (messages.blp, ""),
+    (contacts.blp, "/prospects"),
+    (imports.blp, ""),
 ]
