@@ -20,7 +20,7 @@ from outreach.prospects.services import get_prospect
 blp = api_blueprint("contacts", __name__, "The people to write to at each prospect.")
 
 
-class ContactSchema(ma.Schema):
+class ProspectContactSchema(ma.Schema):
     """A contact of a prospect (one per address in the workspace)."""
 
     id = fields.Integer(dump_only=True)
@@ -40,7 +40,7 @@ class ContactSchema(ma.Schema):
 class ContactListSchema(ma.Schema):
     """A prospect's contacts, the primary one first."""
 
-    items = fields.List(fields.Nested(ContactSchema))
+    items = fields.List(fields.Nested(ProspectContactSchema))
 
 
 def _contacts(prospect: Prospect) -> list[tuple[Contact, bool]]:
@@ -83,9 +83,11 @@ def list_contacts(prospect_id: int) -> dict[str, Any]:
 
 
 @blp.route("/<int:prospect_id>/contacts", methods=["POST"])
-@blp.arguments(ContactSchema)
-@blp.response(201, ContactSchema)
-@blp.alt_response(200, schema=ContactSchema, description="The address was known: completed.")
+@blp.arguments(ProspectContactSchema)
+@blp.response(201, ProspectContactSchema)
+@blp.alt_response(
+    200, schema=ProspectContactSchema, description="The address was known: completed."
+)
 def add(data: dict[str, Any], prospect_id: int) -> Response:
     """Add a contact to the prospect (an address already known is completed and linked)."""
     workspace_id = caller().workspace.id
@@ -113,6 +115,6 @@ def add(data: dict[str, Any], prospect_id: int) -> Response:
     contact_import.link_to_prospect(contact, prospect, primary=True)
     db.session.commit()
     primary = dict((c.id, p) for c, p in _contacts(prospect)).get(contact.id, False)
-    response = jsonify(ContactSchema().dump(contact_json(contact, primary)))
+    response = jsonify(ProspectContactSchema().dump(contact_json(contact, primary)))
     response.status_code = 201 if created else 200
     return response

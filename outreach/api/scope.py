@@ -12,9 +12,11 @@ from flask import request
 
 from outreach.api.auth import caller
 from outreach.api.problems import Problem
+from outreach.backlinks.models import BacklinkImport
 from outreach.campaigns.models import Campaign
 from outreach.jobs.tasks import get_task
 from outreach.links.models import Alert, PlacedLink
+from outreach.pitches.models import PitchTemplate
 from outreach.prospects.models import Prospect
 from outreach.scoping import get_in_workspace
 
@@ -23,6 +25,8 @@ OWNED: dict[str, Any] = {
     "prospect_id": Prospect,
     "link_id": PlacedLink,
     "alert_id": Alert,
+    "import_id": BacklinkImport,
+    "template_id": PitchTemplate,
 }
 
 
