@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, text
 
 from outreach.backlinks.batches import Batch, LoadTarget
 from outreach.backlinks.models import DataSource
@@ -252,9 +252,11 @@ def _refresh_domains(
         f"INSERT INTO domain (name, tld, created_at, updated_at) VALUES ({mark}, {mark}, "
         f"{mark}, {mark}) ON CONFLICT (name) DO NOTHING"
     )
+    # The domain's id is looked up by the statement itself (its WHERE also keeps SQLite's
+    # parser from reading ON CONFLICT as a join constraint).
     add_metrics = (
         "INSERT INTO domain_metric (workspace_id, domain_id, source, metric, value, updated_at) "
-        f"VALUES ({mark}, {mark}, {mark}, 'authority', {mark}, {mark}) "
+        f"SELECT {mark}, id, {mark}, 'authority', {mark}, {mark} FROM domain WHERE name = {mark} "
         "ON CONFLICT (workspace_id, domain_id, source, metric) "
         "DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
     )
@@ -267,19 +269,10 @@ def _refresh_domains(
                 add_domains, [(n, n.rsplit(".", 1)[-1], stamp, stamp) for n in chunk]
             )
             scored = [n for n in chunk if authorities[n] is not None]
-            if not scored:
-                continue
-            ids: dict[str, int] = dict(
-                conn.execute(
-                    text("SELECT name, id FROM domain WHERE name IN :names").bindparams(
-                        bindparam("names", expanding=True)
-                    ),
-                    {"names": scored},
-                ).all()
-            )
-            cursor.executemany(
-                add_metrics,
-                [(workspace_id, ids[n], source.value, authorities[n], stamp) for n in scored],
-            )
+            if scored:
+                cursor.executemany(
+                    add_metrics,
+                    [(workspace_id, source.value, authorities[n], stamp, n) for n in scored],
+                )
     finally:
         cursor.close()
