@@ -233,7 +233,11 @@ def close_failed_tasks(connection: Redis) -> int:
         status = job.get_status(refresh=False)
         if status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED):
             reason = reason_of(job) if status is JobStatus.FAILED else "The job was stopped"
-            close_lost_job(task.id, job.func_name, tuple(job.args), reason)
+            try:
+                args: tuple[Any, ...] | None = tuple(job.args)
+            except Exception:  # a payload that no longer unpickles: the Task still closes
+                args = None
+            close_lost_job(task.id, task.name, args, reason)
             closed += 1
     return closed
 
