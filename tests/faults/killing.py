@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import time
-
 from flask import Flask
 from redis import Redis
-from rq import Queue
 from rq.job import Job
-from rq.registry import StartedJobRegistry
 
 from outreach.extensions import db
+from outreach.jobs import recovery
 from outreach.jobs.connection import get_redis
 from outreach.jobs.models import Task, TaskStatus
 
 ENDS = 20  # seconds for a job to end once a new worker runs and recovery has run
 
 
-def recover(app: Flask) -> None:
-    """The recovery check the scheduler runs: the jobs of dead workers are found and ended now
-    (not once their heartbeat has expired)."""
-    with app.app_context():
-        for queue in Queue.all(connection=get_redis(app)):  # every lane
-            StartedJobRegistry(queue=queue).cleanup(timestamp=time.time() + 3600)
+def recover(app: Flask) -> dict[str, int]:
+    """The recovery pass the cron scheduler runs every minute (and each worker at its start)."""
+    return recovery.recover(app, get_redis(app))
 
 
 def task_of(task_id: str) -> Task:

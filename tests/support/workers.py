@@ -133,7 +133,12 @@ class Workers:
         return result
 
     def stop_all(self) -> None:
-        """SIGTERM every worker still running, then SIGKILL its group when it lingers."""
+        """SIGTERM every worker still running, then SIGKILL its group and its work horse.
+
+        The horse has a process group of its own and may be waiting for a Redis that is gone
+        (patiently, for ever): it is found now, while its worker is still its parent.
+        """
+        horses = [pid for process in self.started.values() for pid in descendants(process.pid)]
         for process in self.started.values():
             if process.poll() is None:
                 process.terminate()
@@ -145,3 +150,6 @@ class Workers:
                 os.killpg(process.pid, signal.SIGKILL)
             if process.poll() is None:
                 process.wait(timeout=10)
+        for pid in horses:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
