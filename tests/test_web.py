@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 
-from outreach.web import parse_id, safe_next
+from outreach.web import id_url, parse_id, safe_next
 from tests.factories import Factory, SignIn
 
 
@@ -28,6 +29,15 @@ def test_parse_id_refuses_what_is_not_a_plain_positive_id(raw: str | None) -> No
 
 def test_parse_id_reads_plain_ids() -> None:
     assert parse_id("42") == 42
+
+
+def test_id_url_builds_what_url_for_builds_for_every_id(app: Flask) -> None:
+    with app.test_request_context():
+        move = id_url("pipeline.move", "prospect_id")
+        for prospect_id in (1, 7, 918_273_645, 2**40):
+            assert move(prospect_id) == url_for("pipeline.move", prospect_id=prospect_id)
+        with pytest.raises(ValueError):
+            move("1/../../admin")  # type: ignore[arg-type]
 
 
 def test_login_with_a_newline_in_next_redirects_home(client: FlaskClient, factory: Factory) -> None:

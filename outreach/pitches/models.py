@@ -148,8 +148,12 @@ class OutboundMessage(TimestampMixin, Base):
     """One e-mail in the outbox: the truth of what is queued and what was sent."""
 
     __tablename__ = "outbound_message"
-    # The outbox's counts per status, read from the index alone.
-    __table_args__ = (Index("ix_outbound_message_workspace_status", "workspace_id", "status"),)
+    # The outbox's counts per status, read from the index alone; a mailbox's sends of the
+    # day (its daily cap), read from a range of the second.
+    __table_args__ = (
+        Index("ix_outbound_message_workspace_status", "workspace_id", "status"),
+        Index("ix_outbound_message_mailbox_sent", "mailbox_id", "status", "sent_at"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspace.id", ondelete="CASCADE"), index=True

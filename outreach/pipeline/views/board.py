@@ -18,7 +18,7 @@ from outreach.pitches.mailboxes import sendable_by
 from outreach.prospects import stages
 from outreach.prospects.models import Stage
 from outreach.prospects.services import get_prospect
-from outreach.web import safe_next
+from outreach.web import id_url, safe_next
 
 
 def wants_json() -> bool:
@@ -58,7 +58,12 @@ def board(campaign_id: int) -> str:
     scope, context = _listing(campaign_id)
     columns = queries.board(scope)
     return render_template(
-        "pipeline/board.html", columns=columns, per_column=queries.CARDS_PER_COLUMN, **context
+        "pipeline/board.html",
+        columns=columns,
+        per_column=queries.CARDS_PER_COLUMN,
+        move_url=id_url("pipeline.move", "prospect_id"),
+        prospect_url=id_url("pipeline.prospect", "prospect_id"),
+        **context,
     )
 
 
