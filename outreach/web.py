@@ -157,7 +157,8 @@ def id_url(endpoint: str, key: str) -> Callable[[int], str]:
     """``url_for(endpoint, key=id)`` for many ids at the cost of one: the URL is built once
     around a placeholder id and filled in per id (a long list of cards builds thousands)."""
     placeholder = 918_273_645
-    head, tail = url_for(endpoint, **{key: placeholder}).split(str(placeholder), 1)
+    values: dict[str, Any] = {key: placeholder}
+    head, tail = url_for(endpoint, **values).split(str(placeholder), 1)
     return lambda value: f"{head}{int(value)}{tail}"
 
 
