@@ -17,6 +17,7 @@ No Python code runs per row in the last two, so they bound any columnar path fro
 from __future__ import annotations
 
 import argparse
+import functools
 import random
 import sqlite3
 import statistics
@@ -109,7 +110,7 @@ def measure(rows: list[Row], folder: Path) -> dict[str, float]:
             f"{', '.join(ROW_COLUMNS)}, 1 FROM staged ORDER BY rowid"
         )
         found[f"C INSERT…SELECT, backlink, {label}"] = _cpu_per_row(
-            n, lambda statement=statement, conn=conn: conn.execute(statement)
+            n, functools.partial(conn.execute, statement)
         )
         conn.close()
     return found
