@@ -24,11 +24,11 @@ from outreach.api.pagination import bad_cursor
 from outreach.api.problems import INVALID_FIELDS, Problem
 from outreach.api.schemas import PageArgsSchema, page_schema
 from outreach.backlinks import imports
-from outreach.backlinks.jobs import launch_import
+from outreach.backlinks.jobs import import_state, launch_import
 from outreach.backlinks.models import BacklinkImport, ImportStatus
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
-from outreach.jobs import tasks, uploads
+from outreach.jobs import uploads
 
 blp = api_blueprint("imports", __name__, "Backlink imports: upload export files, follow them.")
 
@@ -86,20 +86,9 @@ def _rejection(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def import_json(item: BacklinkImport) -> dict[str, Any]:
-    """An import as the API shows it, with live progress while its job runs."""
-    progress = {
-        "rows_read": item.rows_read,
-        "rows_imported": item.rows_imported,
-        "rows_rejected": item.rows_rejected,
-    }
-    state = item.status.value
-    if item.task_id and item.status in (ImportStatus.QUEUED, ImportStatus.RUNNING):
-        task = tasks.get_task(item.workspace_id, item.task_id)
-        if task is not None:
-            view = tasks.describe(task)
-            progress.update({k: v for k, v in view.progress.items() if k in progress})
-            if view.status.value == "failed":
-                state = "failed"
+    """An import as the API shows it, with live progress while its job runs (the same
+    state as its page: a job whose worker died is failed, with nothing kept)."""
+    state = import_state(item)
     mapping = None
     if item.status is ImportStatus.NEEDS_MAPPING:
         mapping = url_for("backlinks.mapping", import_id=item.id, _external=True)
@@ -108,11 +97,13 @@ def import_json(item: BacklinkImport) -> dict[str, Any]:
         "campaign_id": item.campaign_id,
         "filename": item.filename,
         "format": item.format,
-        "status": state,
+        "status": state.status,
         "target_domain": item.target_domain,
-        **progress,
+        "rows_read": state.rows_read,
+        "rows_imported": state.rows_imported,
+        "rows_rejected": state.rows_rejected,
         "marked_lost": item.marked_lost,
-        "error": item.error,
+        "error": state.error,
         "rejections": [_rejection(r) for r in item.rejections[:SHOWN_REJECTIONS]],
         "mapping_url": mapping,
         "created_at": item.created_at,

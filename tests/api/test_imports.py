@@ -10,7 +10,7 @@ from flask import Flask
 from redis import Redis
 from sqlalchemy import func, select
 
-from outreach.backlinks.models import Backlink, BacklinkImport
+from outreach.backlinks.models import Backlink, BacklinkImport, ImportStatus
 from outreach.extensions import db
 from outreach.jobs.queues import queue_names
 from outreach.jobs.worker import OutreachWorker
@@ -101,3 +101,43 @@ def test_an_unknown_shape_asks_for_a_mapping(api: Api, owner: Caller, factory: F
     assert response.status_code == 201, response.json
     assert response.json is not None and response.json["status"] == "needs_mapping"
     assert response.json["mapping_url"].endswith(f"/imports/{response.json['id']}/mapping")
+
+
+def test_an_import_whose_worker_died_reads_failed_with_nothing_kept(
+    api: Api, member: Caller, factory: Factory, redis_url: str
+) -> None:
+    """The job's live progress counted rows that its rollback then threw away."""
+    from rq.job import Job, JobStatus
+
+    from outreach.jobs.models import Task, TaskStatus
+
+    campaign = factory.campaign(member.workspace)
+    item = BacklinkImport(
+        workspace_id=member.workspace.id,
+        campaign_id=campaign.id,
+        filename="big.csv",
+        stored_path="/nowhere/big.csv",
+        status=ImportStatus.RUNNING,
+        task_id="import-job-that-died",
+    )
+    db.session.add(item)
+    db.session.add(
+        Task(
+            id="import-job-that-died",
+            workspace_id=member.workspace.id,
+            name="import_backlinks",
+            description="Import big.csv",
+            status=TaskStatus.RUNNING,
+        )
+    )
+    db.session.commit()
+    job = Job.create(print, id="import-job-that-died", connection=Redis.from_url(redis_url))
+    job.meta["progress"] = {"rows_read": 21_798, "rows_imported": 21_798, "rows_rejected": 0}
+    job.save()
+    job.set_status(JobStatus.FAILED)
+
+    shown = api.get(f"/api/v1/imports/{item.id}", member).json
+
+    assert shown is not None
+    assert (shown["status"], shown["rows_imported"], shown["rows_read"]) == ("failed", 0, 0)
+    assert shown["error"] and "nothing" in shown["error"].lower()
