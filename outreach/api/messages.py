@@ -140,7 +140,7 @@ def list_outbox(args: dict[str, Any]) -> dict[str, Any]:
         db.session.scalars(query.order_by(*OUTBOX_ORDER.order_by()).limit(args["limit"] + 1))
     )
     page, cursor = page_of(OUTBOX_ORDER, [_Id(i) for i in ids], args["limit"])
-    rows = [row for item in page for row in outbox.listing(workspace_id, only_id=item.id)]
+    rows = outbox.listing(workspace_id, ids=[item.id for item in page]) if page else []
     return {"items": [_outbox_json(row) for row in rows], "next_cursor": cursor}
 
 

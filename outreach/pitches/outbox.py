@@ -119,10 +119,11 @@ def listing(
     workspace_id: int,
     status: MessageStatus | None = None,
     limit: int = 200,
-    only_id: int | None = None,
+    ids: list[int] | None = None,
 ) -> list[OutboxRow]:
     """The workspace's outbox rows, newest first, with recipient, prospect, campaign, mailbox,
-    step and why each waits (one query, plus the waiting checks of due rows)."""
+    step and why each waits (one query, plus the waiting checks of due rows); ``ids``
+    keeps only those rows."""
     query = (
         select(
             OutboundMessage,
@@ -141,8 +142,8 @@ def listing(
     )
     if status is not None:
         query = query.where(OutboundMessage.status == status)
-    if only_id is not None:
-        query = query.where(OutboundMessage.id == only_id)
+    if ids is not None:
+        query = query.where(OutboundMessage.id.in_(ids))
     now = utcnow()
     return [
         OutboxRow(

@@ -6,6 +6,8 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import event
+
 from outreach.accounts.models import Workspace
 from outreach.db import utcnow
 from outreach.extensions import db
@@ -82,6 +84,31 @@ def test_outbox_pages_newest_first_with_a_status_filter(
     held = _walk(api, owner, "/api/v1/outbox?status=held")
     assert [i["id"] for i in held] == [first.id]
     assert api.get("/api/v1/outbox?status=nonsense", owner).status_code == 422
+
+
+def _outbox_statements(api: Api, who: Caller, url: str) -> int:
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        seen.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert api.get(url, who).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return sum("outbound_message" in statement for statement in seen)
+
+
+def test_an_outbox_page_costs_the_same_queries_whatever_its_length(
+    api: Api, owner: Caller, factory: Factory
+) -> None:
+    _enrolled(factory, owner.workspace, 12)
+
+    short = _outbox_statements(api, owner, "/api/v1/outbox?limit=2")
+    long = _outbox_statements(api, owner, "/api/v1/outbox?limit=12")
+
+    assert long == short == 2  # the page's ids, then its rows
 
 
 def test_conversation_and_inbox(

@@ -48,7 +48,7 @@ def message_page(message_id: int) -> str:
     """One outbox message as it will be (or was) sent, with why it waits."""
     workspace = current_workspace()
     message = outbox.get_message(workspace.id, message_id)
-    [row] = outbox.listing(workspace.id, None, only_id=message.id)
+    [row] = outbox.listing(workspace.id, None, ids=[message.id])
     return render_template("pitches/message.html", row=row, message=message)
 
 
