@@ -2,21 +2,30 @@
 
 Run ``python -m tests.support.screenshots`` (Debian's Chromium and Playwright needed). It
 builds a throwaway SQLite database with the demo (``flask seed-demo``), serves the app on
-127.0.0.1 and writes PNG files into ``static/img/``.
+127.0.0.1 with a real ``flask worker`` beside it (as ``make run`` does, so no page shows the
+"background jobs are not running" banner) and writes PNG files into ``static/img/``.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from flask import Flask
 from flask_migrate import upgrade
 from werkzeug.serving import make_server
 
 from outreach import create_app
 from outreach.demo import DEMO_EMAIL, DEMO_PASSWORD
-from outreach.jobs.connection import embedded_redis_url
+from outreach.jobs.connection import embedded_redis_url, get_redis
+from outreach.jobs.liveness import workers_missing
 from outreach.links.render import CHROMIUM_ARGS
 
 OUT = Path(__file__).resolve().parents[2] / "static" / "img"
@@ -30,6 +39,33 @@ PAGES = {
     "reports": "/reports/",
     "template": "/pitches/templates/1",
 }
+
+
+@contextmanager
+def running_worker(app: Flask, base: Path) -> Iterator[None]:
+    """A ``flask worker`` on the app's database and Redis, until its heartbeat is seen."""
+    env = {
+        **os.environ,
+        "FLASK_APP": "outreach",
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "REDIS_URL": app.config["REDIS_URL"],
+        "OUTREACH_INSTANCE_PATH": str(base / "instance"),
+        "SECRET_KEY": app.config["SECRET_KEY"],
+    }
+    command = [sys.executable, "-m", "flask", "worker", "--without-scheduler"]
+    worker = subprocess.Popen(command, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        with app.app_context():
+            while workers_missing(app, get_redis(app)):
+                if time.monotonic() > deadline or worker.poll() is not None:
+                    raise RuntimeError("the worker did not start")
+                app.extensions.pop("outreach_workers_missing", None)
+                time.sleep(0.5)
+        yield
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
 
 
 def main() -> None:
@@ -52,7 +88,7 @@ def main() -> None:
         server = make_server("127.0.0.1", 0, app, threaded=True)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         url = f"http://127.0.0.1:{server.server_port}"
-        with sync_playwright() as playwright:
+        with running_worker(app, base), sync_playwright() as playwright:
             browser = playwright.chromium.launch(
                 executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
             )
