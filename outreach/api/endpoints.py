@@ -16,6 +16,7 @@ from outreach.api import (
     reports,
     sequences,
     templates,
+    webhooks,
 )
 
 BLUEPRINTS: list[tuple[Blueprint, str]] = [
@@ -31,4 +32,5 @@ BLUEPRINTS: list[tuple[Blueprint, str]] = [
     (messages.blp, ""),
     (contacts.blp, "/prospects"),
     (imports.blp, ""),
+    (webhooks.blp, "/webhooks"),
 ]

@@ -19,6 +19,7 @@ from outreach.links.models import Alert, PlacedLink
 from outreach.pitches.models import PitchTemplate
 from outreach.prospects.models import Prospect
 from outreach.scoping import get_in_workspace
+from outreach.webhooks.models import WebhookEndpoint
 
 OWNED: dict[str, Any] = {
     "campaign_id": Campaign,
@@ -27,6 +28,7 @@ OWNED: dict[str, Any] = {
     "alert_id": Alert,
     "import_id": BacklinkImport,
     "template_id": PitchTemplate,
+    "webhook_id": WebhookEndpoint,
 }
 
 
