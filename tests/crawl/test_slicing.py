@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from outreach.campaigns.models import Campaign
 from outreach.crawl import services
-from outreach.crawl.jobs import launch_crawl
+from outreach.crawl.jobs import launch_crawl, run_crawl
 from outreach.crawl.models import CrawlPage, CrawlRun, CrawlSite, CrawlStatus, Opportunity
 from outreach.extensions import db
 from outreach.jobs.models import Task, TaskStatus
@@ -233,9 +233,8 @@ def test_a_redelivered_slice_resumes_from_the_saved_frontier(
     assert task is not None and task.job_id is not None
     connection = Redis.from_url(redis_url)
     second = Job.fetch(task.job_id, connection=connection)
-    Queue(second.origin, connection=connection).enqueue_job(Job.create(
-        second.func_name, args=second.args, connection=connection, meta=dict(second.meta),
-    ))  # fmt: skip
+    queue = Queue(second.origin, connection=connection)
+    queue.enqueue_call(run_crawl, args=(run.id,), meta=dict(second.meta))  # delivered twice
     _work(app, redis_url, TINY)
     assert results(run.id) == results(whole.id)
 
