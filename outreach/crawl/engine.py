@@ -2,6 +2,9 @@
 
 Knows nothing of the database: every page's outcome goes to a ``sink`` callable, and a
 ``should_stop`` callable ends the crawl early. The job and the benchmark both drive it.
+With a ``deadline`` (the job's slice) it pauses once that has passed and a page came back:
+the visits in flight are cancelled and go back to the front of their site's queue, and the
+:class:`Frontier` holds everything the next slice needs.
 """
 
 from __future__ import annotations
@@ -9,85 +12,26 @@ from __future__ import annotations
 import asyncio
 import functools
 import re
-from collections import deque
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 from outreach.crawl import opportunities as opp
-from outreach.crawl.contacts import CONTACT_PATH, PageContacts, extract_contacts, is_contact_page
+from outreach.crawl.broken import BrokenLinks
+from outreach.crawl.contacts import CONTACT_PATH, extract_contacts, is_contact_page
+from outreach.crawl.frontier import Frontier, Item, Site
+from outreach.crawl.outcome import CrawlSpec, PageOutcome
 from outreach.crawl.sitemaps import SitemapError, parse_sitemap
-from outreach.links.html import PageLink, ParsedPage, parse_page
+from outreach.links.html import ParsedPage, parse_page
 from outreach.net import FetchResult, SafeFetcher
-from outreach.urls import InvalidURL, normalize_url, registrable_domain
+from outreach.urls import InvalidURL, registrable_domain
 
 SKIP_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|pdf|zip|gz|tgz|rar|7z|exe|dmg|mp[34]|avi|mov|webm|woff2?"
     r"|ttf|css|js|json|xml|rss|docx?|xlsx?|pptx?)$",
     re.I,
 )
-CONTACT_PROBES_PER_SITE = 4
 MAX_SITEMAPS = 50
-
-
-@dataclass
-class CrawlSpec:
-    """What to crawl and what to look for."""
-
-    site_seeds: list[str] = field(default_factory=list)
-    sitemap_seeds: list[str] = field(default_factory=list)
-    page_seeds: list[str] = field(default_factory=list)
-    max_depth: int = 2
-    max_pages_per_site: int = 50
-    competitor_domains: frozenset[str] = frozenset()
-    our_domains: frozenset[str] = frozenset()
-    brand_names: tuple[str, ...] = ()
-    check_broken_links: bool = True
-    link_checks_per_page: int = 30
-    find_contacts: bool = True
-    max_sites_at_once: int = 400
-
-
-@dataclass
-class PageOutcome:
-    """What one URL gave: the fetch result summary and what the page shows."""
-
-    url: str
-    domain: str
-    depth: int
-    final_url: str | None = None
-    status: int | None = None
-    error_kind: str | None = None
-    error: str | None = None
-    title: str | None = None
-    lang: str | None = None
-    outbound_links: int = 0
-    target_links: list[PageLink] = field(default_factory=list)
-    findings: list[opp.Finding] = field(default_factory=list)
-    contacts: PageContacts | None = None
-
-    @property
-    def failed(self) -> bool:
-        """True when no usable page came back."""
-        return self.error_kind is not None
-
-
-@dataclass
-class _Item:
-    url: str
-    depth: int
-    follow: bool
-
-
-@dataclass
-class _Site:
-    domain: str
-    pending: deque[_Item] = field(default_factory=deque)
-    scheduled: int = 0
-    probes: int = 0
-    active: int = 0
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -109,33 +53,67 @@ class Crawler:
         spec: CrawlSpec,
         sink: Callable[[PageOutcome], None],
         should_stop: Callable[[], bool] = lambda: False,
+        frontier: Frontier | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.spec = spec
         self.sink = sink
         self.should_stop = should_stop
-        self.sites: dict[str, _Site] = {}
-        self.seen: set[str] = set()
-        self.queued = 0
-        self.fetched = 0
-        self.failed = 0
+        self.frontier = frontier or Frontier(spec.max_pages_per_site)
+        self.deadline = deadline
+        self.sites = self.frontier.sites
         self.stopped = False
+        self.paused = False
+        self._reported_before = self.reported
         self._brands = opp.brand_pattern(spec.brand_names)
-        self._checks: dict[str, asyncio.Task[str | None]] = {}
+        self._links = BrokenLinks(fetcher, spec.link_checks_per_page)
         self._site_slots = asyncio.Semaphore(spec.max_sites_at_once)
+        self._in_flight: dict[asyncio.Task[None], tuple[Site, Item]] = {}
+
+    @property
+    def queued(self) -> int:
+        """URLs waiting to be fetched."""
+        return self.frontier.queued
+
+    @property
+    def fetched(self) -> int:
+        """Pages fetched, by this crawl's earlier slices too."""
+        return self.frontier.fetched
+
+    @property
+    def failed(self) -> int:
+        """URLs that gave no usable page, by this crawl's earlier slices too."""
+        return self.frontier.failed
+
+    @property
+    def reported(self) -> int:
+        """Outcomes reported so far."""
+        return self.frontier.fetched + self.frontier.failed
+
+    @property
+    def unfinished(self) -> bool:
+        """True when the crawl paused with work left for a next slice."""
+        sitemaps = bool(self.frontier.sitemaps) and self.frontier.sitemaps_read < MAX_SITEMAPS
+        return self.paused and not self.stopped and (self.queued > 0 or sitemaps)
 
     async def run(self) -> None:
-        """Crawl until every site is done, its budget spent, or ``should_stop`` says so."""
-        for url in self.spec.site_seeds:
-            self._seed(url, follow=True)
-        for url in self.spec.page_seeds:
-            self._seed(url, follow=False)
+        """Crawl until every site is done, its budget spent, ``should_stop`` says so, or the
+        deadline passed (then :attr:`paused`, with the rest in :attr:`frontier`)."""
+        if not self.frontier.seeded:
+            self.frontier.seeded = True
+            self.frontier.sitemaps = list(self.spec.sitemap_seeds)
+            for url in self.spec.site_seeds:
+                self._seed(url, follow=True)
+            for url in self.spec.page_seeds:
+                self._seed(url, follow=False)
         await self._read_sitemaps()
-        await asyncio.gather(*(self._crawl_site(site) for site in list(self.sites.values())))
+        if not self._halted():
+            await asyncio.gather(*(self._crawl_site(site) for site in list(self.sites.values())))
 
     def _seed(self, url: str, follow: bool) -> None:
         domain = _domain(url)
-        if domain is None or not self._add(url, 0, follow, domain):
+        if domain is None or not self.frontier.add(url, 0, follow, domain):
             if domain is None:
                 self._report(
                     PageOutcome(
@@ -145,42 +123,38 @@ class Crawler:
             return
         if self.spec.find_contacts and not follow:
             home = urlsplit(url.strip())
-            self._add(f"{home.scheme}://{home.netloc}/", 0, False, domain, probe=True)
+            self.frontier.add(f"{home.scheme}://{home.netloc}/", 0, False, domain, probe=True)
 
-    def _add(self, url: str, depth: int, follow: bool, domain: str, probe: bool = False) -> bool:
-        try:
-            key = normalize_url(url)
-        except InvalidURL:
-            return False
-        if key in self.seen:
-            return False
-        site = self.sites.get(domain)
-        if site is None:
-            site = self.sites[domain] = _Site(domain)
-        if probe:
-            if site.probes >= CONTACT_PROBES_PER_SITE:
-                return False
-            site.probes += 1
-        elif site.scheduled >= self.spec.max_pages_per_site:
-            return False
-        else:
-            site.scheduled += 1
-        self.seen.add(key)
-        item = _Item(url, depth, follow)
-        site.pending.appendleft(item) if probe else site.pending.append(item)
-        self.queued += 1
-        site.wake.set()
-        return True
+    def pause(self) -> None:
+        """End the slice: take no new URL, cancel the visits in flight and put their URLs
+        back at the front of their site's queue, in the order they were taken."""
+        self.paused = True
+        back: dict[str, list[Item]] = {}
+        for visit, (site, item) in self._in_flight.items():
+            if not visit.done() and visit is not asyncio.current_task():
+                back.setdefault(site.domain, []).append(item)
+                visit.cancel()
+        for domain, items in back.items():
+            self.sites[domain].pending.extendleft(reversed(items))
+        for site in self.sites.values():
+            site.wake.set()
+
+    def _halted(self) -> bool:
+        late = self.deadline is not None and time.monotonic() >= self.deadline
+        if late and not self.paused and self.reported > self._reported_before:
+            self.pause()  # only once this slice reported something: every slice gets on
+        return self._stopping() or self.paused
 
     async def _read_sitemaps(self) -> None:
-        queue = list(self.spec.sitemap_seeds)
-        done = 0
-        while queue and done < MAX_SITEMAPS and not self._stopping():
-            batch, queue = queue[: MAX_SITEMAPS - done], queue[MAX_SITEMAPS - done :]
+        """Read the sitemaps left, a batch at a time (a slice ends between two batches)."""
+        left = self.frontier.sitemaps
+        while left and self.frontier.sitemaps_read < MAX_SITEMAPS and not self._halted():
+            batch = left[: MAX_SITEMAPS - self.frontier.sitemaps_read]
             results = await asyncio.gather(*(self._one_sitemap(url) for url in batch))
-            done += len(batch)
+            del left[: len(batch)]
+            self.frontier.sitemaps_read += len(batch)
             for children in results:
-                queue.extend(children)
+                left.extend(children)
 
     async def _one_sitemap(self, url: str) -> list[str]:
         result = await self.fetcher.fetch(url, expect_html=False)
@@ -207,7 +181,7 @@ class Crawler:
             for page_url in sitemap.pages:
                 domain = _domain(page_url)
                 if domain is not None:
-                    self._add(page_url, 0, False, domain)
+                    self.frontier.add(page_url, 0, False, domain)
         self._report(outcome)
         return sitemap.sitemaps if sitemap else []
 
@@ -216,19 +190,24 @@ class Crawler:
             self.stopped = True
         return self.stopped
 
-    async def _crawl_site(self, site: _Site) -> None:
+    async def _crawl_site(self, site: Site) -> None:
         async with self._site_slots:
             await asyncio.gather(self._site_worker(site), self._site_worker(site))
 
-    async def _site_worker(self, site: _Site) -> None:
-        while not self._stopping():
+    async def _site_worker(self, site: Site) -> None:
+        while not self._halted():
             if site.pending:
                 item = site.pending.popleft()
-                self.queued -= 1
                 site.active += 1
+                visit = asyncio.ensure_future(self._visit(site, item))
+                self._in_flight[visit] = (site, item)
                 try:
-                    await self._visit(site, item)
+                    await visit
+                except asyncio.CancelledError:
+                    if not (self.paused and visit.cancelled()):
+                        raise  # cancelled by pause(): its URL is back in the queue
                 finally:
+                    del self._in_flight[visit]
                     site.active -= 1
                     site.wake.set()
             elif site.active == 0:
@@ -240,12 +219,12 @@ class Crawler:
 
     def _report(self, outcome: PageOutcome) -> None:
         if outcome.failed:
-            self.failed += 1
+            self.frontier.failed += 1
         else:
-            self.fetched += 1
+            self.frontier.fetched += 1
         self.sink(outcome)
 
-    async def _visit(self, site: _Site, item: _Item) -> None:
+    async def _visit(self, site: Site, item: Item) -> None:
         result = await self.fetcher.fetch(item.url)
         outcome = PageOutcome(
             item.url,
@@ -263,7 +242,7 @@ class Crawler:
         self._report(outcome)
 
     async def _analyse(
-        self, site: _Site, item: _Item, result: FetchResult, outcome: PageOutcome
+        self, site: Site, item: Item, result: FetchResult, outcome: PageOutcome
     ) -> None:
         text = result.text()
         internal: list[str] = []
@@ -291,7 +270,7 @@ class Crawler:
         if site.domain not in spec.our_domains:
             outcome.findings = self._findings(page, site.domain)
             if spec.check_broken_links:
-                broken = await self._broken(external)
+                broken = await self._links.find(external)
                 finding = opp.broken_links(broken)
                 if finding:
                     outcome.findings.append(finding)
@@ -306,42 +285,13 @@ class Crawler:
         ]
         return [f for f in found if f is not None]
 
-    def _follow(self, site: _Site, item: _Item, href: str, page: ParsedPage) -> None:
+    def _follow(self, site: Site, item: Item, href: str, page: ParsedPage) -> None:
         href = href.split("#", 1)[0]
         if SKIP_EXTENSIONS.search(href.split("?", 1)[0]):
             return
         path = href.split("/", 3)[3] if href.count("/") >= 3 else ""
         probe = self.spec.find_contacts and CONTACT_PATH.search("/" + path.split("?", 1)[0])
-        if probe and self._add(href, item.depth + 1, False, site.domain, probe=True):
+        if probe and self.frontier.add(href, item.depth + 1, False, site.domain, probe=True):
             return
         if item.follow and not page.nofollow and item.depth < self.spec.max_depth:
-            self._add(href, item.depth + 1, True, site.domain)
-
-    async def _broken(self, links: list[PageLink]) -> list[dict[str, Any]]:
-        candidates: dict[str, PageLink] = {}
-        for link in sorted(links, key=lambda link: link.placement != "content"):
-            href = link.href.split("#", 1)[0]
-            if len(candidates) >= self.spec.link_checks_per_page:
-                break
-            candidates.setdefault(href, link)
-        checks = []
-        for href in candidates:
-            task = self._checks.get(href)
-            if task is None:
-                task = self._checks[href] = asyncio.ensure_future(self._check(href))
-            checks.append(task)
-        verdicts = await asyncio.gather(*checks)
-        return [
-            {"href": href, "anchor": link.anchor, "reason": verdict}
-            for (href, link), verdict in zip(candidates.items(), verdicts, strict=True)
-            if verdict is not None
-        ]
-
-    async def _check(self, href: str) -> str | None:
-        """Why ``href`` is broken (404/410, no such host), or None when it is fine or unknown."""
-        result = await self.fetcher.fetch(href, expect_html=True)
-        if result.status in (404, 410):
-            return f"answers {result.status}"
-        if result.error_kind == "dns":
-            return f"does not resolve: {result.error}"
-        return None
+            self.frontier.add(href, item.depth + 1, True, site.domain)

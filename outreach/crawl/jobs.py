@@ -1,5 +1,10 @@
 """The crawl job (runs the crawler in an event loop, writing and committing as it goes), and
-launching it."""
+launching it.
+
+The job works in slices on the fetch queue: each runs for about ``OUTREACH_SLICE_SECONDS``,
+saves the frontier (``crawl_run.frontier``) and queues the next slice at the back of the
+queue, so one workspace's big crawl never holds a worker while others wait.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +17,14 @@ from sqlalchemy import select
 from outreach.accounts.models import Workspace
 from outreach.campaigns.models import Campaign
 from outreach.config import Settings
-from outreach.crawl.engine import Crawler, CrawlSpec
+from outreach.crawl.engine import Crawler
+from outreach.crawl.frontier import Frontier, load_state, save_state
 from outreach.crawl.models import CrawlRun, CrawlStatus
+from outreach.crawl.outcome import CrawlSpec
 from outreach.crawl.store import CrawlStore
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.jobs import tasks
+from outreach.jobs import continuation, tasks
 from outreach.jobs.context import job_context, report_progress
 from outreach.jobs.recovery import when_lost
 from outreach.net import SafeFetcher
@@ -59,13 +66,19 @@ def spec_for(run: CrawlRun, campaign: Campaign, workspace: Workspace) -> CrawlSp
     )
 
 
-def _checkpoint(run: CrawlRun, crawler: Crawler, store: CrawlStore) -> bool:
-    """Write what arrived, update the counters, commit; True when a stop was requested."""
+def _checkpoint(run: CrawlRun, crawler: Crawler, store: CrawlStore, last: bool = False) -> bool:
+    """Write what arrived, update the counters, commit; True when a stop was requested.
+
+    The ``last`` checkpoint of a slice saves the frontier in the same commit when the crawl
+    paused (the next slice resumes from it), and clears it when the crawl ended.
+    """
     store.flush()
     run.pages_fetched, run.pages_failed = crawler.fetched, crawler.failed
     run.pages_queued = crawler.queued
     for name, value in store.counters().items():
         setattr(run, name, value)
+    if last:
+        run.frontier = save_state(crawler.frontier, store) if crawler.unfinished else None
     db.session.commit()
     report_progress(
         pages_fetched=run.pages_fetched,
@@ -77,50 +90,69 @@ def _checkpoint(run: CrawlRun, crawler: Crawler, store: CrawlStore) -> bool:
     return status in (CrawlStatus.STOPPING, CrawlStatus.STOPPED)
 
 
-async def crawl(run: CrawlRun, spec: CrawlSpec, store: CrawlStore, app: Flask) -> Crawler:
-    """Crawl ``spec`` for ``run``, checkpointing twice a second, until done or stopped."""
+async def crawl(
+    run: CrawlRun,
+    spec: CrawlSpec,
+    store: CrawlStore,
+    app: Flask,
+    frontier: Frontier | None = None,
+    deadline: float | None = None,
+) -> Crawler:
+    """Crawl ``spec`` for ``run`` from ``frontier``, checkpointing twice a second, until
+    done, stopped, or paused at ``deadline`` (the end of the job's slice)."""
     stop = [False]
     policy = policy_from_config(app.config)
     async with SafeFetcher(policy) as fetcher:
-        crawler = Crawler(fetcher, spec, store.add, should_stop=lambda: stop[0])
+        crawler = Crawler(
+            fetcher, spec, store.add, lambda: stop[0], frontier=frontier, deadline=deadline
+        )
         task = asyncio.ensure_future(crawler.run())
         while not task.done():
             await asyncio.wait([task], timeout=CHECKPOINT_SECONDS)
-            stop[0] = _checkpoint(run, crawler, store) or stop[0]
+            if not task.done():
+                stop[0] = _checkpoint(run, crawler, store) or stop[0]
         task.result()
-        crawler.queued = 0 if not crawler.stopped else crawler.queued
-        _checkpoint(run, crawler, store)
+        _checkpoint(run, crawler, store, last=True)
     return crawler
 
 
 def run_crawl(run_id: int) -> dict[str, Any] | None:
-    """Crawl one run; a finished or stopped run is never redone, a re-delivered one resumes."""
+    """Crawl one slice of a run (``OUTREACH_SLICE_SECONDS``), then queue the rest at the back
+    of the fetch queue; a finished or stopped run is never redone, a re-delivered slice
+    resumes from the frontier the last slice committed."""
     with job_context() as app:
         run = db.session.get(CrawlRun, run_id)
         if run is None or not run.status.active:
             return None
         if run.status is CrawlStatus.STOPPING:
-            run.status, run.finished_at = CrawlStatus.STOPPED, utcnow()
+            run.status, run.finished_at, run.frontier = CrawlStatus.STOPPED, utcnow(), None
             return None
         campaign = db.session.get(Campaign, run.campaign_id)
         workspace = db.session.get(Workspace, run.workspace_id)
         assert campaign is not None and workspace is not None  # cascades delete runs with them
-        run.status, run.started_at, run.error = CrawlStatus.RUNNING, utcnow(), None
+        if run.status is CrawlStatus.QUEUED or run.started_at is None:
+            run.started_at = utcnow()
+        run.status, run.error = CrawlStatus.RUNNING, None
         db.session.commit()
         try:
             spec = spec_for(run, campaign, workspace)
             store = CrawlStore(run, check_mx=check_mx_enabled(app))
-            crawler = asyncio.run(crawl(run, spec, store, app))
+            frontier = load_state(run.frontier, store, spec.max_pages_per_site)
+            deadline = continuation.deadline(app)
+            crawler = asyncio.run(crawl(run, spec, store, app, frontier, deadline))
         except Exception as exc:
             db.session.rollback()
             failed = db.session.get(CrawlRun, run_id)
             if failed is not None:
                 failed.status, failed.finished_at = CrawlStatus.FAILED, utcnow()
-                failed.error = f"{type(exc).__name__}: {exc}"
+                failed.error, failed.frontier = f"{type(exc).__name__}: {exc}", None
                 db.session.commit()
             raise
-        run.status = CrawlStatus.STOPPED if crawler.stopped else CrawlStatus.FINISHED
-        run.finished_at = utcnow()
+        if crawler.unfinished:
+            continuation.continue_later()
+        else:
+            run.status = CrawlStatus.STOPPED if crawler.stopped else CrawlStatus.FINISHED
+            run.finished_at = utcnow()
         return {
             "pages_fetched": run.pages_fetched,
             "pages_failed": run.pages_failed,
@@ -154,4 +186,5 @@ def _crawl_lost(job_id: str, args: tuple[Any, ...] | None, reason: str) -> str |
     pages = run.pages_fetched
     message = f"{reason}; the {pages:,} page{'s' if pages != 1 else ''} fetched before were kept"
     run.status, run.finished_at, run.error = CrawlStatus.FAILED, utcnow(), message
+    run.frontier = None
     return message

@@ -58,6 +58,8 @@ class CrawlRun(TimestampMixin, Base):
     error: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # What is left between two slices of the crawl job (``outreach.crawl.frontier``).
+    frontier: Mapped[dict[str, Any] | None]
 
 
 class CrawlPage(Base):

@@ -20,8 +20,8 @@ from outreach.backlinks.records import link_key, rank, record
 from outreach.backlinks.writers import writer_for
 from outreach.crawl import contacts as found_contacts
 from outreach.crawl.contact_import import save_found_contacts
-from outreach.crawl.engine import PageOutcome
 from outreach.crawl.models import CrawlPage, CrawlRun, CrawlSite, Opportunity
+from outreach.crawl.outcome import PageOutcome
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.prospects.models import OpportunityKind
@@ -39,7 +39,7 @@ def _insert(table: Any) -> Any:
 
 
 @dataclass
-class _SiteState:
+class SiteTally:
     pages: int = 0
     kinds: set[str] = field(default_factory=set)
     emails: dict[str, found_contacts.FoundEmail] = field(default_factory=dict)
@@ -56,7 +56,7 @@ class CrawlStore:
         self.campaign_id = run.campaign_id
         self.check_mx = check_mx
         self.buffer: list[PageOutcome] = []
-        self.sites: dict[str, _SiteState] = {}
+        self.sites: dict[str, SiteTally] = {}
         self.link_keys: set[int] = set()
         self._mx: dict[str, bool] = {}
 
@@ -215,7 +215,7 @@ class CrawlStore:
         for o in batch:
             if not o.domain or o.title == "(sitemap)":
                 continue
-            state = self.sites.setdefault(o.domain, _SiteState())
+            state = self.sites.setdefault(o.domain, SiteTally())
             touched.add(o.domain)
             state.pages += 1
             state.kinds.update(f.kind.value for f in o.findings)

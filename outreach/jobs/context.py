@@ -8,9 +8,11 @@ from typing import Any
 
 from flask import Flask
 from rq import get_current_job
+from rq.job import Job
 
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.jobs import continuation
 
 _worker_app: Flask | None = None
 
@@ -47,35 +49,63 @@ def job_context() -> Iterator[Flask]:
     """Run a job body in its own app context and transaction, keeping its Task row current.
 
     The Task is marked running at the start, finished in the same commit as the job's
-    work, and failed (with the reason) in a fresh transaction when the body raises.
+    work, and failed (with the reason) in a fresh transaction when the body raises. A body
+    that handed over (:func:`outreach.jobs.continuation.continue_later`) leaves its Task
+    running with the progress so far, and the next slice is queued after the commit.
     """
-    from outreach.jobs.models import Task, TaskStatus
+    from outreach.jobs.models import OPEN, Task, TaskStatus
 
     app = worker_app()
     job = get_current_job()
     with app.app_context():
-        task = db.session.get(Task, job.id) if job else None
-        if task is not None:
-            task.status, task.started_at, task.error = TaskStatus.RUNNING, utcnow(), None
+        continuation.begin()
+        task = db.session.get(Task, continuation.task_id_of(job)) if job else None
+        later = continuation.slice_number(job) > 1
+        closed = task is not None and later and task.status not in OPEN
+        if closed:  # the recovery pass failed the Task meanwhile: leave it, queue no more
+            task = None
+        if task is not None and job is not None:
+            task.status, task.error, task.job_id = TaskStatus.RUNNING, None, job.id
+            task.started_at = (task.started_at or utcnow()) if later else utcnow()
             db.session.commit()
         try:
             yield app
-            if task is not None:
-                task.status, task.finished_at = TaskStatus.FINISHED, utcnow()
-                if job is not None:
-                    task.progress = dict(job.meta.get("progress", {}))
+            call = None if closed or job is None else continuation.requested()
+            if task is not None and job is not None:
+                task.progress = dict(job.meta.get("progress", {}))
+                if call is None:
+                    task.status, task.finished_at = TaskStatus.FINISHED, utcnow()
             db.session.commit()
+            if call is not None and job is not None:
+                _hand_over(job, call, task)
         except BaseException as exc:
             db.session.rollback()
             if task is not None:
                 task = db.session.get(Task, task.id)
-                if task is not None:
+                if task is not None and task.status in OPEN:
                     task.status, task.finished_at = TaskStatus.FAILED, utcnow()
                     task.error = failure_reason(exc)
                     db.session.commit()
             raise
         finally:
+            continuation.begin()
             db.session.remove()
+
+
+def _hand_over(job: Job, call: tuple[tuple[Any, ...], dict[str, Any]], task: Any) -> None:
+    """Queue the next slice and point the Task at it; when it cannot be queued, the job
+    ends as a lost one would (its feature's record closed with the reason)."""
+    try:
+        following = continuation.enqueue_next(job, call)
+    except Exception as exc:
+        from outreach.jobs.recovery import close_lost_job
+
+        reason = f"The rest of the job could not be queued ({failure_reason(exc)})"
+        close_lost_job(continuation.task_id_of(job), job.func_name, tuple(call[0]), reason)
+        raise
+    if task is not None:
+        task.job_id = following.id
+        db.session.commit()
 
 
 def report_progress(**progress: Any) -> None:

@@ -22,8 +22,15 @@ class TaskStatus(enum.Enum):
     CANCELLED = "cancelled"
 
 
+OPEN = (TaskStatus.QUEUED, TaskStatus.RUNNING)
+
+
 class Task(Base):
-    """A background job launched for a workspace; ``id`` is the RQ job id."""
+    """A background job launched for a workspace; ``id`` is the id of its (first) RQ job.
+
+    A job done in slices (``outreach.jobs.continuation``) runs as several RQ jobs one after
+    the other: ``job_id`` is the current one (None: ``id`` itself).
+    """
 
     __tablename__ = "task"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -36,6 +43,12 @@ class Task(Base):
     status: Mapped[TaskStatus] = mapped_column(default=TaskStatus.QUEUED)
     progress: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str | None] = mapped_column(Text)
+    job_id: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+    @property
+    def current_job_id(self) -> str:
+        """The RQ job doing the work now (a later slice's, for a job done in slices)."""
+        return self.job_id or self.id

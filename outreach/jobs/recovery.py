@@ -37,7 +37,8 @@ from sqlalchemy import select
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.context import worker_app
-from outreach.jobs.models import Task, TaskStatus
+from outreach.jobs.continuation import task_id_of
+from outreach.jobs.models import OPEN, Task, TaskStatus
 from outreach.jobs.recurring import recurring
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,6 @@ log = logging.getLogger(__name__)
 WORKER_LOST = "The worker running this job stopped (killed or crashed)"
 JOB_LOST = "The job was lost from the queue before it finished (Redis was emptied or unreachable)"
 LOST_GRACE = timedelta(minutes=10)  # a Task without its RQ job this long is lost, not starting
-OPEN = (TaskStatus.QUEUED, TaskStatus.RUNNING)
 TASKS_PER_PASS = 500
 HOST_FIELD = "outreach_host"  # set by OutreachWorker: where its pid means something
 
@@ -80,7 +80,10 @@ def _handler_for(func_name: str | None) -> LostHandler | None:
 def close_lost_job(
     job_id: str, func_name: str | None, args: tuple[Any, ...] | None, reason: str
 ) -> None:
-    """Fail the Task and the feature's record of a job that will not finish; commits."""
+    """Fail the Task and the feature's record of a job that will not finish; commits.
+
+    ``job_id`` is the Task's id (its first RQ job's), also for a later slice of the Task.
+    """
     handler = _handler_for(func_name)
     try:
         message = (handler(job_id, args, reason) if handler else None) or reason
@@ -101,7 +104,7 @@ def close_in_worker_app(job: Job, reason: str) -> None:
         func_name, args = None, None
     with worker_app().app_context():
         try:
-            close_lost_job(job.id, func_name, args, reason)
+            close_lost_job(task_id_of(job), func_name, args, reason)
         finally:
             db.session.remove()
 
@@ -222,7 +225,7 @@ def close_failed_tasks(connection: Redis) -> int:
         )
     )
     db.session.commit()
-    jobs = Job.fetch_many([task.id for task in tasks], connection=connection)
+    jobs = Job.fetch_many([task.current_job_id for task in tasks], connection=connection)
     closed = 0
     for task, job in zip(tasks, jobs, strict=True):
         if job is None:

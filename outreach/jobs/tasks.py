@@ -18,7 +18,7 @@ from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.availability import RedisError, require_queue
 from outreach.jobs.connection import get_redis
-from outreach.jobs.models import Task, TaskStatus
+from outreach.jobs.models import OPEN, Task, TaskStatus
 from outreach.jobs.queues import Lane as Lane
 from outreach.jobs.queues import get_queue as get_queue
 
@@ -73,14 +73,15 @@ def record_failure(
     """RQ failure callback: mark the Task failed with a readable reason (killed workers too)."""
     from outreach.jobs import recovery
     from outreach.jobs.context import failure_reason, worker_app
+    from outreach.jobs.continuation import task_id_of
 
     if isinstance(value, AbandonedJobError):  # its worker died: the feature's record too
         recovery.close_in_worker_app(job, recovery.WORKER_LOST)
         return
     with worker_app().app_context():
         try:
-            task = db.session.get(Task, job.id)
-            if task is not None and task.status is not TaskStatus.FINISHED:
+            task = db.session.get(Task, task_id_of(job))
+            if task is not None and task.status in OPEN:
                 task.status = TaskStatus.FAILED
                 task.error = failure_reason(value)
                 task.finished_at = utcnow()
@@ -112,16 +113,22 @@ _RQ_STATUS = {
 
 
 def describe(task: Task) -> TaskView:
-    """Combine the Task row with what RQ knows now (live progress, failure reason)."""
+    """Combine the Task row with what RQ knows now (live progress, failure reason).
+
+    A job done in slices reads its current slice's RQ job, and a running Task whose next
+    slice waits in the queue still shows running (with the progress of the slices so far).
+    """
     status, progress, error = task.status, dict(task.progress or {}), task.error
-    if status in (TaskStatus.QUEUED, TaskStatus.RUNNING):
+    if status in OPEN:
         try:
-            job = Job.fetch(task.id, connection=get_redis())
+            job = Job.fetch(task.current_job_id, connection=get_redis())
         except (NoSuchJobError, RedisError):  # Redis down: what the row says, until it is back
             return TaskView(task, status, progress, error)
         rq_status = job.get_status(refresh=False)
         if rq_status is not None:
             status = _RQ_STATUS.get(rq_status, status)
+            if status is TaskStatus.QUEUED and task.status is TaskStatus.RUNNING:
+                status = TaskStatus.RUNNING  # between two slices
         if status not in (TaskStatus.FAILED, TaskStatus.CANCELLED):  # counts of work undone
             progress.update(job.meta.get("progress", {}))
         if status is TaskStatus.FAILED and not error:

@@ -14,8 +14,8 @@ from outreach.backlinks import batches, records, writers
 from outreach.backlinks.batches import LoadTarget, record_batches
 from outreach.backlinks.models import Backlink, DataSource
 from outreach.backlinks.records import ROW_COLUMNS, link_key, record
-from outreach.crawl.engine import PageOutcome
 from outreach.crawl.models import CrawlRun
+from outreach.crawl.outcome import PageOutcome
 from outreach.crawl.store import CrawlStore
 from outreach.extensions import db
 from outreach.links.html import PageLink

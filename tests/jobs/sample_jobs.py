@@ -27,3 +27,15 @@ def process_id() -> int:
     import os
 
     return os.getpid()
+
+
+def note_in_slices(workspace_id: int, slices: int, done: int = 0) -> int:
+    """Write one note a slice and hand the rest over, until ``slices`` notes are written."""
+    from outreach.jobs.continuation import continue_later
+
+    with job_context():
+        record(workspace_id, "workspace", workspace_id, "note", {"text": f"slice {done + 1}"})
+        report_progress(written=done + 1, slices=slices)
+        if done + 1 < slices:
+            continue_later(workspace_id, slices, done + 1)
+    return done + 1

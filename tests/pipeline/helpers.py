@@ -47,7 +47,7 @@ def crawled_prospect(campaign: Campaign, domain: str, pages: dict[str, str]) -> 
     """A prospect the crawler found: its detectors read the HTML ``pages`` (URL -> HTML), its
     store writes what they found, and its "add to pipeline" makes the prospect, committed."""
     from outreach.crawl import opportunities, services
-    from outreach.crawl.engine import PageOutcome
+    from outreach.crawl.outcome import PageOutcome
     from outreach.crawl.store import CrawlStore
     from outreach.links.html import parse_page
     from outreach.urls import registrable_domain
