@@ -1,7 +1,7 @@
 """jobs in slices: a Task's current RQ job, and a crawl's frontier between slices
 
 Revision ID: s25s_job_slices
-Revises: hooks_webhooks
+Revises: s25a_mailbox_sent_index
 Create Date: 2026-12-04
 
 """
@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "s25s_job_slices"
-down_revision = "hooks_webhooks"
+down_revision = "s25a_mailbox_sent_index"
 branch_labels = None
 depends_on = None
 
