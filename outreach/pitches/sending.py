@@ -27,7 +27,7 @@ from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.context import report_progress
 from outreach.net.mail import MailRefused
-from outreach.net.mail import open_smtp as connect_smtp
+from outreach.net.mail_smtp import open_smtp as connect_smtp
 from outreach.net.settings import mail_policy_from_config
 from outreach.pitches import delivery, events, mime, outbox, sequences
 from outreach.pitches.mailboxes import decrypt_password, in_sending_hours, may_send_from, sent_today
