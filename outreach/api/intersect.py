@@ -18,12 +18,8 @@ from outreach.api.pagination import Key, Keyset, page_of
 from outreach.api.schemas import PageArgsSchema, page_schema
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
-from outreach.prospects.intersect import (
-    SORTS,
-    IntersectQuery,
-    rows_with_links,
-    scored_intersect,
-)
+from outreach.prospects.intersect import SORTS, rows_with_links, scored_intersect
+from outreach.prospects.intersect_rows import IntersectQuery
 
 blp = api_blueprint("intersect", __name__, "The link intersect: who links to competitors, not us.")
 
@@ -87,7 +83,7 @@ IntersectPageSchema = page_schema("IntersectPage", IntersectItemSchema)
 
 
 def _keyset(table: Any, sort: str) -> Keyset:
-    """The intersect page's order for ``sort`` (outreach.prospects.intersect._ordered)."""
+    """The intersect page's order for ``sort`` (outreach.prospects.intersect_sql.ordered_by)."""
     c = table.c
     score = Key(c.score, descending=True, nullable=True, kind=float)
     count = Key(c.competitor_count, descending=True)

@@ -8,7 +8,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from outreach.api.schemas import PageArgsSchema, page_schema
-from outreach.pipeline.queries import DUE_CHOICES, OPPORTUNITIES, SORTS
+from outreach.pipeline.filters import DUE_CHOICES, OPPORTUNITIES, SORTS
 from outreach.prospects.models import Prospect, Stage
 from outreach.prospects.services import NOTE_LIMIT
 

@@ -30,7 +30,8 @@ from outreach.api.prospect_schemas import (
 from outreach.campaigns.services import get_campaign
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.pipeline.queries import Filters, filter_conditions, members
+from outreach.pipeline.cards import members
+from outreach.pipeline.filters import Filters, filter_conditions
 from outreach.prospects import services, stages
 from outreach.prospects.models import Prospect, Stage
 

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from outreach.accounts.models import User
 from outreach.extensions import db
 from outreach.links.models import Alert, AlertSubscription
-from outreach.net.mail import MailPolicy, MailRefused, open_smtp
+from outreach.net.mail import MailPolicy, MailRefused
+from outreach.net.mail_smtp import open_smtp
 
 SECURITY_OF_SCHEME = {"smtps": "tls", "smtp+starttls": "starttls", "smtp": "none"}
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import http.cookiejar
-import re
 import time
 import urllib.request
 from collections.abc import Mapping
@@ -13,41 +12,20 @@ from urllib.parse import urljoin
 import httpx
 from httpcore import AsyncNetworkBackend
 
-from outreach.net.addresses import (
-    forbidden_reason,
-    parse_ip_literal,
-    parse_networks,
-    refusal_message,
-)
-from outreach.net.backend import (
-    BlockedAddressError,
-    ResolutionError,
-    Resolver,
-    resolve_checked,
-    system_resolver,
-)
-from outreach.net.body import ACCEPT_ENCODING, BodyDecodeError, BodyTooLarge, read_limited
+from outreach.net.addresses import parse_networks
+from outreach.net.backend import Resolver, system_resolver
+from outreach.net.body import ACCEPT_ENCODING, BodyTooLarge, read_limited
+from outreach.net.fetch_checks import Stop, classify, is_html_type, parse_target, preflight
 from outreach.net.politeness import HostGate
 from outreach.net.robots import ROBOTS_MAX_BYTES, RobotsCache, product_token
 from outreach.net.transport import DEFAULT_LIMITS, DEFAULT_SHARDS, build_transport
 from outreach.net.types import FetchPolicy, FetchResult, Redirect
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 ACCEPT = "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"
-_HOST_CHARS = re.compile(r"[A-Za-z0-9._-]+")
 
 
 _Body = tuple[bytes, dict[str, str]]  # what a POST sends: the body and its headers
-
-
-class _Stop(Exception):
-    """Ends a fetch with ``kind`` and a readable message."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
 
 
 class _NoCookies(http.cookiejar.DefaultCookiePolicy):
@@ -58,12 +36,6 @@ class _NoCookies(http.cookiejar.DefaultCookiePolicy):
 
     def return_ok(self, cookie: http.cookiejar.Cookie, request: urllib.request.Request) -> bool:
         return False
-
-
-def is_html_type(content_type: str | None) -> bool:
-    """True for an HTML media type, or when the server named none."""
-    mime = (content_type or "").split(";", 1)[0].strip().lower()
-    return not mime or mime in HTML_TYPES
 
 
 class SafeFetcher:
@@ -154,8 +126,8 @@ class SafeFetcher:
     async def robots_allowed(self, url: str, user_agent: str | None = None) -> bool:
         """Whether robots.txt lets ``user_agent`` (default: ours) fetch ``url``; True if unknown."""
         try:
-            target = self._parse(url)
-        except _Stop:
+            target = parse_target(url)
+        except Stop:
             return True
         try:
             async with asyncio.timeout(self._deadline()):
@@ -188,45 +160,10 @@ class SafeFetcher:
         except TimeoutError:
             result.error_kind = "timeout"
             result.error = f"timed out after {self.policy.total_deadline:g} s"
-        except _Stop as stop:
+        except Stop as stop:
             result.error_kind, result.error = stop.kind, stop.message
         result.elapsed = time.monotonic() - started
         return result
-
-    def _parse(self, url: str) -> httpx.URL:
-        try:
-            target = httpx.URL(url.strip())
-            host = target.raw_host.decode("ascii")
-        except (httpx.InvalidURL, TypeError, ValueError, UnicodeError) as exc:
-            raise _Stop("invalid_url", f"malformed URL {url!r}") from exc
-        if target.scheme not in ("http", "https"):
-            raise _Stop("invalid_url", f"not an http(s) URL: {url!r}")
-        if not host or not (_HOST_CHARS.fullmatch(host) or parse_ip_literal(host)):
-            raise _Stop("invalid_url", f"no valid host in {url!r}")
-        if target.port is not None and not 0 < target.port < 65536:
-            raise _Stop("invalid_url", f"invalid port in {url!r}")
-        return target
-
-    async def _preflight(self, target: httpx.URL) -> None:
-        """Refuse a hop whose host is, or resolves to, a forbidden address."""
-        host = target.raw_host.decode("ascii")
-        allowed = self.policy.allowed_networks
-        if self.policy.proxy is not None:  # the proxy resolves names and checks them
-            literal = parse_ip_literal(host)
-            reason = forbidden_reason(literal, allowed) if literal is not None else None
-            if literal is not None and reason is not None:
-                raise _Stop("blocked_address", refusal_message(literal, reason))
-            return
-        port = target.port or (443 if target.scheme == "https" else 80)
-        try:
-            async with asyncio.timeout(self.policy.connect_timeout):
-                await resolve_checked(host, port, self._resolver, allowed)
-        except TimeoutError as exc:
-            raise _Stop("timeout", f"resolving {host} timed out") from exc
-        except BlockedAddressError as exc:
-            raise _Stop("blocked_address", str(exc)) from exc
-        except ResolutionError as exc:
-            raise _Stop("dns", str(exc)) from exc
 
     async def _follow(
         self,
@@ -239,20 +176,20 @@ class SafeFetcher:
         current = result.url
         seen: set[str] = set()
         while True:
-            target = self._parse(current)
+            target = parse_target(current)
             seen.add(str(target))
-            await self._preflight(target)
+            await preflight(target, self.policy, self._resolver)
             robots = check_robots and self.policy.obey_robots
             if robots and not await self._robots.allowed(target, self.policy.user_agent):
                 token = product_token(self.policy.user_agent)
-                raise _Stop("robots_disallowed", f"robots.txt disallows {current} for {token}")
+                raise Stop("robots_disallowed", f"robots.txt disallows {current} for {token}")
             result.final_url = current
             try:
                 location = await self._hop(result, target, expect_html, limit, send)
-            except _Stop:
+            except Stop:
                 raise
             except Exception as exc:
-                mapped = self._classify(exc, target.host)
+                mapped = classify(exc, target.host, self.policy)
                 if mapped is exc:
                     raise
                 raise mapped from exc
@@ -260,17 +197,17 @@ class SafeFetcher:
                 return
             result.redirects.append(Redirect(current, result.status or 0))
             if len(result.redirects) > self.policy.max_redirects:
-                raise _Stop(
+                raise Stop(
                     "too_many_redirects",
                     f"redirect loop / more than {self.policy.max_redirects} redirects",
                 )
             try:
                 current = urljoin(current, location)
-                following = str(self._parse(current))
-            except (_Stop, ValueError) as exc:
-                raise _Stop("invalid_url", f"redirect to a malformed URL {location!r}") from exc
+                following = str(parse_target(current))
+            except (Stop, ValueError) as exc:
+                raise Stop("invalid_url", f"redirect to a malformed URL {location!r}") from exc
             if following in seen:
-                raise _Stop("too_many_redirects", f"redirect loop: {current} was already fetched")
+                raise Stop("too_many_redirects", f"redirect loop: {current} was already fetched")
 
     async def _hop(
         self,
@@ -301,45 +238,15 @@ class SafeFetcher:
                 if 200 <= response.status_code < 300 and expect_html:
                     content_type = response.headers.get("content-type")
                     if not is_html_type(content_type):
-                        raise _Stop("not_html", f"not HTML: content-type {content_type}")
+                        raise Stop("not_html", f"not HTML: content-type {content_type}")
                 try:
                     result.body = await read_limited(response, limit)
                 except BodyTooLarge as exc:
                     result.body = exc.partial
-                    raise _Stop("too_large", str(exc)) from exc
+                    raise Stop("too_large", str(exc)) from exc
                 return None
             finally:
                 await response.aclose()
-
-    def _classify(self, exc: Exception, host: str) -> Exception:
-        """The _Stop for a network exception; anything unexpected is returned unchanged."""
-        policy = self.policy
-        if isinstance(exc, _Stop):
-            return exc
-        if isinstance(exc, BlockedAddressError):
-            return _Stop("blocked_address", str(exc))
-        if isinstance(exc, ResolutionError):
-            return _Stop("dns", str(exc))
-        if isinstance(exc, BodyDecodeError):
-            return _Stop("protocol", str(exc))
-        detail = str(exc) or type(exc).__name__
-        if isinstance(exc, httpx.ConnectTimeout):
-            return _Stop(
-                "timeout", f"connect to {host} timed out after {policy.connect_timeout:g} s"
-            )
-        if isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout):
-            return _Stop("timeout", f"no data from {host} for {policy.read_timeout:g} s")
-        if isinstance(exc, httpx.PoolTimeout):
-            return _Stop("timeout", "no free connection in the pool in time")
-        if isinstance(exc, httpx.ProxyError):
-            return _Stop("connect", f"proxy error: {detail}")
-        if isinstance(exc, httpx.UnsupportedProtocol | httpx.InvalidURL):
-            return _Stop("invalid_url", detail)
-        if isinstance(exc, httpx.ProtocolError | httpx.DecodingError):
-            return _Stop("protocol", f"bad HTTP from {host}: {detail}")
-        if isinstance(exc, httpx.TransportError | OSError):
-            return _Stop("connect", f"connection to {host} failed: {detail}")
-        return exc
 
 
 def fetch_one(

@@ -1,7 +1,8 @@
-"""SMTP and IMAP connections under the same address policy as the HTTP fetcher.
+"""The mail policy: the address, port and TLS rules of every SMTP and IMAP connection.
 
 Every mail connection the app opens (sending, reply polling, link alerts) goes through
-:func:`open_smtp` or :func:`open_imap`, which:
+:func:`outreach.net.mail_smtp.open_smtp` or :func:`outreach.net.mail_imap.open_imap`, which
+use the checks and error wording of this module:
 
 * allow only mail ports (25, 465, 587, 2525, 143, 993, plus the operator's
   ``OUTREACH_MAIL_ALLOWED_PORTS``);
@@ -27,9 +28,7 @@ import socket
 import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
 
-from imapclient import IMAPClient, imap4, tls
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from outreach.net.addresses import forbidden_reason, parse_ip_literal, refusal_message
@@ -145,37 +144,6 @@ def _tls_reason(exc: ssl.SSLError) -> str:
     return "TLS handshake failed"
 
 
-class _GuardedSMTP(smtplib.SMTP):
-    """``smtplib.SMTP`` whose socket goes to a checked address; STARTTLS keeps the host name."""
-
-    def __init__(
-        self, host: str, port: int, policy: MailPolicy, resolver: SyncResolver | None
-    ) -> None:
-        self._policy, self._resolver = policy, resolver
-        super().__init__(host, port, timeout=policy.timeout)  # connects (STARTTLS needs host)
-
-    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        return connect_checked(host, port, self._policy, self._resolver)
-
-
-class _GuardedSMTPSSL(smtplib.SMTP_SSL):
-    """``smtplib.SMTP_SSL`` on a checked address, with SNI and certificate for the host name."""
-
-    def __init__(
-        self, host: str, port: int, policy: MailPolicy, resolver: SyncResolver | None
-    ) -> None:
-        self._policy, self._resolver = policy, resolver
-        super().__init__(host, port, timeout=policy.timeout, context=policy.tls_context())
-
-    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
-        sock = connect_checked(host, port, self._policy, self._resolver)
-        try:
-            return self.context.wrap_socket(sock, server_hostname=host)
-        except BaseException:
-            sock.close()
-            raise
-
-
 @contextlib.contextmanager
 def plain_errors(host: str, port: int, protocol: str) -> Iterator[None]:
     """Turn any error of a mail conversation into :class:`MailRefused` with our own words."""
@@ -208,7 +176,8 @@ def plain_errors(host: str, port: int, protocol: str) -> Iterator[None]:
         raise MailRefused(f"{where} did not answer as an {protocol} server should") from None
 
 
-def _refuse_plaintext(policy: MailPolicy, what: str) -> None:
+def refuse_plaintext(policy: MailPolicy, what: str) -> None:
+    """Refuse ``what`` without TLS unless the policy allows plaintext (local testing)."""
     if not policy.allow_plaintext:
         raise MailRefused(
             f"refused: {what} without TLS is not allowed; use STARTTLS or TLS"
@@ -216,125 +185,9 @@ def _refuse_plaintext(policy: MailPolicy, what: str) -> None:
         )
 
 
-def _secret(password: str | Callable[[], str]) -> str:
+def read_secret(password: str | Callable[[], str]) -> str:
     """The password (decrypted before connecting, so its errors are never a server's)."""
     secret = password() if callable(password) else password
     if not secret:
         raise MailRefused("the mailbox has no password: enter it on the mailbox page")
     return secret
-
-
-def open_smtp(
-    host: str,
-    port: int,
-    security: str,
-    username: str,
-    password: str | Callable[[], str],
-    policy: MailPolicy,
-    resolver: SyncResolver | None = None,
-) -> smtplib.SMTP:
-    """A connected (and logged-in, when ``username`` is set) SMTP client.
-
-    ``security`` is ``"tls"`` (implicit TLS), ``"starttls"`` (required) or ``"none"``
-    (only with ``allow_plaintext``; for the operator's trusted relay, only without a login).
-    ``password`` may be a callable (it decrypts the stored one); it is sent only over TLS.
-    """
-    if security not in ("tls", "starttls") and (username or not policy.trusted_endpoint):
-        _refuse_plaintext(policy, "an SMTP connection")
-    check_endpoint(host, port, policy)
-    secret = _secret(password) if username else ""
-    smtp: smtplib.SMTP | None = None
-    try:
-        with plain_errors(host, port, "SMTP"):
-            # The constructor connects and checks the greeting (SMTPConnectError unless 220).
-            kind = _GuardedSMTPSSL if security == "tls" else _GuardedSMTP
-            smtp = kind(host, port, policy, resolver)
-            smtp.ehlo()
-            if security == "starttls":
-                if not smtp.has_extn("starttls"):
-                    raise MailRefused(f"{host}:{port} does not offer STARTTLS")
-                smtp.starttls(context=policy.tls_context())
-                smtp.ehlo()
-            if username:
-                smtp.login(username, secret)
-    except BaseException:
-        if smtp is not None:
-            with contextlib.suppress(Exception):
-                smtp.close()
-        raise
-    return smtp
-
-
-class _GuardedIMAP4(imap4.IMAP4WithTimeout):
-    def __init__(self, host: str, port: int, policy: MailPolicy, resolver: Any) -> None:
-        self._policy, self._resolver = policy, resolver
-        super().__init__(host, port, policy.timeout)
-
-    def _create_socket(self, timeout: float | None = None) -> socket.socket:
-        return connect_checked(self.host, self.port, self._policy, self._resolver)
-
-
-class _GuardedIMAP4TLS(tls.IMAP4_TLS):
-    def __init__(self, host: str, port: int, policy: MailPolicy, resolver: Any) -> None:
-        self._policy, self._resolver = policy, resolver
-        super().__init__(host, port, policy.tls_context(), policy.timeout)
-
-    def _create_socket(self, timeout: float | None = None) -> socket.socket:
-        sock = connect_checked(self.host, self.port, self._policy, self._resolver)
-        try:
-            context = self.ssl_context or self._policy.tls_context()
-            return context.wrap_socket(sock, server_hostname=self.host)
-        except BaseException:
-            sock.close()
-            raise
-
-
-class _GuardedIMAPClient(IMAPClient):
-    """IMAPClient whose connection is made by the guarded classes above."""
-
-    def __init__(
-        self, host: str, port: int, implicit_tls: bool, policy: MailPolicy, resolver: Any
-    ) -> None:
-        self._mail_policy, self._mail_resolver = policy, resolver
-        super().__init__(
-            host,
-            port=port,
-            ssl=implicit_tls,
-            ssl_context=policy.tls_context(),
-            timeout=policy.timeout,
-        )
-
-    def _create_IMAP4(self) -> imaplib.IMAP4:
-        if self.ssl:
-            return _GuardedIMAP4TLS(self.host, self.port, self._mail_policy, self._mail_resolver)
-        return _GuardedIMAP4(self.host, self.port, self._mail_policy, self._mail_resolver)
-
-
-def open_imap(
-    host: str,
-    port: int,
-    implicit_tls: bool,
-    username: str,
-    password: str | Callable[[], str],
-    policy: MailPolicy,
-    resolver: SyncResolver | None = None,
-) -> IMAPClient:
-    """A logged-in IMAP client: implicit TLS, else STARTTLS (plain only with allow_plaintext)."""
-    check_endpoint(host, port, policy)
-    secret = _secret(password)
-    client: IMAPClient | None = None
-    try:
-        with plain_errors(host, port, "IMAP"):
-            client = _GuardedIMAPClient(host, port, implicit_tls, policy, resolver)
-            if not implicit_tls:
-                if b"STARTTLS" in client.capabilities():
-                    client.starttls(policy.tls_context())
-                else:
-                    _refuse_plaintext(policy, "an IMAP login")
-            client.login(username, secret)
-    except BaseException:
-        if client is not None:
-            with contextlib.suppress(Exception):
-                client.shutdown()
-        raise
-    return client

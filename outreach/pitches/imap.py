@@ -22,7 +22,7 @@ from imapclient import IMAPClient
 
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.net.mail import open_imap
+from outreach.net.mail_imap import open_imap
 from outreach.net.settings import mail_policy_from_config
 from outreach.pitches import inbound
 from outreach.pitches.mailboxes import decrypt_password

@@ -10,8 +10,6 @@ sent again. In production nothing is sent while the base URL is not ``https://``
 
 from __future__ import annotations
 
-import contextlib
-import random
 import smtplib
 import time
 from collections import Counter
@@ -27,23 +25,17 @@ from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs.context import report_progress
 from outreach.net.mail import MailRefused
-from outreach.net.mail import open_smtp as connect_smtp
-from outreach.net.settings import mail_policy_from_config
 from outreach.pitches import delivery, events, mime, outbox, sequences
-from outreach.pitches.mailboxes import decrypt_password, in_sending_hours, may_send_from, sent_today
 from outreach.pitches.models import (
-    EnrollmentStatus,
     Mailbox,
     MessageStatus,
     OutboundMessage,
-    SequenceEnrollment,
     SequenceStep,
 )
-from outreach.pitches.suppression import suppressed_by
-from outreach.prospects.models import Contact, Prospect
+from outreach.pitches.send_checks import blocked, may_use, not_yet
+from outreach.pitches.smtp_pool import SmtpPool
+from outreach.prospects.models import Contact
 from outreach.urls import ascii_email
-
-MAX_GAP_WAIT = 120.0  # a job waits this long at most for a mailbox's gap, else leaves the row
 
 
 def deliver(
@@ -86,135 +78,6 @@ def _forget_loaded_since(kept: set[Any]) -> None:
             db.session.expunge(obj)
 
 
-def open_smtp(mailbox: Mailbox) -> smtplib.SMTP:
-    """A logged-in SMTP connection for a mailbox, under the mail address policy.
-
-    Raises :class:`MailRefused` (a plain reason) when the policy refuses the server or the
-    connection fails.
-    """
-    if mailbox.smtp_username and not mailbox.smtp_password_encrypted:
-        raise MailRefused("the mailbox has no password: enter it on the mailbox page")
-    return connect_smtp(
-        mailbox.smtp_host,
-        mailbox.smtp_port,
-        mailbox.smtp_security.value,
-        mailbox.smtp_username,
-        lambda: decrypt_password(mailbox),
-        mail_policy_from_config(current_app.config),
-    )
-
-
-class SmtpPool:
-    """One open connection per mailbox for the length of a batch.
-
-    A mailbox whose server could not be reached is not tried again in the same batch: its
-    other rows are deferred at once instead of each waiting out the connection timeout.
-    """
-
-    def __init__(self) -> None:
-        self.connections: dict[int, smtplib.SMTP] = {}
-        self.refused: dict[int, MailRefused] = {}
-
-    def get(self, mailbox: Mailbox) -> smtplib.SMTP:
-        """The mailbox's connection, reopened when the server dropped it."""
-        if mailbox.id in self.refused:
-            raise self.refused[mailbox.id]
-        smtp = self.connections.get(mailbox.id)
-        if smtp is not None:
-            try:
-                if smtp.noop()[0] == 250:
-                    return smtp
-            except (OSError, smtplib.SMTPException):
-                pass
-            self.drop(mailbox.id)
-        try:
-            smtp = open_smtp(mailbox)
-        except MailRefused as exc:
-            self.refused[mailbox.id] = exc
-            raise
-        self.connections[mailbox.id] = smtp
-        return smtp
-
-    def drop(self, mailbox_id: int) -> None:
-        """Forget a connection after an error."""
-        smtp = self.connections.pop(mailbox_id, None)
-        if smtp is not None:
-            with contextlib.suppress(OSError):
-                smtp.close()
-
-    def close(self) -> None:
-        """Say goodbye to every server."""
-        for mailbox_id, smtp in list(self.connections.items()):
-            try:
-                smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                self.drop(mailbox_id)
-        self.connections.clear()
-
-
-def _not_yet(
-    message: OutboundMessage,
-    mailbox: Mailbox,
-    sleep: Callable[[float], None],
-    deadline: float | None = None,
-) -> str:
-    """Why the row must wait (empty when it may go now), sleeping out a short gap (one that
-    ends before ``deadline``, a ``time.monotonic()`` value, when there is one)."""
-    now = utcnow()
-    if message.scheduled_at is not None and message.scheduled_at > now:
-        return "not_due"
-    if message.in_reply_to:
-        previous = db.session.scalar(
-            select(OutboundMessage.status).where(
-                OutboundMessage.workspace_id == message.workspace_id,
-                OutboundMessage.message_id == message.in_reply_to,
-            )
-        )
-        if previous is not None and previous is not MessageStatus.SENT:  # None: not ours
-            return "waiting_for_previous"
-    if not in_sending_hours(mailbox, now):
-        return "outside_hours"
-    if mailbox.daily_cap and sent_today(mailbox, now) >= mailbox.daily_cap:
-        return "daily_cap"
-    if mailbox.min_gap_seconds and mailbox.last_sent_at is not None:
-        jitter = random.uniform(0, mailbox.jitter_seconds) if mailbox.jitter_seconds else 0.0
-        elapsed = (now - mailbox.last_sent_at).total_seconds()
-        wait = mailbox.min_gap_seconds + jitter - elapsed
-        if wait > MAX_GAP_WAIT or (deadline is not None and time.monotonic() + wait > deadline):
-            return "gap"
-        if wait > 0:
-            db.session.commit()  # hold no transaction open while waiting
-            sleep(wait)
-    return ""
-
-
-def _may_use(message: OutboundMessage, mailbox: Mailbox) -> bool:
-    """Whether whoever started the row's sequence may still send from its mailbox."""
-    if message.enrollment_id is None:
-        return True
-    enrollment = db.session.get(SequenceEnrollment, message.enrollment_id)
-    started_by = enrollment.enrolled_by_id if enrollment is not None else None
-    return started_by is None or may_send_from(mailbox, started_by)
-
-
-def _blocked(message: OutboundMessage, contact: Contact) -> str:
-    """Why the row must never go (checked after the claim, at send time)."""
-    hit = suppressed_by(message.workspace_id, contact.email)
-    if hit:
-        return f"suppressed ({hit})"
-    if contact.bouncing:
-        return "the address bounces"
-    if message.enrollment_id is not None:
-        enrollment = db.session.get(SequenceEnrollment, message.enrollment_id)
-        if enrollment is not None and enrollment.status is EnrollmentStatus.STOPPED:
-            return f"sequence stopped: {enrollment.stop_reason}"
-    prospect = db.session.get(Prospect, message.prospect_id)
-    in_sequence = message.enrollment_id is not None  # a person's own answer goes whatever the stage
-    if in_sequence and prospect is not None and prospect.stage in sequences.STOP_STAGES:
-        return f"the prospect is {prospect.stage.label}"
-    return ""
-
-
 def _deliver_one(
     message_id: int, pool: SmtpPool, sleep: Callable[[float], None], deadline: float | None
 ) -> str:
@@ -226,7 +89,7 @@ def _deliver_one(
         message.status, message.hold_reason = MessageStatus.HELD, "no mailbox to send from"
         db.session.commit()
         return "held"
-    wait = _not_yet(message, mailbox, sleep, deadline)
+    wait = not_yet(message, mailbox, sleep, deadline)
     db.session.commit()
     if wait:
         return wait
@@ -238,11 +101,11 @@ def _deliver_one(
     contact = db.session.get(Contact, message.contact_id) if message else None
     if message is None or contact is None:
         return "not_queued"
-    if not _may_use(message, mailbox):
+    if not may_use(message, mailbox):
         reason = "the mailbox is no longer shared with the person who started this sequence"
         outbox.finish(message_id, MessageStatus.HELD, hold_reason=reason)
         return "held"
-    reason = _blocked(message, contact)
+    reason = blocked(message, contact)
     if reason:
         outbox.finish(message_id, MessageStatus.CANCELLED, hold_reason=reason)
         events.stop_enrollment(message.enrollment_id, reason)

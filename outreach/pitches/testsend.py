@@ -15,7 +15,7 @@ from outreach.db import utcnow
 from outreach.net.mail import MailRefused
 from outreach.pitches import mime
 from outreach.pitches.models import Mailbox
-from outreach.pitches.sending import open_smtp
+from outreach.pitches.smtp_pool import open_smtp
 from outreach.urls import ascii_email
 
 TEST_PREFIX = "[Test] "

@@ -12,7 +12,8 @@ from outreach.accounts.models import Membership
 from outreach.activity.services import record
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.prospects.intersect import IntersectQuery, matching_domains
+from outreach.prospects.intersect import matching_domains
+from outreach.prospects.intersect_rows import IntersectQuery
 from outreach.prospects.models import Prospect, Stage
 from outreach.prospects.services import add_to_pipeline
 

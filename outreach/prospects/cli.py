@@ -9,7 +9,8 @@ from flask.cli import with_appcontext
 
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.prospects.intersect import SORTS, IntersectQuery, all_prospects
+from outreach.prospects.intersect import SORTS, all_prospects
+from outreach.prospects.intersect_rows import IntersectQuery
 
 
 @click.command("prospects")

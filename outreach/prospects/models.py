@@ -51,7 +51,7 @@ class Prospect(TimestampMixin, Base):
         UniqueConstraint("campaign_id", "domain"),
         # The board's columns: one campaign, one stage, best score first.
         Index("ix_prospect_board", "campaign_id", "stage", "score", "id"),
-        # The table's pages, best score first, read in index order (``queries._part``).
+        # The table's pages, best score first, read in index order (``pipeline.queries._part``).
         Index("ix_prospect_best", "campaign_id", "score", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

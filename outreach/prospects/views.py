@@ -14,13 +14,8 @@ from outreach.accounts.services import members_of
 from outreach.campaigns.services import get_campaign
 from outreach.extensions import db
 from outreach.prospects import bulk, services
-from outreach.prospects.intersect import (
-    SORTS,
-    IntersectPage,
-    IntersectQuery,
-    cached_page,
-    pipeline_stages,
-)
+from outreach.prospects.intersect import SORTS, IntersectPage, cached_page, pipeline_stages
+from outreach.prospects.intersect_rows import IntersectQuery
 
 bp = Blueprint("prospects", __name__)
 

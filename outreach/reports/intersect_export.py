@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from outreach.campaigns.models import Campaign
-from outreach.prospects.intersect import IntersectQuery, all_prospects, pipeline_stages
+from outreach.prospects.intersect import all_prospects, pipeline_stages
+from outreach.prospects.intersect_rows import IntersectQuery
 from outreach.reports.exports import Table
 
 MAX_ROWS = 50_000

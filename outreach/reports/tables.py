@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from outreach.reports.competitors import months_to_close
 from outreach.reports.exports import Cell, Table
-from outreach.reports.funnel import FunnelRow
+from outreach.reports.funnel_rows import FunnelRow
 from outreach.reports.periods import month_label
 from outreach.reports.referring import BUCKETS, TOP_BUCKET
 from outreach.reports.report import Report, velocity_of

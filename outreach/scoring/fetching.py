@@ -21,7 +21,7 @@ from outreach.links.html import parse_page
 from outreach.net import FetchResult, SafeFetcher
 from outreach.scoring import terms
 from outreach.scoring.linking import PageToFetch, domain_of
-from outreach.scoring.risk import analyse_page
+from outreach.scoring.page_facts import analyse_page
 
 MAX_TEXT_CHARS = 20_000
 MAX_TERMS = 500
@@ -59,7 +59,7 @@ class PageReading:
     outbound_links: int | None = None
     outbound_domains: int | None = None
     competitor_links: list[dict[str, Any]] = field(default_factory=list)
-    facts: dict[str, Any] = field(default_factory=dict)  # ``risk.analyse_page``, for scoring
+    facts: dict[str, Any] = field(default_factory=dict)  # ``page_facts.analyse_page``, for scoring
 
     @property
     def ok(self) -> bool:

@@ -9,7 +9,7 @@ from outreach.links.placement import CONTENT
 from outreach.scoring.authority import Authority
 from outreach.scoring.combine import Signal
 from outreach.scoring.facts import LinkFacts
-from outreach.scoring.risk import PageFacts
+from outreach.scoring.page_facts import PageFacts
 from outreach.scoring.signals import Relevance
 
 # Parts of link quality and how much each counts among those known.

@@ -10,14 +10,11 @@ markers (Ahrefs "Is spam", Moz Spam Score) and the workspace blocklist.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any
-from urllib.parse import urlsplit
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
-from outreach.links.html import parse_page
-from outreach.urls import registrable_domain
+from outreach.scoring.page_facts import PageFacts, analyse_page
+from outreach.scoring.vocabulary import VOCABULARY_LABELS, VOCABULARY_PATTERNS
 
 LINK_FARM_SITES = 100  # distinct other sites one page links to
 THIN_WORDS = 150  # words of text below which a page is thin
@@ -35,209 +32,6 @@ class RiskFlag:
     def as_json(self) -> dict[str, str]:
         """JSON-ready form."""
         return {"code": self.code, "message": self.message}
-
-
-_URL_IN_TEXT = re.compile(r"\bhttps?://([a-z0-9][a-z0-9.-]*\.[a-z0-9-]{2,})", re.IGNORECASE)
-
-_SELLING = re.compile(
-    r"\b(?:"
-    r"buy(?:ing)? (?:high[- ]quality |quality |cheap |dofollow |do-follow |permanent )?"
-    r"(?:back)?links?"
-    r"|sell(?:ing)? (?:dofollow |do-follow )?(?:back)?links"
-    r"|(?:back)?links? for sale"
-    r"|(?:paid|sponsored) guest posts?"
-    r"|guest (?:post(?:ing)?|blog(?:ging)?) (?:price|pricing|packages?|rates?|services?)"
-    r"|(?:price|pricing|rates?) (?:for|per) (?:a )?(?:guest|sponsored) posts?"
-    r"|private blog networks?|pbn (?:links|backlinks|network|posts?)"
-    r"|niche edits?|link insertions?"
-    r"|backlinks? kaufen|links kaufen|acheter des (?:back)?liens|achat de liens"
-    r"|comprar (?:back)?links|venta de enlaces"
-    r")\b",
-    re.IGNORECASE,
-)
-
-VOCABULARY: dict[str, tuple[str, tuple[str, ...]]] = {
-    "gambling": (
-        "gambling",
-        (
-            "casino",
-            "casinos",
-            "poker",
-            "roulette",
-            "blackjack",
-            "slot machine",
-            "slots",
-            "sportsbook",
-            "bookmaker",
-            "betting",
-            "bet",
-            "jackpot",
-            "free spins",
-            "wager",
-            "fixed match",
-            "fixed matches",
-            "glücksspiel",
-            "sportwetten",
-            "wetten",
-            "apuestas",
-            "paris sportifs",
-            "casinò",
-            "scommesse",
-        ),
-    ),
-    "pharma": (
-        "pharma",
-        (
-            "viagra",
-            "cialis",
-            "levitra",
-            "tramadol",
-            "xanax",
-            "valium",
-            "oxycodone",
-            "benzos",
-            "benzodiazepines",
-            "no prescription",
-            "without prescription",
-            "online pharmacy",
-            "pharmacy",
-            "pills",
-            "steroids",
-            "opioids",
-            "fentanyl",
-            "rezeptfrei",
-            "sin receta",
-            "sans ordonnance",
-        ),
-    ),
-    "adult": (
-        "adult",
-        (
-            "porn",
-            "porno",
-            "xxx",
-            "escort",
-            "escorts",
-            "sex cams",
-            "camgirls",
-            "nude",
-            "nudes",
-            "erotic",
-            "hentai",
-            "milf",
-            "onlyfans",
-            "sexcam",
-        ),
-    ),
-    "fraud": (
-        "fraud",
-        (
-            "counterfeit",
-            "counterfeits",
-            "counterfeiting",
-            "cloned cards",
-            "cloned card",
-            "carding",
-            "cc dumps",
-            "dumps",
-            "fake notes",
-            "fake passports",
-            "fake id",
-            "hacked accounts",
-            "paypal transfers",
-            "money transfers",
-            "stolen",
-            "fakenote",
-            "western union transfers",
-        ),
-    ),
-}
-_VOCABULARY_PATTERNS = {
-    code: re.compile(
-        r"\b(" + "|".join(re.escape(t) for t in sorted(terms, key=len, reverse=True)) + r")\b",
-        re.IGNORECASE,
-    )
-    for code, (_, terms) in VOCABULARY.items()
-}
-VOCABULARY_LABELS = {
-    "gambling": "gambling", "pharma": "pharmaceutical", "adult": "adult", "fraud": "fraud",
-}  # fmt: skip
-
-
-def _host_domain(host: str) -> str | None:
-    try:
-        return registrable_domain(host) or None
-    except ValueError:
-        return None
-
-
-@dataclass
-class PageFacts:
-    """What one fetched page says that scoring needs, worked out once when it is fetched.
-
-    ``sites`` counts the other registrable domains it links to (links and addresses in its
-    text); ``outbound_links`` its links to other sites; ``selling`` the link-selling phrases
-    found; ``vice_terms`` the terms of each vocabulary found; ``placements`` where its links
-    to the given competitors sit (``links.placement`` names).
-    """
-
-    url: str
-    words: int
-    sites: int
-    outbound_links: int
-    selling: list[str] = field(default_factory=list)
-    vice_terms: dict[str, list[str]] = field(default_factory=dict)
-    placements: list[str] = field(default_factory=list)
-
-    def as_json(self) -> dict[str, Any]:
-        """JSON-ready form (for storing beside the page)."""
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> PageFacts | None:
-        """Back from :meth:`as_json`; None for anything else (such as ``{}``: not analysed)."""
-        try:
-            return cls(**{f.name: data[f.name] for f in fields(cls) if f.name in data})
-        except TypeError:  # a required field is missing
-            return None
-
-
-def analyse_page(
-    html: str, url: str, competitors: Iterable[str] = (), main_text: str | None = None
-) -> PageFacts:
-    """The facts of one page (see :class:`PageFacts`). ``main_text``, the page's main text
-    as an extractor gives it (without menus and footers), is what thin pages are judged on
-    when given; vocabulary and link selling are looked for in all the visible text."""
-    page = parse_page(html, url, "text/html")
-    own = _host_domain(urlsplit(url).hostname or "")
-    rivals = set(competitors)
-    sites: set[str | None] = set()
-    outbound = 0
-    placements = []
-    for link in page.links:
-        site = _host_domain(urlsplit(link.href).hostname or "")
-        if site and site != own:
-            outbound += 1
-            sites.add(site)
-            if site in rivals:
-                placements.append(link.placement)
-    text = page.text
-    sites.update(_host_domain(match.group(1)) for match in _URL_IN_TEXT.finditer(text))
-    sites.discard(None)
-    sites.discard(own)
-    return PageFacts(
-        url=url,
-        words=len((text if main_text is None else main_text).split()),
-        sites=len(sites),
-        outbound_links=outbound,
-        selling=sorted({m.group(0).lower() for m in _SELLING.finditer(text)}),
-        vice_terms={
-            code: terms
-            for code, pattern in _VOCABULARY_PATTERNS.items()
-            if (terms := sorted({m.group(1).lower() for m in pattern.finditer(text)}))
-        },
-        placements=placements,
-    )
 
 
 def link_farm(facts: PageFacts) -> RiskFlag | None:
@@ -267,7 +61,7 @@ def thin_page(facts: PageFacts) -> RiskFlag | None:
 def _topic_vices(topic: Sequence[str]) -> set[str]:
     """The vocabularies the campaign's topic itself uses (then they are no risk)."""
     joined = " ".join(topic)
-    return {code for code, pattern in _VOCABULARY_PATTERNS.items() if pattern.search(joined)}
+    return {code for code, pattern in VOCABULARY_PATTERNS.items() if pattern.search(joined)}
 
 
 def vocabulary(facts: PageFacts, topic: Sequence[str] = ()) -> list[RiskFlag]:

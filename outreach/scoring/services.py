@@ -19,8 +19,9 @@ from outreach.scoring import measures
 from outreach.scoring.authority import domain_authorities
 from outreach.scoring.combine import combine
 from outreach.scoring.models import DEFAULT_WEIGHTS, ScoringWeights
+from outreach.scoring.page_facts import PageFacts
 from outreach.scoring.pagerank import refresh_outreach_rank
-from outreach.scoring.risk import PageFacts, RiskFlag, flags_of, vendor_flags
+from outreach.scoring.risk import RiskFlag, flags_of, vendor_flags
 from outreach.scoring.signals import Relevance, RelevanceSignal
 from outreach.scoring.sources import page_facts, relevance_by_domain
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from outreach.scoring.jobs_fetch import fetch_pages_for_campaign
+from outreach.scoring.page_facts import PageFacts
 from outreach.scoring.relevance import relevance_by_domain, stored_page_facts
-from outreach.scoring.risk import PageFacts
 
 
 def page_facts(campaign_id: int, domains: Sequence[str]) -> dict[str, list[PageFacts]]:
-    """What each domain's fetched linking pages say (``risk.analyse_page`` at fetch time);
+    """What each domain's fetched linking pages say (``page_facts.analyse_page`` at fetch time);
     domains without an analysed page are left out."""
     found: dict[str, list[PageFacts]] = {}
     for domain, stored in stored_page_facts(campaign_id, domains).items():

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from outreach.backlinks.models import Backlink, BacklinkImport
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.prospects.intersect import IntersectQuery, all_prospects
+from outreach.prospects.intersect import all_prospects
+from outreach.prospects.intersect_rows import IntersectQuery
 from tests.factories import Factory
 
 FILES = Path(__file__).parent / "files"

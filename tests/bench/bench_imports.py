@@ -83,7 +83,8 @@ def run_import(url: str, path: Path, instance: Path) -> dict[str, Any]:
     from outreach.backlinks import imports
     from outreach.campaigns.services import create_campaign
     from outreach.extensions import db
-    from outreach.prospects.intersect import IntersectQuery, intersect
+    from outreach.prospects.intersect import intersect
+    from outreach.prospects.intersect_rows import IntersectQuery
 
     app = _app(url, instance)
     with app.app_context():

@@ -48,9 +48,9 @@ from outreach.prospects.models import Contact, Prospect
 from outreach.scoring import services
 from outreach.scoring.authority import rank_to_authority
 from outreach.scoring.models import BlockedEntry, BlockKind, RankedDomain, RankedList
+from outreach.scoring.page_facts import PageFacts
 from outreach.scoring.pagerank import refresh_outreach_rank
 from outreach.scoring.relevance import refresh_relevance
-from outreach.scoring.risk import PageFacts
 from outreach.scoring.signals import RelevanceSignal
 from tests.conftest import _migrate
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from outreach.net.mail import MailPolicy, MailRefused, open_imap, open_smtp
+from outreach.net.mail import MailPolicy, MailRefused
+from outreach.net.mail_imap import open_imap
+from outreach.net.mail_smtp import open_smtp
 from tests.support.scripted import ScriptedServer
 from tests.support.smtp import SmtpServer
 

@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 
 from outreach.extensions import db
 from outreach.pipeline import queries
-from outreach.pipeline.queries import Filters, filters_from_args
+from outreach.pipeline.cards import members
+from outreach.pipeline.filters import Filters, Scope, filters_from_args
 from outreach.prospects.models import OpportunityKind, Prospect
 from tests.factories import Factory, SignIn
 from tests.pipeline.helpers import seed_many
@@ -51,9 +52,9 @@ def test_best_first_board_and_table_pages_put_unscored_last_without_gaps_or_repe
             r.id for r in sorted(rows, key=lambda r: (r.score is None, -(r.score or 0), r.id))
         ]
         campaign = db.session.merge(campaign)
-        scope = queries.Scope(
-            campaign=campaign, filters=queries.Filters(), me=user.id,
-            today=date.today(), people=queries.members(workspace.id),
+        scope = Scope(
+            campaign=campaign, filters=Filters(), me=user.id,
+            today=date.today(), people=members(workspace.id),
         )  # fmt: skip
         first = queries.table(scope)
         listed = [card.id for card in first.rows]

@@ -10,7 +10,8 @@ from flask.testing import FlaskClient, FlaskCliRunner
 
 from outreach.accounts.models import Workspace
 from outreach.campaigns.models import Campaign
-from outreach.prospects.intersect import IntersectQuery, all_prospects, intersect
+from outreach.prospects.intersect import all_prospects, intersect
+from outreach.prospects.intersect_rows import IntersectQuery
 from tests.backlinks.ahrefs import Link, write_ahrefs
 from tests.factories import Factory
 

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.scoring.risk import (
-    Blocklist,
-    PageFacts,
-    analyse_page,
-    flags_of,
-    page_flags,
-    vendor_flags,
-)  # fmt: skip
+from outreach.scoring.page_facts import PageFacts, analyse_page
+from outreach.scoring.risk import Blocklist, flags_of, page_flags, vendor_flags
 from tests.support.shared import require_shared
 
 WORDS = " ".join(["The garden needs water and light in spring."] * 30)

@@ -11,7 +11,9 @@ from outreach.campaigns.services import get_campaign
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.pipeline import queries
+from outreach.pipeline.cards import initials, members
 from outreach.pipeline.contact_facts import contact_facts
+from outreach.pipeline.filters import DUE_CHOICES, OPPORTUNITIES, SORTS, Scope, filters_from_args
 from outreach.pipeline.forms import STAGE_CHOICES, BulkMoveForm, MoveForm
 from outreach.pipeline.views.blueprint import bp
 from outreach.pitches.mailboxes import sendable_by
@@ -26,14 +28,14 @@ def wants_json() -> bool:
     return request.accept_mimetypes.best == "application/json"
 
 
-def _listing(campaign_id: int) -> tuple[queries.Scope, dict[str, object]]:
+def _listing(campaign_id: int) -> tuple[Scope, dict[str, object]]:
     workspace = current_workspace()
-    scope = queries.Scope(
+    scope = Scope(
         campaign=get_campaign(workspace.id, campaign_id),
-        filters=queries.filters_from_args(request.args),
+        filters=filters_from_args(request.args),
         me=signed_in_user().id,
         today=utcnow().date(),
-        people=queries.members(workspace.id),
+        people=members(workspace.id),
     )
     context: dict[str, object] = {
         "campaign": scope.campaign,
@@ -41,10 +43,10 @@ def _listing(campaign_id: int) -> tuple[queries.Scope, dict[str, object]]:
         "people": scope.people,
         "today": scope.today,
         "stage_choices": STAGE_CHOICES,
-        "sorts": queries.SORTS,
-        "due_choices": queries.DUE_CHOICES,
-        "opportunities": queries.OPPORTUNITIES,
-        "initials": queries.initials,
+        "sorts": SORTS,
+        "due_choices": DUE_CHOICES,
+        "opportunities": OPPORTUNITIES,
+        "initials": initials,
         "here": request.full_path.rstrip("?"),
         "senders": [(m.id, m.from_email) for m in sendable_by(workspace.id, signed_in_user().id)],
     }

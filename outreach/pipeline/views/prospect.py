@@ -10,7 +10,8 @@ from outreach.accounts.context import current_workspace, signed_in_user
 from outreach.campaigns.services import get_campaign
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.pipeline import queries
+from outreach.pipeline.cards import members
+from outreach.pipeline.filters import OPPORTUNITIES
 from outreach.pipeline.forms import STAGE_CHOICES, DetailsForm, NoteForm
 from outreach.pipeline.timeline import timeline
 from outreach.pipeline.views.blueprint import bp
@@ -22,7 +23,7 @@ from outreach.prospects.stages import Conflict
 
 
 def _names(workspace_id: int) -> dict[int, str]:
-    return {uid: user.display_name for uid, user in queries.members(workspace_id).items()}
+    return {uid: user.display_name for uid, user in members(workspace_id).items()}
 
 
 def _render(
@@ -40,7 +41,7 @@ def _render(
             note_form=note,
             details_form=details,
             stage_choices=STAGE_CHOICES,
-            opportunities=queries.OPPORTUNITIES,
+            opportunities=OPPORTUNITIES,
             today=utcnow().date(),
         ),
         status,
