@@ -131,7 +131,7 @@ def _empty_tables(url: str) -> None:
 @pytest.fixture
 def app(database: str, redis_url: str, session_dir: Path, tmp_path: Path) -> Iterator[Flask]:
     """The app on a real, empty database and Redis; rows and queues are cleared afterwards."""
-    from outreach.jobs.context import set_worker_app
+    from outreach.jobs.process import set_worker_app
 
     Redis.from_url(redis_url).flushdb()  # a killed earlier run may have left keys (sign-in limits)
     config: dict[str, Any] = {

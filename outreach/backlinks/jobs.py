@@ -14,9 +14,10 @@ from outreach.backlinks.loader import LoadResult
 from outreach.backlinks.models import BacklinkImport, ImportStatus
 from outreach.campaigns.models import Campaign
 from outreach.extensions import db
-from outreach.jobs import context, tasks, uploads
+from outreach.jobs import tasks, uploads
 from outreach.jobs.context import job_context, report_progress
 from outreach.jobs.models import TaskStatus
+from outreach.jobs.process import worker_app
 from outreach.jobs.recovery import when_lost
 
 # Sent with the import once its rows are loaded, inside the job's transaction: features
@@ -42,7 +43,7 @@ def import_backlinks(import_id: int) -> dict[str, Any] | None:
 
 
 def _discard_upload(import_id: int) -> None:
-    app = context.worker_app()
+    app = worker_app()
     with app.app_context():
         record = db.session.get(BacklinkImport, import_id)
         if record is not None:

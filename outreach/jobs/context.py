@@ -13,8 +13,7 @@ from rq.job import Job
 from outreach.db import utcnow
 from outreach.extensions import db
 from outreach.jobs import continuation
-
-_worker_app: Flask | None = None
+from outreach.jobs.process import worker_app
 
 
 class JobRefused(Exception):
@@ -26,22 +25,6 @@ def failure_reason(exc: BaseException) -> str:
     if isinstance(exc, JobRefused):
         return str(exc)
     return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-
-
-def set_worker_app(app: Flask | None) -> None:
-    """Give jobs in this process the app a worker built (see :class:`OutreachWorker`)."""
-    global _worker_app
-    _worker_app = app
-
-
-def worker_app() -> Flask:
-    """The app jobs run in: the worker's, else one built from the environment."""
-    global _worker_app
-    if _worker_app is None:
-        from outreach import create_app
-
-        _worker_app = create_app()
-    return _worker_app
 
 
 @contextmanager

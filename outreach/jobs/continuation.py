@@ -22,6 +22,9 @@ from rq.job import Job
 
 from outreach.config import Settings
 
+# The failure callback every Task's job carries (``tasks.record_failure``), named rather than
+# imported: tasks imports this module's callers, so an import would close a cycle.
+RECORD_FAILURE = "outreach.jobs.tasks.record_failure"
 TASK_ID = "task_id"  # job.meta: the Task a slice works for (absent: the job's own id)
 SLICE = "slice"  # job.meta: which slice of its Task a job is (absent: the first)
 
@@ -83,8 +86,6 @@ def requested() -> tuple[tuple[Any, ...], dict[str, Any]] | None:
 
 def enqueue_next(job: Job, call: tuple[tuple[Any, ...], dict[str, Any]]) -> Job:
     """Queue the next slice of ``job``'s Task at the back of the job's own queue."""
-    from outreach.jobs.tasks import record_failure
-
     args, kwargs = call
     assert job.func_name is not None  # a job RQ runs has its function
     meta = {
@@ -99,5 +100,5 @@ def enqueue_next(job: Job, call: tuple[tuple[Any, ...], dict[str, Any]]) -> Job:
         timeout=int(job.timeout) if job.timeout is not None else None,
         description=job.description,
         meta=meta,
-        on_failure=Callback(record_failure),
+        on_failure=Callback(RECORD_FAILURE),
     )

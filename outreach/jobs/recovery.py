@@ -36,9 +36,9 @@ from sqlalchemy import select
 
 from outreach.db import utcnow
 from outreach.extensions import db
-from outreach.jobs.context import worker_app
 from outreach.jobs.continuation import task_id_of
 from outreach.jobs.models import OPEN, Task, TaskStatus
+from outreach.jobs.process import worker_app
 from outreach.jobs.recurring import recurring
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from rq import get_current_job
 from outreach.db import utcnow
 from outreach.jobs import recurring
 from outreach.jobs.connection import get_redis
-from outreach.jobs.context import worker_app
+from outreach.jobs.process import worker_app
 from outreach.jobs.queues import queue_name
 
 PREFIX = "outreach:recurring"

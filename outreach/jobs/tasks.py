@@ -72,8 +72,9 @@ def record_failure(
 ) -> None:
     """RQ failure callback: mark the Task failed with a readable reason (killed workers too)."""
     from outreach.jobs import recovery
-    from outreach.jobs.context import failure_reason, worker_app
+    from outreach.jobs.context import failure_reason
     from outreach.jobs.continuation import task_id_of
+    from outreach.jobs.process import worker_app
 
     if isinstance(value, AbandonedJobError):  # its worker died: the feature's record too
         recovery.close_in_worker_app(job, recovery.WORKER_LOST)

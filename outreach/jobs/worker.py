@@ -21,7 +21,7 @@ from outreach.config import Settings
 from outreach.extensions import db
 from outreach.jobs import recovery
 from outreach.jobs.connection import patient_retry
-from outreach.jobs.context import set_worker_app, worker_app
+from outreach.jobs.process import set_worker_app, worker_app
 from outreach.jobs.supervisor import die_with_parent
 
 log = logging.getLogger(__name__)

@@ -81,7 +81,7 @@ def run(hosts: int, pages_per_host: int, latency: float) -> dict[str, Any]:
     from outreach.crawl.jobs import run_crawl
     from outreach.crawl.models import CrawlRun
     from outreach.extensions import db
-    from outreach.jobs.context import set_worker_app
+    from outreach.jobs.process import set_worker_app
 
     server = subprocess.Popen(
         [

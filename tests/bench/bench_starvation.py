@@ -98,7 +98,7 @@ def run(
     """Run the scenario once; returns its numbers."""
 
     from outreach.backlinks.models import BacklinkImport, ImportStatus
-    from outreach.jobs.context import set_worker_app
+    from outreach.jobs.process import set_worker_app
     from outreach.pitches.jobs import poll_mailboxes
 
     Redis.from_url(redis_url).flushdb()

@@ -74,3 +74,11 @@ def test_a_job_queued_meanwhile_runs_between_two_slices(
 
     assert _notes() == ["slice 1", "short", "slice 2", "slice 3"]
     assert {t.status for t in db.session.scalars(select(Task))} == {TaskStatus.FINISHED}
+
+
+def test_the_next_slice_fails_into_the_same_recorder_as_the_first() -> None:
+    from rq.utils import import_attribute
+
+    from outreach.jobs import continuation, tasks
+
+    assert import_attribute(continuation.RECORD_FAILURE) is tasks.record_failure
