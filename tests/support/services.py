@@ -41,8 +41,11 @@ def worker_postgres_url(raw: str) -> str:
         isolation_level="AUTOCOMMIT",
     )
     with maintenance.connect() as conn:
+        # Workers start together: one CREATE DATABASE at a time (each copies template1).
+        conn.execute(text("SELECT pg_advisory_lock(hashtext('outreach-test-databases'))"))
         found = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if found.first() is None:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text("SELECT pg_advisory_unlock(hashtext('outreach-test-databases'))"))
     maintenance.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
