@@ -9,7 +9,7 @@ export FLASK_APP := outreach
 .PHONY: help install system-deps run test e2e faults lint bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,10 @@ run: $(STAMP) ## Migrate, seed the demo on an empty database, serve (gunicorn) +
 	$(BIN)/flask seed-demo --if-empty
 	$(BIN)/flask serve --host 127.0.0.1 --port 5000
 
+# Three xdist workers even on two cores: many tests wait on servers and processes. Each worker
+# has its own databases and Redis (tests/support/services.py); xdist_group keeps a group on one.
 test: $(STAMP) ## Run the test suite (SQLite + embedded Redis, plus PostgreSQL/Redis when TEST_* are set)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 3 --dist loadgroup
 
 e2e: $(STAMP) ## The whole loop in Chromium against flask serve, SMTP and Dovecot (tests/e2e)
 	$(BIN)/pytest -q -p no:cacheprovider -m e2e tests/e2e

