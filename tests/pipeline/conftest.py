@@ -52,7 +52,9 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, live_url: str) -> Iterator[Any]:
     """A fresh browser tab (its own cookies) pointed at the live app."""
     context = browser.new_context(base_url=live_url, viewport={"width": 1600, "height": 900})
-    context.set_default_timeout(5000)
+    # Generous: three test workers share two cores with the live server, whose sign-in hashes
+    # a password with scrypt; a wait that fails here is a slow machine, not a broken page.
+    context.set_default_timeout(15_000)
     tab = context.new_page()
     yield tab
     context.close()
