@@ -114,14 +114,17 @@ def test_simweb_sustains_hundreds_of_slow_responses_at_once() -> None:
                 *(fetcher.fetch(f"http://slow{i}.example/") for i in range(250))
             )
 
-    with run_simweb(echo, latency=0.5) as web:
+    # Each response is held long enough for all 250 to be sent even on a busy machine (at
+    # 0.5 s, the first answers came back before the last requests arrived under pytest -n).
+    latency = 2.0
+    with run_simweb(echo, latency=latency) as web:
         started = time.monotonic()
         results = asyncio.run(main(web.proxy_url))
         elapsed = time.monotonic() - started
     assert all(r.ok for r in results)
     assert web.max_in_flight_total == 250
-    # All at once this takes 0.5 s (more on a busy machine); in waves of 25 it would take 5 s.
-    assert elapsed < 250 / 25 * 0.5, elapsed
+    # All at once this takes 2 s (more on a busy machine); in waves of 25 it would take 20 s.
+    assert elapsed < 250 / 25 * latency, elapsed
 
 
 def test_https_through_a_proxy_that_refuses_connect_is_an_error_not_an_exception() -> None:
