@@ -23,19 +23,15 @@ from outreach.jobs.worker import OutreachWorker
 from outreach.prospects.models import Contact
 from tests.crawl.web import handler
 from tests.factories import Factory
-from tests.support.simweb import SimWeb, run_simweb
+from tests.support.simweb import SimWeb, app_behind_simweb
 
 
 @pytest.fixture
 def web(app: Flask) -> Iterator[SimWeb]:
     """The simulated web, with the app's fetcher pointed at it as its proxy."""
-    with run_simweb(handler) as server:
-        app.config.update(
-            OUTREACH_HTTP_PROXY=server.proxy_url,
-            OUTREACH_PER_HOST_DELAY=0.0,
-            OUTREACH_FETCH_TIMEOUT=2.0,
-            OUTREACH_MAX_PAGE_MB=0.5,
-        )
+    with app_behind_simweb(
+        app, handler, OUTREACH_FETCH_TIMEOUT=2.0, OUTREACH_MAX_PAGE_MB=0.5
+    ) as server:
         yield server
 
 

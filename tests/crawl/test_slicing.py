@@ -28,7 +28,7 @@ from outreach.jobs.worker import OutreachWorker
 from tests.crawl.web import handler
 from tests.factories import Factory
 from tests.support.deadworker import started_by_a_dead_worker
-from tests.support.simweb import Reply, SimWeb, run_simweb
+from tests.support.simweb import Reply, SimWeb, app_behind_simweb
 
 TINY, HUGE = 0.3, 600.0
 LATENCY = 0.1  # every answer of the simulated web takes this long
@@ -58,13 +58,9 @@ def sliced_handler(host: str, path: str) -> Reply:
 @pytest.fixture
 def web(app: Flask) -> Iterator[SimWeb]:
     """The slow simulated web, reached through the app's fetch proxy."""
-    with run_simweb(sliced_handler, latency=LATENCY) as server:
-        app.config.update(
-            OUTREACH_HTTP_PROXY=server.proxy_url,
-            OUTREACH_PER_HOST_DELAY=0.0,
-            OUTREACH_FETCH_TIMEOUT=2.0,
-            OUTREACH_MAX_PAGE_MB=0.5,
-        )
+    with app_behind_simweb(
+        app, sliced_handler, latency=LATENCY, OUTREACH_FETCH_TIMEOUT=2.0, OUTREACH_MAX_PAGE_MB=0.5
+    ) as server:
         yield server
 
 

@@ -20,7 +20,7 @@ from outreach.scoring.page_models import FetchedPage
 from outreach.scoring.relevance import relevance_by_domain
 from tests.factories import Factory, SignIn
 from tests.scoring.seed import link
-from tests.support.simweb import Reply, SimWeb, run_simweb
+from tests.support.simweb import Reply, SimWeb, app_behind_simweb
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
 ARTICLE = (
@@ -62,12 +62,7 @@ def handler(host: str, path: str) -> Reply:
 @pytest.fixture
 def web(app: Flask) -> Iterator[SimWeb]:
     """The simulated web, reached only through OUTREACH_HTTP_PROXY."""
-    with run_simweb(handler) as server:
-        app.config.update(
-            OUTREACH_HTTP_PROXY=server.proxy_url,
-            OUTREACH_PER_HOST_DELAY=0.0,
-            OUTREACH_FETCH_TIMEOUT=3.0,
-        )
+    with app_behind_simweb(app, handler, OUTREACH_FETCH_TIMEOUT=3.0) as server:
         yield server
 
 

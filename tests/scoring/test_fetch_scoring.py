@@ -21,7 +21,7 @@ from tests.scoring.seed import link
 from tests.scoring.test_fetch_job import HTML, WIND, article
 from tests.scoring.test_views import work
 from tests.support.shared import require_shared
-from tests.support.simweb import Reply, SimWeb, run_simweb
+from tests.support.simweb import Reply, SimWeb, app_behind_simweb
 
 
 def _scam() -> bytes:
@@ -47,12 +47,7 @@ def handler(host: str, path: str) -> Reply:
 def web(app: Flask) -> Iterator[SimWeb]:
     """The simulated web, reached only through OUTREACH_HTTP_PROXY."""
     _scam()  # read here, in the test's thread, so a missing corpus skips (or fails under CI)
-    with run_simweb(handler) as server:
-        app.config.update(
-            OUTREACH_HTTP_PROXY=server.proxy_url,
-            OUTREACH_PER_HOST_DELAY=0.0,
-            OUTREACH_FETCH_TIMEOUT=3.0,
-        )
+    with app_behind_simweb(app, handler, OUTREACH_FETCH_TIMEOUT=3.0) as server:
         yield server
 
 

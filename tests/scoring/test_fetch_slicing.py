@@ -21,7 +21,7 @@ from outreach.scoring.jobs_fetch import launch_fetch
 from outreach.scoring.page_models import DomainRelevance, FetchedPage
 from tests.factories import Factory
 from tests.scoring.seed import link
-from tests.support.simweb import Reply, Response, SimWeb, run_simweb
+from tests.support.simweb import Reply, Response, SimWeb, app_behind_simweb
 
 TINY = 0.15
 PAGES = 8  # http://page-N.test/post answers after N * STEP seconds
@@ -49,12 +49,7 @@ def handler(host: str, path: str) -> Reply:
 @pytest.fixture
 def web(app: Flask) -> Iterator[SimWeb]:
     """The simulated web, reached only through OUTREACH_HTTP_PROXY."""
-    with run_simweb(handler) as server:
-        app.config.update(
-            OUTREACH_HTTP_PROXY=server.proxy_url,
-            OUTREACH_PER_HOST_DELAY=0.0,
-            OUTREACH_FETCH_TIMEOUT=3.0,
-        )
+    with app_behind_simweb(app, handler, OUTREACH_FETCH_TIMEOUT=3.0) as server:
         yield server
 
 

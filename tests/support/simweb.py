@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 
@@ -267,6 +268,19 @@ def run_server(
 def run_simweb(handler: Handler, latency: float = 0.0) -> Iterator[SimWeb]:
     """A forward HTTP proxy answering for any host; give clients ``web.proxy_url``."""
     with run_server(handler, latency=latency) as web:
+        yield web
+
+
+@contextmanager
+def app_behind_simweb(
+    app: Any, handler: Handler, latency: float = 0.0, **settings: Any
+) -> Iterator[SimWeb]:
+    """The simulated web as the app's only way out: its fetch proxy, no per-host delay, and
+    any other ``settings`` (timeouts, page sizes) for the test."""
+    with run_simweb(handler, latency=latency) as web:
+        app.config.update(
+            OUTREACH_HTTP_PROXY=web.proxy_url, OUTREACH_PER_HOST_DELAY=0.0, **settings
+        )
         yield web
 
 
