@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask.testing import FlaskClient
@@ -133,7 +133,9 @@ def test_the_outbox_says_to_whom_from_where_and_why_each_message_waits(
     box = db.session.get_one(Mailbox, first.mailbox_id)
     box.timezone, box.sending_start_hour, box.sending_end_hour = "Europe/Berlin", 8, 18
     db.session.commit()
-    night = datetime(2026, 12, 4, 22, 30, tzinfo=UTC)  # 23:30 in Berlin
+    # 22:30 UTC tomorrow (23:30 or 00:30 in Berlin): after the message's scheduled time,
+    # whenever the test runs
+    night = (utcnow() + timedelta(days=1)).replace(hour=22, minute=30, second=0, microsecond=0)
     assert why_waiting(first, box, night) == (
         "outside sending hours, next window 08:00 Europe/Berlin"
     )
