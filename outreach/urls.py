@@ -256,7 +256,7 @@ def ascii_email(address: str) -> str:
 def unicode_email(address: str) -> str:
     """An address with its domain in Unicode (``xn--bcher-kva.example``: ``bücher.example``)."""
     local, at, domain = address.rpartition("@")
-    if not at:
+    if not at or "xn--" not in domain.lower():  # nothing to decode: the common case, kept cheap
         return address
     try:
         return f"{local}@{idna.decode(domain)}"

@@ -151,7 +151,8 @@ def test_the_outbox_says_to_whom_from_where_and_why_each_message_waits(
             message_id="<earlier@ours.example>",
             subject="Earlier",
             body="x",
-            sent_at=utcnow() - timedelta(minutes=5),
+            # now, not a few minutes ago: a few minutes ago may be yesterday in Berlin
+            sent_at=utcnow(),
         )
     )
     db.session.commit()
@@ -173,3 +174,37 @@ def test_the_outbox_says_to_whom_from_where_and_why_each_message_waits(
     assert first.subject in message and "the first message" in message
     response = client.post("/pitches/outbox/send", follow_redirects=True)
     assert "Still waiting: 1 daily cap reached" in response.get_data(as_text=True)
+
+
+def test_the_outbox_shows_fifty_rows_a_page_and_pages_back_to_the_oldest(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, workspace = auth()
+    item, (first, _) = _enrolled(factory, workspace)
+    for n in range(59):  # 61 rows with the two of the sequence
+        db.session.add(
+            OutboundMessage(
+                workspace_id=workspace.id,
+                prospect_id=item.id,
+                contact_id=first.contact_id,
+                mailbox_id=first.mailbox_id,
+                status=MessageStatus.SENT,
+                message_id=f"<old-{n}@ours.example>",
+                subject=f"Old {n}",
+                body="x",
+                sent_at=utcnow() - timedelta(days=1),
+            )
+        )
+    db.session.commit()
+    ids = sorted(db.session.scalars(select(OutboundMessage.id)), reverse=True)
+    page = client.get("/pitches/outbox").get_data(as_text=True)
+    assert [i for i in ids if f'id="message-{i}"' in page] == ids[:50]
+    assert f'href="/pitches/outbox?before={ids[49]}">Older' in page and "Newest" not in page
+    older = client.get(f"/pitches/outbox?before={ids[49]}").get_data(as_text=True)
+    assert [i for i in ids if f'id="message-{i}"' in older] == ids[50:]
+    assert 'href="/pitches/outbox">← Newest' in older and "Older →" not in older
+    sent = client.get("/pitches/outbox?status=sent").get_data(as_text=True)
+    assert f'href="/pitches/outbox?status=sent&amp;before={ids[49]}">Older' in sent  # kept
+    older_sent = client.get(f"/pitches/outbox?status=sent&before={ids[49]}").get_data(as_text=True)
+    assert [i for i in ids if f'id="message-{i}"' in older_sent] == ids[50:59]  # no queued ones
+    assert client.get("/pitches/outbox?before=junk").status_code == 200  # read as the first page

@@ -24,7 +24,9 @@ from outreach.pitches.models import MessageStatus, OutboundMessage
 from outreach.pitches.views.blueprint import bp
 from outreach.pitches.waiting import still_waiting
 from outreach.prospects.models import Contact
-from outreach.web import safe_next
+from outreach.web import parse_id, safe_next
+
+OUTBOX_PAGE = 50
 
 
 @bp.get("/pitches/outbox")
@@ -34,9 +36,13 @@ def outbox_page() -> str:
     workspace = current_workspace()
     wanted = request.args.get("status")
     status = MessageStatus(wanted) if wanted in {s.value for s in MessageStatus} else None
+    before = parse_id(request.args.get("before", ""))
+    rows = outbox.listing(workspace.id, status, limit=OUTBOX_PAGE + 1, before=before)
     return render_template(
         "pitches/outbox.html",
-        rows=outbox.listing(workspace.id, status),
+        rows=rows[:OUTBOX_PAGE],
+        older=rows[OUTBOX_PAGE - 1].message.id if len(rows) > OUTBOX_PAGE else None,
+        before=before,
         counts=outbox.counts_of(workspace.id),
         status=status,
     )
