@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from outreach.accounts.context import current_workspace
 from outreach.jobs import tasks
-from outreach.jobs.health import quick_redis, recurring_health
+from outreach.jobs.health import banner_health, quick_redis, recurring_health
 from outreach.jobs.liveness import liveness, workers_missing
 
 bp = Blueprint("jobs", __name__, url_prefix="/jobs")
@@ -22,7 +22,7 @@ def recurring_banner() -> dict[str, Any]:
     if not current_user.is_authenticated:
         return {"recurring_trouble": None, "workers_missing": False}
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    health = recurring_health()
+    health = banner_health(app)
     missing = health.error is None and workers_missing(app, quick_redis(app))
     return {"recurring_trouble": None if health.ok else health, "workers_missing": missing}
 

@@ -69,6 +69,21 @@ def test_two_periods_without_success_are_not_yet_overdue(
     assert 'data-banner="recurring"' not in client.get("/").get_data(as_text=True)
 
 
+def test_the_banner_reads_recurring_work_once_per_few_seconds_not_per_page(
+    app: Flask, client: FlaskClient, auth: Any, redis_url: str
+) -> None:
+    auth()
+    for entry in recurring.registered():
+        _succeeded(redis_url, entry.name, ago=timedelta(seconds=20), since=timedelta(days=1))
+    assert 'data-banner="recurring"' not in client.get("/").get_data(as_text=True)
+    late = timedelta(minutes=3, seconds=5)
+    _succeeded(redis_url, "outbox-tick", ago=late, since=timedelta(days=1))
+    assert not recurring_health(app).ok
+    assert 'data-banner="recurring"' not in client.get("/campaigns/").get_data(as_text=True)
+    app.extensions.pop("outreach_recurring_banner")  # as after the cache's few seconds
+    assert 'data-banner="recurring"' in client.get("/campaigns/").get_data(as_text=True)
+
+
 def test_a_job_never_seen_is_watched_from_the_first_look_and_overdue_three_periods_later(
     app: Flask,
 ) -> None:
