@@ -149,10 +149,12 @@ class OutboundMessage(TimestampMixin, Base):
 
     __tablename__ = "outbound_message"
     # The outbox's counts per status, read from the index alone; a mailbox's sends of the
-    # day (its daily cap), read from a range of the second.
+    # day (its daily cap), read from a range of the second; the newest change (the version
+    # of the cached counts), read from the end of the third.
     __table_args__ = (
         Index("ix_outbound_message_workspace_status", "workspace_id", "status"),
         Index("ix_outbound_message_mailbox_sent", "mailbox_id", "status", "sent_at"),
+        Index("ix_outbound_message_updated_at", "updated_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     workspace_id: Mapped[int] = mapped_column(

@@ -16,16 +16,19 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select, update
 
+from outreach.activity.models import Activity
 from outreach.campaigns.models import Campaign
 from outreach.config import Settings
 from outreach.db import utcnow
 from outreach.extensions import db
+from outreach.jobs.cache import cache_key, cached
 from outreach.pitches.models import Mailbox, MessageStatus, OutboundMessage, SequenceStep
 from outreach.pitches.waiting import why_waiting
 from outreach.prospects.models import Contact, Prospect
 from outreach.scoping import get_in_workspace
 
 BATCH_SIZE = 500
+COUNTS_SECONDS = 60  # what the version cannot see (a web server's clock behind) shows by then
 
 
 def stale_after() -> timedelta:
@@ -120,10 +123,11 @@ def listing(
     status: MessageStatus | None = None,
     limit: int = 200,
     ids: list[int] | None = None,
+    before: int | None = None,
 ) -> list[OutboxRow]:
     """The workspace's outbox rows, newest first, with recipient, prospect, campaign, mailbox,
     step and why each waits (one query, plus the waiting checks of due rows); ``ids``
-    keeps only those rows."""
+    keeps only those rows, ``before`` only rows older than that id (the next page)."""
     query = (
         select(
             OutboundMessage,
@@ -144,6 +148,8 @@ def listing(
         query = query.where(OutboundMessage.status == status)
     if ids is not None:
         query = query.where(OutboundMessage.id.in_(ids))
+    if before is not None:
+        query = query.where(OutboundMessage.id < before)
     now = utcnow()
     return [
         OutboxRow(
@@ -162,8 +168,7 @@ def listing(
     ]
 
 
-def counts_of(workspace_id: int) -> dict[MessageStatus, int]:
-    """How many rows of each status the workspace has."""
+def _count_statuses(workspace_id: int) -> dict[MessageStatus, int]:
     rows = db.session.execute(
         select(OutboundMessage.status, func.count())
         .where(OutboundMessage.workspace_id == workspace_id)
@@ -171,6 +176,32 @@ def counts_of(workspace_id: int) -> dict[MessageStatus, int]:
     )
     found = {status: int(count) for status, count in rows}
     return {status: found.get(status, 0) for status in MessageStatus}
+
+
+def _outbox_stamp() -> tuple[object, ...]:
+    """A version of every outbox, in three index lookups: the newest message, the newest change
+    to one (status changes, ORM or bulk, set ``updated_at``) and the newest activity (deleting
+    a campaign, a contact or a mailbox, which takes messages with it, records one)."""
+    return tuple(
+        db.session.execute(
+            select(
+                select(func.max(OutboundMessage.id)).scalar_subquery(),
+                select(func.max(OutboundMessage.updated_at)).scalar_subquery(),
+                select(func.max(Activity.id)).scalar_subquery(),
+            )
+        ).one()
+    )
+
+
+def counts_of(workspace_id: int) -> dict[MessageStatus, int]:
+    """How many rows of each status the workspace has: counted once per change of the outbox,
+    then shared (``jobs.cache``), since a busy workspace has hundreds of thousands of rows."""
+    return cached(
+        cache_key("outbox-counts", workspace_id),
+        cache_key(_outbox_stamp()),
+        lambda: _count_statuses(workspace_id),
+        at_most=COUNTS_SECONDS,
+    )
 
 
 def release(message: OutboundMessage) -> None:

@@ -2,6 +2,7 @@
 // Each card also has a plain form behind its menu (a <select> and a button), which works with
 // the keyboard and without this script. Moves post the card's version; a 409 shows the
 // conflict message. Moving to Do not contact asks first; any drag can be undone for a while.
+// The closed stages' cards are read when their folded column is first opened.
 (function () {
   "use strict";
   const board = document.getElementById("board");
@@ -112,6 +113,39 @@
       if (summary) summary.focus();
     });
   });
+
+  async function loadColumn(details) {
+    const url = details.dataset.load;
+    delete details.dataset.load;
+    const body = details.querySelector("[data-column-body]");
+    body.setAttribute("aria-busy", "true");
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    } catch (error) {
+      response = null;
+    } finally {
+      body.removeAttribute("aria-busy");
+    }
+    if (!response || !response.ok) {
+      details.dataset.load = url;  // the next opening tries again; the table link stays
+      say("Could not load the " + details.querySelector("summary span").textContent + " column; try again.", true);
+      return;
+    }
+    const dropped = Array.from(body.querySelectorAll(".card"));  // moved here before it loaded
+    body.innerHTML = await response.text();
+    const list = body.querySelector("[data-drop]");
+    dropped.reverse().forEach((card) => {
+      const copy = list.querySelector("#" + card.id);
+      if (copy) copy.remove();
+      list.prepend(card);
+    });
+  }
+
+  board.addEventListener("toggle", (event) => {
+    const details = event.target;
+    if (details.open && details.dataset && details.dataset.load) loadColumn(details);
+  }, true);
 
   board.addEventListener("dragstart", (event) => {
     const card = event.target.closest && event.target.closest(".card");

@@ -242,6 +242,38 @@ def test_full_columns_show_a_limited_number_of_cards_and_link_to_the_table(
     assert f"/campaigns/{campaign.id}/prospects?stage=prospect" in column
 
 
+def test_closed_columns_are_read_only_when_opened(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, workspace = auth()
+    campaign = factory.campaign(workspace)
+    prospect(campaign, "keep-open.example", Stage.QUALIFIED, score=50)
+    prospect(campaign, "keep-gone.example", Stage.REJECTED, score=40)
+    prospect(campaign, "other.example", Stage.REJECTED, score=30)
+    prospect(campaign, "keep-lost.example", Stage.LOST)
+    page = _board(client, campaign.id, q="keep")  # a filter: the column keeps it
+    rejected = _column(page, Stage.REJECTED)
+    assert _count(rejected) == 1 and "keep-gone.example" not in rejected  # folded, not read
+    url = f"/campaigns/{campaign.id}/board/column?q=keep&amp;stage=rejected"
+    assert f'data-load="{url}"' in rejected
+    assert f"/campaigns/{campaign.id}/prospects?q=keep&amp;stage=rejected" in rejected
+    assert "keep-open.example" in _column(page, Stage.QUALIFIED)
+
+    response = client.get(url.replace("&amp;", "&"))
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "keep-gone.example" in body and "other.example" not in body  # the search still holds
+    assert "keep-lost.example" not in body and "keep-open.example" not in body
+    assert f'name="next" value="/campaigns/{campaign.id}/board?q=keep"' in body
+    assert "<html" not in body  # a fragment for the board to put in place
+
+    chosen = _column(_board(client, campaign.id, stage="rejected"), Stage.REJECTED)
+    assert "keep-gone.example" in chosen and "other.example" in chosen and "data-load" not in chosen
+    assert client.get(f"/campaigns/{campaign.id}/board/column").status_code == 404
+    stranger = factory.campaign(factory.user_with_workspace("x@other.example", "Other")[1])
+    assert client.get(f"/campaigns/{stranger.id}/board/column?stage=lost").status_code == 404
+
+
 def test_table_paginates_and_sorts(
     client: FlaskClient, auth: SignIn, factory: Factory, monkeypatch: Any
 ) -> None:

@@ -103,6 +103,27 @@ def test_closed_stages_sit_in_a_strip_and_a_move_can_be_undone(page: Any, factor
     assert current(prospect_id).stage is Stage.PROSPECT
 
 
+def test_a_closed_column_reads_its_cards_when_opened(page: Any, factory: Factory) -> None:
+    campaign_id, prospect_id = _sign_in_and_open_board(page, factory)
+    campaign = db.session.get(Campaign, campaign_id)
+    assert campaign is not None
+    earlier = prospect(campaign, "earlier.example", Stage.REJECTED, score=10)
+    page.reload()
+    rejected = page.locator('section[data-stage="rejected"]')
+    expect(rejected.locator(".show-more")).to_contain_text("Show all 1 in the table")
+    assert rejected.locator(".card").count() == 0  # folded: its cards not read yet
+    card = page.locator(f"#card-{prospect_id}")
+    card.locator(".card-meta").drag_to(rejected)  # a card dropped in before it is read
+    expect(rejected.locator("[data-count]")).to_have_text("2")
+    rejected.locator("summary.column-head").click()
+    expect(rejected.locator(".show-more")).to_have_count(0)  # read: both cards are there
+    expect(rejected.locator(f"#card-{earlier.id}")).to_be_visible()
+    expect(rejected.locator(f"#card-{prospect_id}")).to_have_count(1)  # and not twice
+    rejected.locator(f"#card-{earlier.id} .card-meta").drag_to(_column(page, Stage.QUALIFIED))
+    expect(_column(page, Stage.QUALIFIED).locator(f"#card-{earlier.id}")).to_be_visible()
+    assert current(earlier.id).stage is Stage.QUALIFIED
+
+
 def test_do_not_contact_asks_first(page: Any, factory: Factory) -> None:
     _, prospect_id = _sign_in_and_open_board(page, factory)
     never = page.locator('section[data-stage="do_not_contact"]')

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import login_required
 from werkzeug.wrappers import Response
 
@@ -63,10 +63,29 @@ def board(campaign_id: int) -> str:
         "pipeline/board.html",
         columns=columns,
         per_column=queries.CARDS_PER_COLUMN,
-        move_url=id_url("pipeline.move", "prospect_id"),
-        prospect_url=id_url("pipeline.prospect", "prospect_id"),
+        closed_stages=queries.CLOSED_STAGES,
+        **_card_links(),
         **context,
     )
+
+
+@bp.get("/campaigns/<int:campaign_id>/board/column")
+@login_required
+def board_column(campaign_id: int) -> str:
+    """The cards of one folded column (``?stage=`` and the board's filters), as HTML."""
+    scope, context = _listing(campaign_id)
+    if scope.filters.stage is None:
+        abort(404)
+    context["here"] = url_for(".board", campaign_id=campaign_id, **scope.filters.args(stage=None))
+    column = queries.column(scope, scope.filters.stage)
+    return render_template("pipeline/column.html", column=column, **_card_links(), **context)
+
+
+def _card_links() -> dict[str, object]:
+    return {
+        "move_url": id_url("pipeline.move", "prospect_id"),
+        "prospect_url": id_url("pipeline.prospect", "prospect_id"),
+    }
 
 
 @bp.get("/campaigns/<int:campaign_id>/prospects")
