@@ -199,6 +199,7 @@ class Settings:
     restart_backoff_max: float = _setting("OUTREACH_RESTART_BACKOFF_MAX", 60.0, float)
     # The JSON API (README "API"): requests per token, in `limits` notation.
     api_rate_limit: str = _setting("OUTREACH_API_RATE_LIMIT", "600 per minute", str)
+    api_bad_token_limit: str = _setting("OUTREACH_API_BAD_TOKEN_LIMIT", "30 per minute", str)
 
     def queue_names(self) -> dict[str, str]:
         """The RQ queue of each lane, in the order a worker on all of them takes jobs."""

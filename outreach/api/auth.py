@@ -4,7 +4,7 @@ Runs before every API view. The pages' session (and their current workspace) is 
 by the token's user and workspace for the request, so the views and services read the same
 ``g.workspace`` / ``g.membership`` the pages do. Each token has its own rate limit: a
 moving window in the app's Redis (the `limits` library, as sign-in uses), answered with 429
-and ``Retry-After``.
+and ``Retry-After``; so has each client address for the bad tokens it sends.
 """
 
 from __future__ import annotations
@@ -50,26 +50,37 @@ def _limiter(app: Flask) -> MovingWindowRateLimiter:
     return limiter
 
 
-def check_rate(token_id: int) -> None:
-    """Take a slot of the token's window; 429 with Retry-After when it is full."""
+def _refuse_when_full(setting: str, kind: str, key: str, take: bool, whose: str) -> None:
+    """429 with Retry-After when the ``kind`` window of ``key`` is full; ``take`` a slot of it
+    first, or only look. Nothing is refused while Redis is down (it is logged)."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-    limit = parse(Settings.from_config(app.config).api_rate_limit)
+    limit = parse(getattr(Settings.from_config(app.config), setting))
     limiter = _limiter(app)
-    key = str(token_id)
     try:
-        if limiter.hit(limit, "token", key):
+        if limiter.hit(limit, kind, key) if take else limiter.test(limit, kind, key):
             return
-        reset = limiter.get_window_stats(limit, "token", key).reset_time
+        reset = limiter.get_window_stats(limit, kind, key).reset_time
     except RedisError:  # the API stays up while Redis is down; say so loudly
         log.warning("API rate limits unavailable: Redis is unreachable", exc_info=True)
         return
     wait = max(1, math.ceil(reset - time.time()))
     raise Problem(
         429,
-        f"Too many requests for this token ({limit}); try again in {wait} s.",
+        f"Too many requests {whose} ({limit}); try again in {wait} s.",
         type=RATE_LIMITED,
         headers={"Retry-After": str(wait)},
     )
+
+
+def check_rate(token_id: int) -> None:
+    """Take a slot of the token's window; 429 with Retry-After when it is full."""
+    _refuse_when_full("api_rate_limit", "token", str(token_id), True, "for this token")
+
+
+def _bad_tokens_from(address: str, take: bool) -> None:
+    """Refuse an address whose window of bad tokens is full; ``take`` counts one more."""
+    whose = "with invalid tokens from this address"
+    _refuse_when_full("api_bad_token_limit", "bad-token", address, take, whose)
 
 
 def authenticate_request() -> None:
@@ -85,9 +96,12 @@ def authenticate_request() -> None:
             type=UNAUTHENTICATED,
             headers={"WWW-Authenticate": CHALLENGE},
         )
+    address = request.remote_addr or ""
+    _bad_tokens_from(address, take=False)  # before any lookup: guessing costs no database work
     caller = authenticate(raw)
     if caller is None:
         db.session.rollback()
+        _bad_tokens_from(address, take=True)
         raise Problem(
             401,
             "This token is not valid: unknown, revoked, or its user no longer has access.",

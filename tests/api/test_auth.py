@@ -117,3 +117,28 @@ def test_the_limit_is_per_token(app: Flask, api: Api, owner: Caller, factory: Fa
         api.get("/api/v1/campaigns", owner)
     assert api.get("/api/v1/campaigns", owner).status_code == 429
     assert api.get("/api/v1/campaigns", other).status_code == 200
+
+
+def test_an_address_sending_bad_tokens_is_refused_for_a_while(
+    app: Flask, client: FlaskClient, owner: Caller
+) -> None:
+    app.config["OUTREACH_API_BAD_TOKEN_LIMIT"] = "3 per minute"
+    guess = {"Authorization": f"Bearer {PREFIX}guessed-token"}
+    elsewhere = {"REMOTE_ADDR": "192.0.2.7"}
+    for _ in range(3):
+        _problem(client.get("/api/v1/campaigns", headers=guess), 401)
+    body = _problem(client.get("/api/v1/campaigns", headers=guess), 429)
+    assert "invalid tokens from this address" in str(body["detail"])
+    refused = client.get("/api/v1/campaigns", headers=owner.headers)  # even a good one, here
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    good = client.get("/api/v1/campaigns", headers=owner.headers, environ_base=elsewhere)
+    assert good.status_code == 200  # another address is not held back
+    _problem(client.get("/api/v1/campaigns", headers=guess, environ_base=elsewhere), 401)
+
+
+def test_good_tokens_do_not_fill_the_bad_token_window(
+    app: Flask, api: Api, owner: Caller
+) -> None:
+    app.config["OUTREACH_API_BAD_TOKEN_LIMIT"] = "2 per minute"
+    for _ in range(5):
+        assert api.get("/api/v1/campaigns", owner).status_code == 200
