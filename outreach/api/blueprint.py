@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_smorest import Blueprint as ApiBlueprint
 from werkzeug.exceptions import HTTPException
 
@@ -11,9 +13,22 @@ from outreach.api.scope import check_path_ids
 from outreach.extensions import csrf
 
 
+def doc_group(blueprint_name: str) -> str:
+    """The docs' group of an API blueprint: ``api_placed_links`` is "Placed links"."""
+    return blueprint_name.removeprefix("api_").replace("_", " ").capitalize()
+
+
+class GroupedBlueprint(ApiBlueprint):
+    """flask-smorest's blueprint, its routes tagged with ``doc_group`` unless they say."""
+
+    def add_url_rule(self, *args: Any, tags: list[str] | None = None, **options: Any) -> None:
+        """Register the route, documented under the blueprint's group by default."""
+        super().add_url_rule(*args, tags=tags or [doc_group(self.name)], **options)
+
+
 def api_blueprint(name: str, import_name: str, description: str) -> ApiBlueprint:
     """A blueprint of API routes: token auth, problem-details errors, no CSRF (no cookies)."""
-    blueprint = ApiBlueprint(f"api_{name}", import_name, description=description)
+    blueprint = GroupedBlueprint(f"api_{name}", import_name, description=description)
     blueprint.before_request(authenticate_request)
     blueprint.before_request(check_path_ids)
     for code in error_codes():

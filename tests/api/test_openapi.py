@@ -47,3 +47,15 @@ def test_docs_render_from_vendored_files_only(client: FlaskClient) -> None:
         assert client.get(asset).status_code == 200, asset
     csp = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1]
+
+
+def test_the_docs_group_operations_under_names_people_read(client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json
+    assert spec is not None
+    groups = {tag["name"] for tag in spec["tags"]}
+    operations = [op for item in spec["paths"].values() for op in item.values() if "tags" in op]
+    used = {tag for op in operations for tag in op["tags"]}
+    assert {"Campaigns", "Prospects", "Webhooks"} <= groups
+    assert used <= groups and not any(name.startswith("api_") for name in groups | used)
+    operation = spec["paths"][f"{PREFIX}/campaigns"]["get"]
+    assert operation["tags"] == ["Campaigns"]
