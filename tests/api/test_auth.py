@@ -136,9 +136,7 @@ def test_an_address_sending_bad_tokens_is_refused_for_a_while(
     _problem(client.get("/api/v1/campaigns", headers=guess, environ_base=elsewhere), 401)
 
 
-def test_good_tokens_do_not_fill_the_bad_token_window(
-    app: Flask, api: Api, owner: Caller
-) -> None:
+def test_good_tokens_do_not_fill_the_bad_token_window(app: Flask, api: Api, owner: Caller) -> None:
     app.config["OUTREACH_API_BAD_TOKEN_LIMIT"] = "2 per minute"
     for _ in range(5):
         assert api.get("/api/v1/campaigns", owner).status_code == 200
