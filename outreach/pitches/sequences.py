@@ -47,14 +47,14 @@ class SequenceError(ValueError):
 
 
 def add_business_days(start: datetime, days: int) -> datetime:
-    """``start`` moved ``days`` working days later, Saturdays and Sundays skipped."""
+    """``start`` moved ``days`` working days later, Saturdays and Sundays skipped: a follow-up
+    never falls on a weekend. With no days it is ``start`` itself: a first step goes when the
+    sequence is started, within its mailbox's sending hours, whatever the day."""
     moment = start
     while days > 0:
         moment += timedelta(days=1)
         if moment.weekday() < 5:
             days -= 1
-    while moment.weekday() >= 5:  # a step due on a weekend waits for Monday
-        moment += timedelta(days=1)
     return moment
 
 

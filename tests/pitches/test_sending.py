@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -165,6 +166,21 @@ def test_weekends_are_skipped_for_follow_ups() -> None:
     friday = datetime(2026, 11, 27, 10)
     assert sequences.add_business_days(friday, 1) == datetime(2026, 11, 30, 10)
     assert sequences.add_business_days(friday, 3) == datetime(2026, 12, 2, 10)
+    saturday = datetime(2026, 12, 5, 0, 13)
+    assert sequences.add_business_days(saturday, 1) == datetime(2026, 12, 7, 0, 13)
+
+
+def test_a_sequence_started_on_a_saturday_sends_its_first_step_at_once(
+    factory: Factory, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    saturday = datetime(2026, 12, 5, 0, 13, tzinfo=UTC)
+    monkeypatch.setattr(sequences, "utcnow", lambda: saturday)
+    _, enrollment_id, _ = _setup(factory, smtp.port)
+    first, follow_up = _rows(enrollment_id)
+    assert first.scheduled_at is not None and follow_up.scheduled_at is not None
+    assert first.scheduled_at.replace(tzinfo=UTC) == saturday  # not Monday: a person started it
+    later = datetime(2026, 12, 9, 0, 13, tzinfo=UTC)  # three business days on: a Wednesday
+    assert follow_up.scheduled_at.replace(tzinfo=UTC) == later
 
 
 def test_one_click_unsubscribe_works_without_login_and_suppresses_the_address(
