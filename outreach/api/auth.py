@@ -4,11 +4,13 @@ Runs before every API view. The pages' session (and their current workspace) is 
 by the token's user and workspace for the request, so the views and services read the same
 ``g.workspace`` / ``g.membership`` the pages do. Each token has its own rate limit: a
 moving window in the app's Redis (the `limits` library, as sign-in uses), answered with 429
-and ``Retry-After``; so has each client address for the bad tokens it sends.
+and ``Retry-After``; so has each client address for the bad tokens it sends (beyond it,
+its bad tokens answer 429 instead of 401; its good ones are served).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import math
 import time
@@ -77,10 +79,21 @@ def check_rate(token_id: int) -> None:
     _refuse_when_full("api_rate_limit", "token", str(token_id), True, "for this token")
 
 
-def _bad_tokens_from(address: str, take: bool) -> None:
-    """Refuse an address whose window of bad tokens is full; ``take`` counts one more."""
+def _sender(address: str) -> str:
+    """Who sends bad tokens: the address, or for IPv6 its /64 (one host's usual share)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def _count_bad_token(address: str) -> None:
+    """Count a bad token against its sender: 429 instead of 401 once its window is full."""
     whose = "with invalid tokens from this address"
-    _refuse_when_full("api_bad_token_limit", "bad-token", address, take, whose)
+    _refuse_when_full("api_bad_token_limit", "bad-token", _sender(address), True, whose)
 
 
 def authenticate_request() -> None:
@@ -96,12 +109,10 @@ def authenticate_request() -> None:
             type=UNAUTHENTICATED,
             headers={"WWW-Authenticate": CHALLENGE},
         )
-    address = request.remote_addr or ""
-    _bad_tokens_from(address, take=False)  # before any lookup: guessing costs no database work
     caller = authenticate(raw)
     if caller is None:
         db.session.rollback()
-        _bad_tokens_from(address, take=True)
+        _count_bad_token(request.remote_addr or "")  # a good token is never held back by it
         raise Problem(
             401,
             "This token is not valid: unknown, revoked, or its user no longer has access.",

@@ -14,7 +14,7 @@ from outreach.extensions import csrf
 
 
 def doc_group(blueprint_name: str) -> str:
-    """The docs' group of an API blueprint: ``api_placed_links`` is "Placed links"."""
+    """The docs' group of an API blueprint: ``api_campaigns`` is "Campaigns"."""
     return blueprint_name.removeprefix("api_").replace("_", " ").capitalize()
 
 

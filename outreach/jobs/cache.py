@@ -49,7 +49,11 @@ def _read(redis: Redis, name: str) -> tuple[str, float, Any] | None:
     found = redis.get(name)
     if not isinstance(found, bytes):
         return None
-    entry: tuple[str, float, Any] = pickle.loads(found)
+    try:
+        entry: tuple[str, float, Any] = pickle.loads(found)
+    except Exception:  # written by another version of the code: a miss, never a failed page
+        log.warning("page cache entry %s could not be read; computing it again", name)
+        return None
     return entry
 
 

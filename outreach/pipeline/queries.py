@@ -77,7 +77,7 @@ def tally(scope: Scope) -> dict[Stage, tuple[int, int]]:
     if replace(scope.filters, stage=None, sort="score", page=1) != Filters():
         return _tally(scope)
     return cached(
-        cache_key("pipeline-tally", scope.campaign.id),
+        cache_key("pipeline-tally", scope.campaign.id, tuple(Stage)),
         cache_key(_pipeline_stamp(scope.campaign.id)),
         lambda: _tally(scope),
         at_most=TALLY_SECONDS,

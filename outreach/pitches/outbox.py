@@ -197,7 +197,7 @@ def counts_of(workspace_id: int) -> dict[MessageStatus, int]:
     """How many rows of each status the workspace has: counted once per change of the outbox,
     then shared (``jobs.cache``), since a busy workspace has hundreds of thousands of rows."""
     return cached(
-        cache_key("outbox-counts", workspace_id),
+        cache_key("outbox-counts", workspace_id, tuple(MessageStatus)),
         cache_key(_outbox_stamp()),
         lambda: _count_statuses(workspace_id),
         at_most=COUNTS_SECONDS,

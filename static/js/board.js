@@ -80,7 +80,9 @@
     }
     const data = await response.json().catch(() => ({}));
     if (response.ok) {
-      target.querySelector("[data-drop]").prepend(card);
+      const list = target.querySelector("[data-drop]");
+      list.querySelectorAll("#" + card.id).forEach((copy) => { if (copy !== card) copy.remove(); });
+      list.prepend(card);
       bumpCount(source, -1);
       bumpCount(target, 1);
       refreshCard(card, data.stage, data.version);
@@ -119,27 +121,38 @@
     delete details.dataset.load;
     const body = details.querySelector("[data-column-body]");
     body.setAttribute("aria-busy", "true");
-    let response;
+    let html = null;
     try {
-      response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+      // A signed-out session answers with the sign-in page, after a redirect: not a column.
+      if (response.ok && !response.redirected) html = await response.text();
     } catch (error) {
-      response = null;
+      html = null;
     } finally {
       body.removeAttribute("aria-busy");
     }
-    if (!response || !response.ok) {
+    const fragment = document.createElement("div");
+    if (html !== null) fragment.innerHTML = html;
+    const list = fragment.querySelector("[data-drop]");
+    if (!list) {
       details.dataset.load = url;  // the next opening tries again; the table link stays
-      say("Could not load the " + details.querySelector("summary span").textContent + " column; try again.", true);
+      say("Could not load the " + details.querySelector("summary span").textContent + " column; reload the page.", true);
       return;
     }
-    const dropped = Array.from(body.querySelectorAll(".card"));  // moved here before it loaded
-    body.innerHTML = await response.text();
-    const list = body.querySelector("[data-drop]");
-    dropped.reverse().forEach((card) => {
-      const copy = list.querySelector("#" + card.id);
-      if (copy) copy.remove();
-      list.prepend(card);
+    // In one step, after the answer: cards moved here while it loaded stay, listed once, and
+    // a card the board still shows in another column (a teammate moved it) leaves that column.
+    const column = details.closest(".board-column");
+    const dropped = Array.from(body.querySelectorAll(".card"));
+    list.querySelectorAll(".card").forEach((card) => {
+      const shown = document.getElementById(card.id);
+      if (!shown) return;
+      if (shown.closest(".board-column") === column) { card.remove(); return; }
+      bumpCount(shown.closest(".board-column"), -1);
+      bumpCount(column, 1);
+      shown.remove();
     });
+    body.replaceChildren(...fragment.childNodes);
+    dropped.reverse().forEach((card) => list.prepend(card));
   }
 
   board.addEventListener("toggle", (event) => {

@@ -158,3 +158,13 @@ def test_the_dashboard_is_rebuilt_after_a_stage_move_or_note(
         db.session.commit()
     assert client.get("/reports/").status_code == 200
     assert len(runs) == 2
+
+
+def test_an_entry_another_version_wrote_is_computed_again(app: Flask) -> None:
+    app.config["OUTREACH_PAGE_CACHE_SECONDS"] = 60
+    calls, compute = _counter("fresh")
+    with app.app_context():
+        get_redis().set(cache.PREFIX + "k", b"\x80\x05not a pickle")
+        assert cache.cached("k", "v", compute) == "fresh"
+        assert cache.cached("k", "v", compute) == "fresh"
+    assert len(calls) == 1  # the unreadable entry was replaced

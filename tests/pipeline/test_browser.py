@@ -124,6 +124,32 @@ def test_a_closed_column_reads_its_cards_when_opened(page: Any, factory: Factory
     assert current(earlier.id).stage is Stage.QUALIFIED
 
 
+def test_a_closed_column_takes_a_teammates_move_and_refuses_a_signed_out_answer(
+    page: Any, factory: Factory
+) -> None:
+    campaign_id, prospect_id = _sign_in_and_open_board(page, factory)
+    campaign = db.session.get(Campaign, campaign_id)
+    assert campaign is not None
+    prospect(campaign, "gone.example", Stage.LOST)
+    prospect(campaign, "nope.example", Stage.REJECTED)
+    page.reload()
+    move(current(prospect_id), Stage.LOST)  # a teammate, after this board was loaded
+    db.session.commit()
+    lost = page.locator('section[data-stage="lost"]')
+    lost.locator("summary.column-head").click()
+    expect(lost.locator(f"#card-{prospect_id}")).to_be_visible()
+    expect(page.locator(f"#card-{prospect_id}")).to_have_count(1)  # gone from Prospect
+    expect(_column(page, Stage.PROSPECT).locator("[data-count]")).to_have_text("0")
+    expect(lost.locator("[data-count]")).to_have_text("2")
+
+    page.context.clear_cookies()  # signed out: the column's answer is the sign-in page
+    rejected = page.locator('section[data-stage="rejected"]')
+    rejected.locator("summary.column-head").click()
+    expect(page.locator("#board-message")).to_contain_text("Could not load the Rejected column")
+    expect(rejected.locator("form[action='/login']")).to_have_count(0)
+    expect(rejected.locator(".show-more")).to_be_visible()
+
+
 def test_do_not_contact_asks_first(page: Any, factory: Factory) -> None:
     _, prospect_id = _sign_in_and_open_board(page, factory)
     never = page.locator('section[data-stage="do_not_contact"]')

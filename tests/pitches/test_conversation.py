@@ -208,3 +208,15 @@ def test_the_outbox_shows_fifty_rows_a_page_and_pages_back_to_the_oldest(
     older_sent = client.get(f"/pitches/outbox?status=sent&before={ids[49]}").get_data(as_text=True)
     assert [i for i in ids if f'id="message-{i}"' in older_sent] == ids[50:59]  # no queued ones
     assert client.get("/pitches/outbox?before=junk").status_code == 200  # read as the first page
+
+
+def test_acting_on_an_older_outbox_page_comes_back_to_it(
+    client: FlaskClient, auth: SignIn, factory: Factory
+) -> None:
+    _, workspace = auth()
+    _, (first, _) = _enrolled(factory, workspace)
+    here = f"/pitches/outbox?before={first.id + 1}"
+    page = client.get(here).get_data(as_text=True)
+    assert f'name="next" value="{here}"' in page.replace("&amp;", "&")
+    response = client.post(f"/pitches/outbox/{first.id}/cancel", data={"next": here})
+    assert response.status_code == 302 and response.headers["Location"].endswith(here)

@@ -148,7 +148,7 @@ def mark_replied(message_id: int) -> Response:
     detail = {"subject": message.subject, "by_hand": True}
     cancelled = events.after_reply(workspace.id, message.prospect_id, detail, signed_in_user().id)
     flash(f"Marked as replied; {cancelled} follow-up(s) cancelled.", "success")
-    return redirect(url_for(".outbox_page"))
+    return redirect(safe_next(request.form.get("next"), url_for(".outbox_page")))
 
 
 @bp.route("/pitches/suppression", methods=["GET", "POST"])
