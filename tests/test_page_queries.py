@@ -8,15 +8,11 @@ must not grow with the rows (no N+1) and must stay under a budget. The load benc
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from outreach.accounts import sessions
 from outreach.accounts.models import Membership, Role, User, Workspace
@@ -30,6 +26,7 @@ from outreach.links.models import LinkCheck, LinkStatus, PlacedLink
 from outreach.pitches.models import InboundMessage, Mailbox, MessageStatus, OutboundMessage
 from outreach.prospects.models import Contact, Prospect, ProspectContact, ProspectScore, Stage
 from tests.factories import Factory, SignIn
+from tests.support.statements import statements
 
 # Statements each page may run, whatever the size of the workspace (the sign-in, workspace
 # and navigation lookups included): what it runs today plus room for a new query or two.
@@ -123,23 +120,6 @@ def _fill(workspace: Workspace, campaign: Campaign, n: int) -> int:
     return busiest.id
 
 
-@contextmanager
-def counted(app: Flask) -> Iterator[list[str]]:
-    """Collect the SQL statements run on the app's engine meanwhile."""
-    statements: list[str] = []
-
-    def count(*args: Any) -> None:
-        statements.append(args[2])
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 def _pages(campaign_id: int, prospect_id: int) -> dict[str, str]:
     return {
         "board": f"/campaigns/{campaign_id}/board",
@@ -153,10 +133,10 @@ def _pages(campaign_id: int, prospect_id: int) -> dict[str, str]:
 
 def _statements(app: Flask, client: FlaskClient, path: str) -> list[str]:
     client.get(path)  # warm: first-request lookups (sessions touched, caches) aside
-    with counted(app) as statements:
+    with statements(app) as seen:
         response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
-    return statements
+    return seen
 
 
 @pytest.mark.parametrize("page", list(BUDGETS))

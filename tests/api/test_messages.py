@@ -6,8 +6,6 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import event
-
 from outreach.accounts.models import Workspace
 from outreach.db import utcnow
 from outreach.extensions import db
@@ -16,6 +14,7 @@ from outreach.pitches.models import InboundMessage, InboundTriage, MessageStatus
 from tests.api.conftest import Api, Caller
 from tests.factories import Factory
 from tests.pitches import builders
+from tests.support.statements import statements
 
 
 def _walk(api: Api, who: Caller, url: str, limit: int = 2) -> list[dict[str, Any]]:
@@ -87,16 +86,8 @@ def test_outbox_pages_newest_first_with_a_status_filter(
 
 
 def _outbox_statements(api: Api, who: Caller, url: str) -> int:
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(args[2])
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
+    with statements() as seen:
         assert api.get(url, who).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
     return sum("outbound_message" in statement for statement in seen)
 
 

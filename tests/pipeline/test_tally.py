@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
 
 from outreach.db import utcnow
 from outreach.extensions import db
@@ -16,22 +12,12 @@ from outreach.prospects.stages import move
 from tests.factories import Factory, SignIn
 from tests.pipeline.helpers import current, prospect
 from tests.pipeline.test_board import _board, _column, _count
+from tests.support.statements import statements
 
 
-@contextmanager
-def _tallies() -> Iterator[list[str]]:
-    """The statements that count the pipeline per stage, while the block runs."""
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if "GROUP BY prospect.stage" in statement:
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+def _tallies(seen: list[str]) -> int:
+    """How many of ``seen`` counted the pipeline per stage."""
+    return sum("GROUP BY prospect.stage" in statement for statement in seen)
 
 
 def test_the_board_counts_once_per_change_and_shows_every_change(
@@ -41,13 +27,13 @@ def test_the_board_counts_once_per_change_and_shows_every_change(
     _, workspace = auth()
     campaign = factory.campaign(workspace)
     one = prospect(campaign, "one.example", Stage.QUALIFIED, score=50)
-    with _tallies() as counted:
+    with statements() as seen:
         page = _board(client, campaign.id)
         assert _count(_column(page, Stage.QUALIFIED)) == 1
         _board(client, campaign.id)
         table = client.get(f"/campaigns/{campaign.id}/prospects").get_data(as_text=True)
         assert "<strong>1</strong> prospect(s)" in table
-        assert len(counted) == 1  # the second board and the table used the first tally
+        assert _tallies(seen) == 1  # the second board and the table used the first tally
 
         move(current(one.id), Stage.REPLIED)  # a teammate's move
         db.session.commit()
@@ -60,11 +46,11 @@ def test_the_board_counts_once_per_change_and_shows_every_change(
         assert _count(_column(_board(client, campaign.id), Stage.QUALIFIED)) == 1
         table = client.get(f"/campaigns/{campaign.id}/prospects").get_data(as_text=True)
         assert "<strong>2</strong> prospect(s)" in table
-        assert len(counted) == 3
+        assert _tallies(seen) == 3
 
         _board(client, campaign.id, q="one")  # filtered: counted each time, never shared
         _board(client, campaign.id, q="one")
-        assert len(counted) == 5
+        assert _tallies(seen) == 5
 
 
 def test_the_tables_split_of_scored_rows_follows_a_scoring_run(

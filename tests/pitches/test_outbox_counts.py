@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from outreach.extensions import db
 from outreach.pitches import outbox, sequences
@@ -16,22 +13,12 @@ from outreach.pitches.models import MessageStatus, OutboundMessage
 from outreach.prospects.models import Contact
 from tests.factories import Factory, SignIn
 from tests.pitches import builders
+from tests.support.statements import statements
 
 
-@contextmanager
-def _counting() -> Iterator[list[str]]:
-    """The statements that count the outbox per status, while the block runs."""
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if "count(*)" in statement and "GROUP BY outbound_message.status" in statement:
-            seen.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", note)
+def _counts(seen: list[str]) -> int:
+    """How many of ``seen`` counted the outbox per status."""
+    return sum("GROUP BY outbound_message.status" in statement for statement in seen)
 
 
 def test_the_counts_are_shared_until_the_outbox_changes_in_any_way(
@@ -43,10 +30,10 @@ def test_the_counts_are_shared_until_the_outbox_changes_in_any_way(
     item, contact = builders.prospect(workspace, campaign, "blog.example")
     sequences.enroll(campaign, item, contact, builders.mailbox(workspace))
     db.session.commit()
-    with _counting() as counted:
+    with statements() as seen:
         assert ">queued: 2<" in client.get("/pitches/outbox").get_data(as_text=True)
         assert ">queued: 2<" in client.get("/pitches/outbox").get_data(as_text=True)
-        assert len(counted) == 1  # the second page used the first one's counts
+        assert _counts(seen) == 1  # the second page used the first one's counts
 
         first = db.session.scalars(select(OutboundMessage).order_by(OutboundMessage.id)).first()
         assert first is not None
@@ -66,7 +53,7 @@ def test_the_counts_are_shared_until_the_outbox_changes_in_any_way(
         delete_contact(found, user.id, keep_suppressed=False)  # its messages go with it
         db.session.commit()
         assert sum(outbox.counts_of(workspace.id).values()) == 0
-        assert len(counted) == 4  # once per change, never for an unchanged outbox
+        assert _counts(seen) == 4  # once per change, never for an unchanged outbox
 
 
 def test_each_workspace_has_its_own_counts(app: Flask, auth: SignIn, factory: Factory) -> None:
