@@ -161,10 +161,9 @@ def board(scope: Scope) -> list[Column]:
 
 def column(scope: Scope, stage: Stage) -> Column:
     """One stage of the board with its first cards (a folded column, opened)."""
-    count = db.session.scalar(
-        select(func.count()).select_from(Prospect).where(*scope.where(stage=stage))
+    return Column(
+        stage=stage, count=counts(scope)[stage], cards=_cards_by_stage(scope, [stage])[stage]
     )
-    return Column(stage=stage, count=count or 0, cards=_cards_by_stage(scope, [stage])[stage])
 
 
 def _order(sort: str) -> list[Any]:
