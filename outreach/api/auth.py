@@ -52,14 +52,14 @@ def _limiter(app: Flask) -> MovingWindowRateLimiter:
     return limiter
 
 
-def _refuse_when_full(setting: str, kind: str, key: str, take: bool, whose: str) -> None:
-    """429 with Retry-After when the ``kind`` window of ``key`` is full; ``take`` a slot of it
-    first, or only look. Nothing is refused while Redis is down (it is logged)."""
+def _take_slot(setting: str, kind: str, key: str, whose: str) -> None:
+    """Take a slot of the ``kind`` window of ``key``: 429 with Retry-After when it is full.
+    Nothing is refused while Redis is down (it is logged)."""
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
     limit = parse(getattr(Settings.from_config(app.config), setting))
     limiter = _limiter(app)
     try:
-        if limiter.hit(limit, kind, key) if take else limiter.test(limit, kind, key):
+        if limiter.hit(limit, kind, key):
             return
         reset = limiter.get_window_stats(limit, kind, key).reset_time
     except RedisError:  # the API stays up while Redis is down; say so loudly
@@ -76,7 +76,7 @@ def _refuse_when_full(setting: str, kind: str, key: str, take: bool, whose: str)
 
 def check_rate(token_id: int) -> None:
     """Take a slot of the token's window; 429 with Retry-After when it is full."""
-    _refuse_when_full("api_rate_limit", "token", str(token_id), True, "for this token")
+    _take_slot("api_rate_limit", "token", str(token_id), "for this token")
 
 
 def _sender(address: str) -> str:
@@ -93,7 +93,7 @@ def _sender(address: str) -> str:
 def _count_bad_token(address: str) -> None:
     """Count a bad token against its sender: 429 instead of 401 once its window is full."""
     whose = "with invalid tokens from this address"
-    _refuse_when_full("api_bad_token_limit", "bad-token", _sender(address), True, whose)
+    _take_slot("api_bad_token_limit", "bad-token", _sender(address), whose)
 
 
 def authenticate_request() -> None:
