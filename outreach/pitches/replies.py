@@ -38,7 +38,7 @@ def _start_of_day(day: date, mailbox: Mailbox | None) -> datetime:
         except (ZoneInfoNotFoundError, ValueError):
             zone = UTC
     local = datetime.combine(day, time(hour), tzinfo=zone)
-    return sequences.add_business_days(local, 0).astimezone(UTC)
+    return sequences.weekday_from(local).astimezone(UTC)
 
 
 def delay_next_step(

@@ -183,7 +183,7 @@ def _record_sent(message: OutboundMessage, mailbox: Mailbox, contact: Contact) -
         for nxt in following:
             step = db.session.get(SequenceStep, nxt.step_id) if nxt.step_id else None
             nxt.scheduled_at = sequences.add_business_days(
-                now, step.delay_business_days if step else 1
+                now, step.delay_business_days if step else 1, mailbox.timezone
             )
     detail: dict[str, Any] = {"subject": message.subject, "message_id": message.message_id}
     events.after_send(message.workspace_id, message.prospect_id, message.enrollment_id, detail)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import abort, current_app
 from sqlalchemy import or_, select, update
@@ -46,16 +47,31 @@ class SequenceError(ValueError):
     """A sequence change or enrollment that cannot be done, with a message for the user."""
 
 
-def add_business_days(start: datetime, days: int) -> datetime:
-    """``start`` moved ``days`` working days later, Saturdays and Sundays skipped: a follow-up
-    never falls on a weekend. With no days it is ``start`` itself: a first step goes when the
-    sequence is started, within its mailbox's sending hours, whatever the day."""
-    moment = start
-    while days > 0:
+def weekday_from(moment: datetime) -> datetime:
+    """``moment``, or when it falls on a Saturday or Sunday (in its own time zone) the Monday
+    after at the same time."""
+    while moment.weekday() >= 5:
         moment += timedelta(days=1)
-        if moment.weekday() < 5:
-            days -= 1
     return moment
+
+
+def add_business_days(start: datetime, days: int, zone: str | None = None) -> datetime:
+    """``start`` moved ``days`` working days later at the same local time, Saturdays and
+    Sundays of ``zone`` (the mailbox's time zone; UTC by default) skipped: a follow-up never
+    falls on its mailbox's weekend. With no days it is ``start`` itself: a first step goes when
+    the sequence is started, within its mailbox's sending hours, whatever the day."""
+    if start.tzinfo is None:
+        local = start
+    else:
+        try:
+            local = start.astimezone(ZoneInfo(zone or "UTC"))
+        except (ZoneInfoNotFoundError, ValueError):
+            local = start.astimezone(UTC)
+    while days > 0:
+        local += timedelta(days=1)
+        if local.weekday() < 5:
+            days -= 1
+    return local if start.tzinfo is None else local.astimezone(start.tzinfo)
 
 
 def reply_subject(subject: str) -> str:
@@ -197,7 +213,7 @@ def enroll(
             subject = rendered.subject
         else:
             subject = reply_subject(first_subject)
-        when = add_business_days(when, step.delay_business_days)
+        when = add_business_days(when, step.delay_business_days, mailbox.timezone)
         reasons = [rendered.hold_reason, warning if step.position == 0 else None]
         reason = "; ".join(r for r in reasons if r) or None
         message = OutboundMessage(

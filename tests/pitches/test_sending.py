@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from flask import Flask
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from outreach.accounts.models import Workspace
 from outreach.extensions import db
-from outreach.pitches import outbox, sequences, suppression
+from outreach.pitches import outbox, replies, sequences, suppression
 from outreach.pitches.models import MessageStatus, OutboundMessage, SmtpSecurity
 from outreach.pitches.sending import deliver
 from outreach.prospects.models import Prospect, Stage
@@ -168,6 +168,31 @@ def test_weekends_are_skipped_for_follow_ups() -> None:
     assert sequences.add_business_days(friday, 3) == datetime(2026, 12, 2, 10)
     saturday = datetime(2026, 12, 5, 0, 13)
     assert sequences.add_business_days(saturday, 1) == datetime(2026, 12, 7, 0, 13)
+
+
+def test_a_follow_up_skips_its_mailboxs_weekend_not_utcs() -> None:
+    friday_evening_in_new_york = datetime(2026, 12, 5, 2, 0, tzinfo=UTC)  # Saturday in UTC
+    monday_evening = datetime(2026, 12, 8, 2, 0, tzinfo=UTC)  # Monday 21:00 in New York
+    assert sequences.add_business_days(friday_evening_in_new_york, 1, "America/New_York") == (
+        monday_evening
+    )
+    utc_monday = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)  # Sunday 21:00 in New York
+    assert sequences.add_business_days(friday_evening_in_new_york, 1) == utc_monday
+
+
+def test_an_absence_ending_on_a_weekend_moves_the_next_step_to_monday_morning(
+    factory: Factory,
+) -> None:
+    _, workspace = factory.user_with_workspace("owner@example.com", "Acme")
+    campaign = builders.campaign_with_sequence(factory, workspace, steps=2)
+    item, contact = builders.prospect(workspace, campaign)
+    box = builders.mailbox(
+        workspace, 25, timezone="Europe/Berlin", sending_start_hour=9, sending_end_hour=17
+    )
+    sequences.enroll(campaign, item, contact, box)
+    db.session.commit()
+    moved = replies.delay_next_step(workspace.id, item.id, contact.id, date(2027, 1, 9))
+    assert moved == datetime(2027, 1, 11, 8, 0, tzinfo=UTC)  # Monday 09:00 in Berlin
 
 
 def test_a_sequence_started_on_a_saturday_sends_its_first_step_at_once(
