@@ -7,7 +7,6 @@ runs, no scheduler, no worker, or a queue stuck behind other work.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,7 +20,7 @@ from rq.cron import CronScheduler
 from outreach.db import utcnow
 from outreach.jobs import recurring
 from outreach.jobs.connection import redis_url
-from outreach.jobs.liveness import BANNER_CACHE_SECONDS
+from outreach.jobs.liveness import per_process
 from outreach.jobs.runner import read_states
 
 
@@ -110,13 +109,7 @@ def recurring_health(app: Flask | None = None, now: datetime | None = None) -> R
 def banner_health(app: Flask) -> RecurringHealth:
     """``recurring_health`` for the banner on every page, cached per process for a few seconds:
     a busy site reads the schedulers and cron periods once, not per page."""
-    cached = app.extensions.get("outreach_recurring_banner")
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < BANNER_CACHE_SECONDS:
-        return cached[1]  # type: ignore[no-any-return]
-    health = recurring_health(app)
-    app.extensions["outreach_recurring_banner"] = (now, health)
-    return health
+    return per_process(app, "outreach_recurring_banner", lambda: recurring_health(app))
 
 
 def quick_redis(app: Flask) -> Redis:

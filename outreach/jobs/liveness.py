@@ -9,8 +9,10 @@ only "has any worker been seen lately?", cached for a few seconds per web proces
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from flask import Flask
 from redis import Redis
@@ -21,6 +23,8 @@ from rq.worker_registration import REDIS_WORKER_KEYS
 
 from outreach.config import Settings
 from outreach.jobs.queues import queue_names
+
+T = TypeVar("T")
 
 BANNER_CACHE_SECONDS = 10.0
 
@@ -136,18 +140,28 @@ def liveness(app: Flask, connection: Redis) -> Liveness:
         return Liveness([], [], f"Redis is unreachable ({type(exc).__name__})")
 
 
+def per_process(app: Flask, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this process (``app.extensions[name]``) for
+    ``BANNER_CACHE_SECONDS``: what every page shows is asked for once, not per page."""
+    cached = app.extensions.get(name)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < BANNER_CACHE_SECONDS:
+        return cached[1]  # type: ignore[no-any-return]
+    value = compute()
+    app.extensions[name] = (now, value)
+    return value
+
+
 def workers_missing(app: Flask, connection: Redis) -> bool:
     """No worker seen within ``OUTREACH_WORKER_STALE_AFTER`` (False when Redis cannot say).
 
     Cached per process for a few seconds, so a busy site asks Redis once, not per page.
     """
-    cached = app.extensions.get("outreach_workers_missing")
-    now = time.monotonic()
-    if cached is not None and now - cached[0] < BANNER_CACHE_SECONDS:
-        return bool(cached[1])
-    try:
-        missing = not any(not w.stale for w in read_liveness(app, connection).workers)
-    except RedisError:
-        missing = False  # the Redis banner says it already; this one would only guess
-    app.extensions["outreach_workers_missing"] = (now, missing)
-    return missing
+
+    def missing() -> bool:
+        try:
+            return not any(not w.stale for w in read_liveness(app, connection).workers)
+        except RedisError:
+            return False  # the Redis banner says it already; this one would only guess
+
+    return per_process(app, "outreach_workers_missing", missing)

@@ -13,7 +13,6 @@ import re
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import abort, current_app
 from sqlalchemy import or_, select, update
@@ -35,6 +34,7 @@ from outreach.pitches.models import (
 )
 from outreach.prospects.models import Contact, Prospect, ProspectContact, Stage
 from outreach.urls import ascii_email
+from outreach.web import timezone_named
 
 UNSENT = (MessageStatus.QUEUED, MessageStatus.HELD)
 _REPLY_PREFIX = re.compile(r"^\s*(re|aw|sv|antw)\s*:", re.IGNORECASE)
@@ -60,13 +60,7 @@ def add_business_days(start: datetime, days: int, zone: str | None = None) -> da
     Sundays of ``zone`` (the mailbox's time zone; UTC by default) skipped: a follow-up never
     falls on its mailbox's weekend. With no days it is ``start`` itself: a first step goes when
     the sequence is started, within its mailbox's sending hours, whatever the day."""
-    if start.tzinfo is None:
-        local = start
-    else:
-        try:
-            local = start.astimezone(ZoneInfo(zone or "UTC"))
-        except (ZoneInfoNotFoundError, ValueError):
-            local = start.astimezone(UTC)
+    local = start if start.tzinfo is None else start.astimezone(timezone_named(zone) or UTC)
     while days > 0:
         local += timedelta(days=1)
         if local.weekday() < 5:
